@@ -1,0 +1,31 @@
+"""Checks against the real WNUT16 files (run wherever the data is found; always in CI)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tweetner_utils import ENTITY_TYPES, data_path, entity_scores, load_split, manifest
+
+pytestmark = pytest.mark.real_data
+
+EXPECTED = {"train": (2394, 46469), "dev": (1000, 16261), "dev_2015": (420, 6789), "test": (3850, 61908)}
+
+
+@pytest.mark.parametrize(("split", "counts"), EXPECTED.items())
+def test_split_sizes(real_data, split: str, counts: tuple[int, int]) -> None:
+    corpus = load_split(split)
+    assert (len(corpus), corpus.n_tokens) == counts
+    assert corpus.repaired == 0
+
+
+def test_every_manifest_file_is_present_and_verified(real_data) -> None:
+    for name in manifest():
+        assert data_path(name).is_file()
+
+
+def test_test_set_scores_perfectly_against_itself(real_data) -> None:
+    tags = load_split("test").tags
+    scores = entity_scores(tags, tags)
+    assert scores.overall.f1 == 1.0
+    assert scores.overall.n_gold == 3473  # entities in the WNUT16 test set
+    assert all(scores.per_type[t].n_gold > 0 for t in ENTITY_TYPES)

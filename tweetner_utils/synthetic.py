@@ -1,0 +1,201 @@
+"""A small, seeded, invented tweet corpus for tests and quick runs.
+
+No real tweet may be committed to the repository, so tests and ``run_all.py --quick``
+use these made-up tweets instead. They cover all ten entity types with single- and
+multi-token names (so every B- and I- tag occurs), plus mentions, hashtags and URLs.
+The test split also draws names never used in train or dev, a miniature of the
+temporal drift between WNUT16's train and test sets.
+"""
+
+from __future__ import annotations
+
+import random
+
+from .conll import Corpus, Tweet
+from .labels import OUTSIDE
+
+NAMES: dict[str, tuple[str, ...]] = {
+    "person": (
+        "Mara Quill",
+        "Tobin Vale",
+        "Ines Okaro",
+        "Dex",
+        "Lior Brandt",
+        "Sunny Maru",
+        "Pell Orin",
+        "Yana Ferro",
+    ),
+    "geo-loc": (
+        "Port Elsin",
+        "Norvik",
+        "Calder Bay",
+        "Ostrava Hills",
+        "Mirel",
+        "Dunhallow",
+        "Velmont",
+        "Sarn",
+    ),
+    "company": (
+        "Zentrix",
+        "Blue Harbor Labs",
+        "Corvane",
+        "Tillo Foods",
+        "Quadrant Nine",
+        "Mossly",
+        "Arkwell",
+        "Pendra Air",
+    ),
+    "facility": (
+        "Kellan Arena",
+        "Old Mill Hall",
+        "Ferro Stadium",
+        "Quay Library",
+        "Rook Tower",
+        "Linden Mall",
+        "Sarn Depot",
+        "Gale Park",
+    ),
+    "movie": (
+        "Silent Orbit",
+        "The Glass Tide",
+        "Paper Moons",
+        "Ironfall",
+        "Night Of Wires",
+        "Cinder",
+        "Deep Lanterns",
+        "Red Meridian",
+    ),
+    "musicartist": (
+        "The Velvet Foxes",
+        "Luma Ray",
+        "Kid Ostra",
+        "Neon Harbor",
+        "Sable",
+        "The Quiet Kings",
+        "Mira Lux",
+        "Tundra Boys",
+    ),
+    "product": (
+        "Zentrix Pad",
+        "Quillphone 3",
+        "Arc Buds",
+        "Nimbus Watch",
+        "Vela X",
+        "Corvane Drive",
+        "Pixa Cam",
+        "Halo Box",
+    ),
+    "sportsteam": (
+        "Norvik Rovers",
+        "Elsin United",
+        "Calder Hawks",
+        "Mirel FC",
+        "Sarn Giants",
+        "Velmont Owls",
+        "Dune City",
+        "Bay Comets",
+    ),
+    "tvshow": (
+        "Night Kitchen",
+        "Harbor Lights",
+        "The Long Shift",
+        "Quiz Island",
+        "Velvet Court",
+        "Moonwatch",
+        "Open Road Live",
+        "Tidy Town",
+    ),
+    "other": (
+        "Lantern Festival",
+        "Frostweek",
+        "Harvest Day",
+        "Code Jam",
+        "Blue Moon Night",
+        "Starfall Eve",
+        "Orbit Prize",
+        "Kite Day",
+    ),
+}
+"""Invented names per type; the last quarter of each list appears only in ``test``."""
+
+TEMPLATES: tuple[str, ...] = (
+    "just met {person} at {facility} !",
+    "{person} is moving to {geo-loc} next week",
+    "{company} stock is up again today",
+    "watching {movie} tonight , so good",
+    "listening to {musicartist} on repeat",
+    "got the new {product} from {company} lol",
+    "{sportsteam} won again ! what a game",
+    "who else watches {tvshow} ? best show",
+    "cannot wait for {other} this weekend",
+    "traffic near {facility} in {geo-loc} is terrible",
+    "{person} said {movie} was better than {tvshow}",
+    "my {product} died again smh",
+    "going to see {musicartist} live in {geo-loc}",
+    "{sportsteam} fans at {facility} tonight",
+    "so bored today , nothing to do",
+    "happy {other} everyone !",
+)
+"""Tweet shapes; ``{type}`` slots become names, everything else is tagged O."""
+
+SPLIT_SIZES: dict[str, int] = {"train": 240, "dev": 80, "dev_2015": 40, "test": 120}
+"""Tweets per split in :func:`synthetic_splits`."""
+
+_SPLIT_OFFSETS = {"train": 0, "dev": 1, "dev_2015": 2, "test": 3}
+
+
+def make_synthetic_corpus(n_tweets: int, seed: int = 0, *, unseen_names: bool = False) -> Corpus:
+    """Generate ``n_tweets`` invented tweets, the same ones for the same seed.
+
+    Args:
+        n_tweets: how many tweets to make.
+        seed: the random seed; equal seeds give equal corpora.
+        unseen_names: also draw from the held-out quarter of each name list.
+
+    >>> make_synthetic_corpus(2, seed=1) == make_synthetic_corpus(2, seed=1)
+    True
+    """
+    rng = random.Random(seed)
+    tweets = tuple(_make_tweet(rng, unseen_names) for _ in range(n_tweets))
+    return Corpus(tweets, source=f"<synthetic seed={seed}>")
+
+
+def synthetic_splits(seed: int = 0) -> dict[str, Corpus]:
+    """The four WNUT16 split names filled with synthetic tweets (test with unseen names)."""
+    return {
+        name: make_synthetic_corpus(size, seed * 10 + _SPLIT_OFFSETS[name], unseen_names=name == "test")
+        for name, size in SPLIT_SIZES.items()
+    }
+
+
+def _make_tweet(rng: random.Random, unseen_names: bool) -> Tweet:
+    tokens: list[str] = []
+    tags: list[str] = []
+    if rng.random() < 0.3:
+        _extend(tokens, tags, f"@user{rng.randint(1, 99)}")
+    for piece in rng.choice(TEMPLATES).split():
+        if piece.startswith("{") and piece.endswith("}"):
+            kind = piece[1:-1]
+            _extend(tokens, tags, _pick_name(rng, kind, unseen_names), kind)
+        else:
+            _extend(tokens, tags, piece)
+    if rng.random() < 0.3:
+        _extend(tokens, tags, rng.choice(("#fun", "#news", "#tbt", "#weekend")))
+    if rng.random() < 0.2:
+        _extend(tokens, tags, f"http://t.co/{rng.randrange(16**6):06x}")
+    return Tweet(tuple(tokens), tuple(tags))
+
+
+def _pick_name(rng: random.Random, kind: str, unseen_names: bool) -> str:
+    names = NAMES[kind]
+    seen = len(names) - len(names) // 4
+    return rng.choice(names if unseen_names else names[:seen])
+
+
+def _extend(tokens: list[str], tags: list[str], text: str, kind: str | None = None) -> None:
+    words = text.split()
+    tokens.extend(words)
+    if kind is None:
+        tags.extend([OUTSIDE] * len(words))
+    else:
+        tags.extend([f"B-{kind}"] + [f"I-{kind}"] * (len(words) - 1))
