@@ -1,6 +1,69 @@
-"""Regenerate every report. The notebook pipeline lands with the notebook issue."""
+"""Regenerate every report: run each notebook with papermill, render HTML, write the index.
 
-STEPS = ("01_eda", "02_baselines", "03_bilstm", "04_business_summary")
+    python run_all.py                 # all steps on the real data -> reports/
+    python run_all.py --quick         # synthetic corpus, tiny models -> reports/quick/
+    python run_all.py --only 02_baselines --seed 7 --data-dir ../shared/data
+
+The steps and their parameters live in ``tweetner_utils.pipeline``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from tweetner_utils.data_access import DATA_DIR_ENV
+from tweetner_utils.pipeline import ROOT, STEPS, RunOptions, StepFailed, run
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="synthetic corpus and tiny models (seconds)")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="STEP", choices=[s.name for s in STEPS], help="run only STEP"
+    )
+    parser.add_argument("--seed", type=int, default=42, help="seed for every stochastic step (default 42)")
+    parser.add_argument("--data-dir", default="", help=f"local data folder (default: ${DATA_DIR_ENV}, then cache)")
+    parser.add_argument("--reports-dir", type=Path, help="where reports go (default reports/, or reports/quick/)")
+    parser.add_argument("--models-dir", type=Path, help="where models go (default models/, or models/quick/)")
+    parser.add_argument("--kernel", default="", help="Jupyter kernel (default: tweetner if installed, else python3)")
+    return parser.parse_args(argv)
+
+
+def default_kernel() -> str:
+    """The project's kernel when ``make env`` installed it, else the running interpreter's."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "tweetner" if "tweetner" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sub = "quick" if args.quick else ""
+    options = RunOptions(
+        quick=args.quick,
+        only=tuple(args.only),
+        seed=args.seed,
+        data_dir=args.data_dir,
+        reports_dir=(args.reports_dir or ROOT / "reports" / sub).resolve(),
+        models_dir=(args.models_dir or ROOT / "models" / sub).resolve(),
+        kernel=args.kernel or default_kernel(),
+    )
+    started = time.perf_counter()
+    try:
+        index = run(options)
+    except StepFailed as exc:
+        print(f"\nFAILED: {exc}", file=sys.stderr)
+        print(f"Previous reports in {options.reports_dir} are unchanged.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nInterrupted. Previous reports in {options.reports_dir} are unchanged.", file=sys.stderr)
+        return 130
+    print(f"All reports written in {time.perf_counter() - started:.1f} s: {index}")
+    return 0
+
 
 if __name__ == "__main__":
-    print("planned steps:", ", ".join(STEPS))
+    sys.exit(main())

@@ -67,8 +67,20 @@ def test_tolerated_variants_read_the_same(tmp_path: Path, variant: bytes) -> Non
         (b"\xff\xfeM\x00\t\x00O\x00", 1, "UTF-16"),
     ],
     ids=[
-        "no-tag", "extra-column", "unknown-type", "lowercase-prefix", "misspelled", "bioes",
-        "i-after-o", "type-switch", "i-first", "latin1", "nul", "long-line", "truncated", "utf16",
+        "no-tag",
+        "extra-column",
+        "unknown-type",
+        "lowercase-prefix",
+        "misspelled",
+        "bioes",
+        "i-after-o",
+        "type-switch",
+        "i-first",
+        "latin1",
+        "nul",
+        "long-line",
+        "truncated",
+        "utf16",
     ],
 )
 def test_malformed_line_names_file_line_and_text(tmp_path: Path, data: bytes, line: int, reason: str) -> None:

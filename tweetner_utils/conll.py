@@ -62,9 +62,7 @@ class Tweet:
 
     def __post_init__(self) -> None:
         if len(self.tokens) != len(self.tags):
-            raise ValueError(
-                f"tweet at line {self.line}: {len(self.tokens)} tokens but {len(self.tags)} tags"
-            )
+            raise ValueError(f"tweet at line {self.line}: {len(self.tokens)} tokens but {len(self.tags)} tags")
 
 
 @dataclass(frozen=True)
@@ -221,9 +219,7 @@ class _TweetParser:
         if len(parts) == 1:
             raise self._fail(number, text, "missing tag column (expected 'token<TAB>tag')")
         if len(parts) > 2:
-            raise self._fail(
-                number, text, f"{len(parts)} columns where 'token<TAB>tag' expects 2"
-            )
+            raise self._fail(number, text, f"{len(parts)} columns where 'token<TAB>tag' expects 2")
         token, tag = parts
         if not is_valid_tag(tag):
             raise self._fail(number, text, f"tag {tag!r} is not O or B-/I- with a WNUT16 type")
@@ -253,9 +249,7 @@ def _decode_line(raw: bytes, source: str, number: int) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         shown = raw.decode("utf-8", errors="backslashreplace")
-        raise ConllFormatError(
-            source, number, shown, f"invalid UTF-8 at byte {exc.start} of the line"
-        ) from None
+        raise ConllFormatError(source, number, shown, f"invalid UTF-8 at byte {exc.start} of the line") from None
 
 
 def _shorten(text: str) -> str:

@@ -107,9 +107,7 @@ def data_path(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path
     return _download(entry, searched)
 
 
-def load_split(
-    name: str, data_dir: str | os.PathLike[str] | None = None, *, repair: bool = False
-) -> Corpus:
+def load_split(name: str, data_dir: str | os.PathLike[str] | None = None, *, repair: bool = False) -> Corpus:
     """Read one WNUT16 split (``train``, ``dev``, ``dev_2015`` or ``test``), verified.
 
     Example: ``len(load_split("dev"))`` is 1000 tweets.

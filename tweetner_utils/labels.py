@@ -18,9 +18,7 @@ ENTITY_TYPES: tuple[str, ...] = (
 
 OUTSIDE = "O"
 
-LABELS: tuple[str, ...] = tuple(
-    sorted([OUTSIDE] + [f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I")])
-)
+LABELS: tuple[str, ...] = tuple(sorted([OUTSIDE] + [f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I")]))
 """All 21 tags, sorted as the original analysis sorted them (``sorted(train tags)``)."""
 
 ENTITY_LABELS: tuple[str, ...] = tuple(t for t in LABELS if t != OUTSIDE)

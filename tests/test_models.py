@@ -1,0 +1,104 @@
+"""Baseline and BiLSTM taggers: they learn an easy pattern and save/load faithfully."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tweetner_utils import entity_scores, synthetic_splits, validation_split
+from tweetner_utils.artifacts import ArtifactError
+from tweetner_utils.baselines import CrfTagger, MajorityTagger, SgdTokenTagger, ranking_scores, tune_sgd
+from tweetner_utils.bilstm import BilstmSettings, BilstmTagger, build_vocab
+
+SPLITS = synthetic_splits(3)
+TRAIN, DEV = SPLITS["train"], SPLITS["dev"]
+
+
+def f1(model, corpus) -> float:
+    return entity_scores(corpus.tags, model.predict(corpus.tokens)).overall.f1
+
+
+def test_majority_predicts_o() -> None:
+    model = MajorityTagger().fit(TRAIN.tokens, TRAIN.tags)
+    assert model.tag == "O"
+    assert f1(model, DEV) == 0.0
+
+
+def test_sgd_learns_and_tuning_keeps_the_first_best() -> None:
+    fit, val = validation_split(TRAIN, 0.25, 0)
+    search = tune_sgd(fit.tokens, fit.tags, val.tokens, val.tags, [1e-5, 1e-2], seed=0)
+    assert list(search.table["alpha"]) == [1e-5, 1e-2]
+    best = search.table["val_f1_non_o_macro"].max()
+    assert search.best.alpha == search.table.loc[search.table["val_f1_non_o_macro"] == best, "alpha"].iloc[0]
+    assert f1(search.best, DEV) > 0.6
+    ranking = ranking_scores(search.best, DEV.tokens, DEV.tags)
+    assert 0.5 < ranking["roc_auc_macro_ovr"] <= 1.0
+    top = search.best.top_features(per_class=3, classes=["B-person"])
+    assert list(top["class"]) == ["B-person"] * 3 and top["weight"].is_monotonic_decreasing
+
+
+def test_sgd_is_seeded() -> None:
+    a = SgdTokenTagger(1e-4, seed=1).fit(TRAIN.tokens, TRAIN.tags).predict(DEV.tokens)
+    b = SgdTokenTagger(1e-4, seed=1).fit(TRAIN.tokens, TRAIN.tags).predict(DEV.tokens)
+    assert a == b
+
+
+def test_validation_split_matches_fraction_and_is_disjoint() -> None:
+    fit, val = validation_split(TRAIN, 0.2, 42)
+    assert len(val) == 48 and len(fit) == 192
+    assert validation_split(TRAIN, 0.2, 42) == (fit, val)
+
+
+def test_crf_learns_the_synthetic_pattern() -> None:
+    model = CrfTagger(max_iterations=50).fit(TRAIN.tokens, TRAIN.tags)
+    assert f1(model, DEV) > 0.9
+
+
+def test_vocab_keeps_frequent_lowercased_words() -> None:
+    vocab = build_vocab([["The", "the", "cat"]], min_count=2)
+    assert vocab == {"<PAD>": 0, "<UNK>": 1, "the": 2}
+
+
+@pytest.fixture(scope="module")
+def bilstm() -> BilstmTagger:
+    settings = BilstmSettings(emb_dim=32, hidden_dim=32, max_epochs=6, patience=6, seed=5, lr=1e-2)
+    tagger = BilstmTagger(settings)
+    tagger.fit(TRAIN.tokens, TRAIN.tags, DEV.tokens, DEV.tags, progress=lambda _: None)
+    return tagger
+
+
+def test_bilstm_learns_and_is_deterministic(bilstm: BilstmTagger) -> None:
+    assert f1(bilstm, DEV) > 0.5
+    again = BilstmTagger(bilstm.settings)
+    again.fit(TRAIN.tokens, TRAIN.tags, DEV.tokens, DEV.tags, progress=lambda _: None)
+    assert again.predict(SPLITS["test"].tokens) == bilstm.predict(SPLITS["test"].tokens)
+
+
+def test_bilstm_save_load_gives_identical_predictions(bilstm: BilstmTagger, tmp_path: Path) -> None:
+    bilstm.save(str(tmp_path / "model"), {"seed": 5})
+    loaded = BilstmTagger.load(str(tmp_path / "model"))
+    assert loaded.predict(SPLITS["test"].tokens) == bilstm.predict(SPLITS["test"].tokens)
+
+
+def test_altered_or_pickled_weights_are_refused(bilstm: BilstmTagger, tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    bilstm.save(str(folder), {})
+    weights = folder / "weights.pt"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ArtifactError, match="SHA-256 mismatch"):
+        BilstmTagger.load(str(folder))
+    (folder / "extra.pkl").write_bytes(b"\x80\x04K\x01.")
+    with pytest.raises(ArtifactError, match="not listed"):
+        BilstmTagger.load(str(folder))
+
+
+def test_saving_over_a_model_replaces_it_whole(bilstm: BilstmTagger, tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    bilstm.save(str(folder), {"version": 1})
+    bilstm.save(str(folder), {"version": 2})
+    assert BilstmTagger.load(str(folder)).predict(DEV.tokens[:3]) == bilstm.predict(DEV.tokens[:3])
+    assert sorted(os.listdir(tmp_path)) == ["model"]

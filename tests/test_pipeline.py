@@ -1,0 +1,122 @@
+"""run_all.py end to end on the synthetic corpus: reports, recorded results, failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import run_all
+from tweetner_utils import read_results
+from tweetner_utils.config import SummaryConfig
+from tweetner_utils.pipeline import STEPS, RunOptions, Step, StepFailed, run, select_steps
+
+HERE = Path(__file__).resolve().parent
+
+
+def quick(tmp: Path, *extra: str) -> int:
+    return run_all.main(["--quick", "--reports-dir", str(tmp / "reports"), "--models-dir", str(tmp / "models"), *extra])
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("quick")
+    assert quick(tmp) == 0
+    return tmp
+
+
+def test_quick_run_writes_every_report_and_the_index(quick_run: Path) -> None:
+    reports = quick_run / "reports"
+    for step in STEPS:
+        assert (reports / f"{step.name}.html").stat().st_size > 10_000
+        stakeholder = (reports / f"{step.name}.stakeholder.html").read_text("utf-8")
+        assert "import tweetner_utils" not in stakeholder  # code hidden
+        assert 'src="https://' not in stakeholder and "cdnjs" not in stakeholder
+        assert (reports / "notebooks" / f"{step.name}.ipynb").is_file()
+    index = (reports / "index.html").read_text("utf-8")
+    for step in STEPS:
+        assert f'href="{step.name}.stakeholder.html"' in index
+    manifest = json.loads((reports / "run_manifest.json").read_text())
+    assert set(manifest["wall_seconds_per_step"]) == {s.name for s in STEPS}
+    assert manifest["seed"] == 42 and manifest["package_versions"]["torch"].startswith("2.13.0")
+    assert not (reports / ".build").exists()
+    assert (quick_run / "models" / "bilstm" / "SHA256SUMS").is_file()
+
+
+def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> None:
+    results = read_results(quick_run / "reports" / "results")
+    assert list(results) == [s.name for s in STEPS]
+    eda = results["01_eda"]
+    assert eda["overview"]["train"]["tweets"] == 240
+    baselines = results["02_baselines"]["models"]
+    assert set(baselines) == {"majority", "sgd", "crf_baseline"}
+    for record in baselines.values():
+        assert set(record["splits"]) == {"validation", "dev", "test"}
+    assert baselines["majority"]["splits"]["test"]["entity"]["f1"] == 0.0
+    crf_test = baselines["crf_baseline"]["splits"]["test"]["entity"]
+    assert crf_test["f1"] > 0.8  # the synthetic pattern is easy to learn
+    assert crf_test["ci_low"] <= crf_test["f1"] <= crf_test["ci_high"]
+    bilstm = results["03_bilstm"]["models"]["bilstm"]
+    assert bilstm["details"]["epochs_run"] == 2
+    ranking = results["04_business_summary"]["ranking"]
+    assert [r["f1"] for r in ranking] == sorted((r["f1"] for r in ranking), reverse=True)
+    assert ranking[0]["model"] in results["04_business_summary"]["findings"][0]
+
+
+def test_same_seed_gives_byte_identical_results(quick_run: Path, tmp_path: Path) -> None:
+    assert quick(tmp_path) == 0
+    first = sorted((quick_run / "reports" / "results").glob("*.json"))
+    second = sorted((tmp_path / "reports" / "results").glob("*.json"))
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_only_reruns_one_step_and_keeps_the_others(quick_run: Path) -> None:
+    reports = quick_run / "reports"
+    before = (reports / "02_baselines.html").read_bytes()
+    assert quick(quick_run, "--only", "01_eda") == 0
+    assert (reports / "02_baselines.html").read_bytes() == before
+    index = (reports / "index.html").read_text("utf-8")
+    assert "not run yet" not in index
+
+
+def test_failing_notebook_names_step_and_cell_and_keeps_reports(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    (reports / "results").mkdir(parents=True)
+    (reports / "index.html").write_text("previous good index")
+    (reports / "results" / "01_eda.json").write_text('{"step": "01_eda"}\n')
+    broken = Step(
+        "99_broken", "Broken", SummaryConfig(), SummaryConfig(quick=True), HERE / "notebooks" / "broken.ipynb"
+    )
+    options = RunOptions(
+        quick=True, reports_dir=reports, models_dir=tmp_path / "models", kernel="python3", steps=(broken,)
+    )
+    with pytest.raises(StepFailed) as caught:
+        run(options, log=lambda _: None)
+    error = caught.value
+    assert error.step == "99_broken"
+    assert "cell 3 of the executed notebook" in error.detail  # papermill's injected parameters count
+    assert "`raise ValueError(" in error.detail and "ValueError: deliberate failure" in error.detail
+    assert error.partial is not None and error.partial.is_file()
+    assert "about to fail" in error.partial.read_text()
+    assert (reports / "index.html").read_text() == "previous good index"
+    assert (reports / "results" / "01_eda.json").read_text() == '{"step": "01_eda"}\n'
+
+
+def test_cli_reports_failure_with_non_zero_exit(monkeypatch, capsys, tmp_path: Path) -> None:
+    def failing(options, log=print):
+        raise StepFailed("02_baselines", "cell 5 raised KeyError: 'x'", tmp_path / "02_baselines.ipynb")
+
+    monkeypatch.setattr(run_all, "run", failing)
+    assert quick(tmp_path) == 1
+    err = capsys.readouterr().err
+    assert "02_baselines" in err and "cell 5" in err and "unchanged" in err
+
+
+def test_unknown_step_is_refused() -> None:
+    with pytest.raises(ValueError, match="known steps: 01_eda"):
+        select_steps(RunOptions(only=("05_nope",)))
+    with pytest.raises(SystemExit):
+        run_all.parse_args(["--only", "05_nope"])

@@ -1,0 +1,152 @@
+"""Business-summary text comes from the numbers; reports escape whatever data holds."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tweetner_utils import ENTITY_TYPES, read_results, write_results
+from tweetner_utils.reporting import IndexEntry, index_page, strip_external_scripts
+from tweetner_utils.results import ResultsError, normalise
+from tweetner_utils.summary import comparison_table, findings, per_type_table, risks_and_recommendations
+
+
+def block(p: float, r: float, f: float, low: float, high: float, weak: str = "movie") -> dict:
+    per_type = {
+        t: {"precision": p, "recall": r, "f1": f, "n_gold": 50, "n_pred": 50, "n_correct": 25} for t in ENTITY_TYPES
+    }
+    per_type[weak] = {**per_type[weak], "recall": 0.01}
+    return {
+        "entity": {"precision": p, "recall": r, "f1": f, "ci_low": low, "ci_high": high},
+        "per_type": per_type,
+        "token_macro": {"f1_non_o_macro": f / 2},
+    }
+
+
+MODELS = {
+    "a": {
+        "label": "Model A",
+        "splits": {"test": block(0.6, 0.3, 0.40, 0.37, 0.43), "dev": block(0.7, 0.5, 0.55, 0.5, 0.6)},
+    },
+    "b": {"label": "Model B", "splits": {"test": block(0.5, 0.2, 0.30, 0.27, 0.33, weak="person")}},
+}
+
+
+def test_comparison_ranks_by_entity_f1() -> None:
+    table = comparison_table(MODELS)
+    assert list(table.index) == ["Model A", "Model B"]
+    assert table.loc["Model A", "dev_f1"] == 0.55
+
+
+def test_findings_name_leader_margin_certainty_weak_types_and_drift() -> None:
+    lines = findings(MODELS)
+    assert "**Model A**" in lines[0] and "40.0%" in lines[0]
+    assert "by 10.0 F1 points" in lines[1] and "do not overlap" in lines[1]
+    assert lines[2].startswith("Recall fails most on movie (1.0% found)")
+    assert "a drop of 15.0 points" in lines[3]
+
+
+def test_overlapping_intervals_are_called_uncertain() -> None:
+    close = {**MODELS, "b": {"label": "Model B", "splits": {"test": block(0.5, 0.3, 0.39, 0.36, 0.42)}}}
+    assert "overlap, so the lead is not yet certain" in findings(close)[1]
+
+
+def test_risks_follow_thresholds() -> None:
+    advice = risks_and_recommendations(MODELS)
+    assert any("misses 70.0%" in r for r in advice["risks"])
+    assert any("Model A" in r for r in advice["recommendations"])
+    assert any("movie" in r for r in advice["recommendations"])
+
+
+def test_no_results_gives_a_clear_sentence() -> None:
+    assert findings({}) == ["No model results were recorded, so nothing can be compared yet."]
+
+
+def test_per_type_table_has_support_column() -> None:
+    table = per_type_table(MODELS)
+    assert list(table.columns) == ["gold entities", "Model A", "Model B"]
+    assert table.loc["movie", "gold entities"] == 50
+
+
+def test_results_are_rounded_sorted_and_read_back(tmp_path: Path) -> None:
+    path = write_results(tmp_path, "x", {"b": 1 / 3, "a": [float("nan"), 2]})
+    assert path.read_text() == '{\n  "a": [\n    null,\n    2\n  ],\n  "b": 0.333333,\n  "step": "x"\n}\n'
+    assert read_results(tmp_path) == {"x": {"a": [None, 2], "b": 0.333333, "step": "x"}}
+    (tmp_path / "y.json").write_text("{broken")
+    with pytest.raises(ResultsError, match=r"y\.json"):
+        read_results(tmp_path)
+    with pytest.raises(TypeError, match="cannot record"):
+        normalise({"x": object()})
+
+
+def test_remote_scripts_are_removed_and_local_ones_kept() -> None:
+    page = '<script src="https://cdn.x/m.js"></script><script>var a = 1;</script><script type="module">import("http://x")</script>'
+    assert strip_external_scripts(page) == "<script>var a = 1;</script>"
+
+
+HOSTILE = st.text(alphabet=st.sampled_from(list("<>&\"'/=ab ")), min_size=1, max_size=30)
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "br",
+    "code",
+    "ul",
+    "li",
+    "b",
+    "span",
+}
+
+
+class _Markup(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+
+    def handle_data(self, data) -> None:
+        self.text.append(data)
+
+
+@settings(max_examples=80)
+@given(title=HOSTILE, key=HOSTILE, value=HOSTILE)
+def test_index_page_escapes_everything(title: str, key: str, value: str) -> None:
+    entry = IndexEntry("step", title, "r.html", "s.html", {key: value}, 1.0, "ok")
+    parser = _Markup()
+    parser.feed(index_page([entry], {"commit": value, "data_sha256": {key: value}}, "tweetner"))
+    assert parser.tags <= ALLOWED_TAGS
+    assert parser.attributes <= {"lang", "charset", "href", "class"}
+    text = "".join(parser.text)
+    for hostile in (title, key, value):
+        assert hostile in text
+
+
+def test_index_page_escapes_a_known_attack() -> None:
+    attack = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    entry = IndexEntry("s", attack, "s.html", "s.s.html", {attack: attack}, None, "ok")
+    page = index_page([entry], {"file": attack}, "t")
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

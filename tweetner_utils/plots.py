@@ -1,0 +1,101 @@
+"""Charts for the reports, one function per chart, each returning its figure.
+
+Colours are fixed per entity type so a reader can follow a type from chart to chart.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from .labels import ENTITY_TYPES
+
+TYPE_COLOURS: dict[str, str] = dict(zip(ENTITY_TYPES, sns.color_palette("tab10", len(ENTITY_TYPES)).as_hex()))
+"""One colour per entity type, shared by every chart and the HTML error views."""
+
+
+def use_report_style() -> None:
+    """A quiet style with readable labels for HTML reports."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    plt.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.autolayout": True})
+
+
+def bar_chart(table: pd.DataFrame, title: str, xlabel: str = "", ylabel: str = "", horizontal: bool = False) -> Figure:
+    """Grouped bars: one group per row, one bar per column."""
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    table.plot(kind="barh" if horizontal else "bar", ax=ax, width=0.8)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if not horizontal:
+        ax.tick_params(axis="x", rotation=30)
+    if table.shape[1] == 1:
+        ax.get_legend().remove()
+    return fig
+
+
+def length_histogram(lengths: pd.Series, title: str) -> Figure:
+    """Tweet lengths with the mean marked."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    sns.histplot(lengths, bins=30, ax=ax, color="teal")
+    ax.axvline(lengths.mean(), color="red", linestyle="--", label=f"mean {lengths.mean():.1f}")
+    ax.set_title(title)
+    ax.set_xlabel("tokens per tweet")
+    ax.legend()
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, log_scale: bool = True) -> Figure:
+    """A labelled heatmap (log-coloured counts by default, so rare cells stay visible)."""
+    fig, ax = plt.subplots(figsize=(9, 7))
+    values = np.log1p(matrix) if log_scale else matrix
+    sns.heatmap(values, cmap="YlGnBu", ax=ax, cbar_kws={"label": "log(1 + count)" if log_scale else "count"})
+    ax.set_title(title)
+    ax.set_xlabel("next tag")
+    ax.set_ylabel("tag")
+    return fig
+
+
+def learning_curves(history: pd.DataFrame) -> Figure:
+    """Training loss and validation score per epoch, best epoch marked."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    left.plot(history["epoch"], history["train_loss"], marker="o")
+    left.set_title("training loss")
+    left.set_xlabel("epoch")
+    right.plot(history["epoch"], history["val_f1_non_o_macro"], marker="o", color="darkorange")
+    best = history.loc[history["val_f1_non_o_macro"].idxmax()]
+    right.axvline(best["epoch"], color="grey", linestyle="--", label=f"best epoch {int(best['epoch'])}")
+    right.set_title("validation non-O token macro F1")
+    right.set_xlabel("epoch")
+    right.legend()
+    return fig
+
+
+def model_comparison(table: pd.DataFrame, title: str) -> Figure:
+    """Entity F1 per model with its 95% bootstrap interval, plus precision and recall.
+
+    ``table`` has one row per model (index: label) and columns ``precision``, ``recall``,
+    ``f1``, ``ci_low``, ``ci_high``.
+    """
+    fig, ax = plt.subplots(figsize=(10, 0.6 * len(table) + 2))
+    positions = range(len(table))
+    ax.barh([p + 0.25 for p in positions], table["precision"], height=0.25, label="precision", color="#9ecae1")
+    ax.barh(list(positions), table["recall"], height=0.25, label="recall", color="#fdae6b")
+    errors = [table["f1"] - table["ci_low"], table["ci_high"] - table["f1"]]
+    ax.barh(
+        [p - 0.25 for p in positions],
+        table["f1"],
+        height=0.25,
+        xerr=errors,
+        label="F1 (95% CI)",
+        color="#31a354",
+    )
+    ax.set_yticks(list(positions), table.index)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("entity-level score (test)")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    return fig

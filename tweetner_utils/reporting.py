@@ -1,0 +1,118 @@
+"""HTML reports: executed notebooks rendered self-contained, and the index page.
+
+Reports go to people who never read code and may open them offline, so images are
+embedded, nothing is loaded from the network, and every string that came from data
+(tweets, entity names, file names) is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.IGNORECASE | re.DOTALL)
+_REMOTE = re.compile(r"https?://", re.IGNORECASE)
+
+
+def render_html(notebook: str | Path, *, hide_code: bool) -> str:
+    """A self-contained HTML page of an executed notebook.
+
+    Args:
+        notebook: the executed ``.ipynb``.
+        hide_code: leave out code cells' input and prompts (the stakeholder version).
+    """
+    exporter = HTMLExporter(
+        template_name="lab",
+        embed_images=True,
+        exclude_input=hide_code,
+        exclude_input_prompt=hide_code,
+        exclude_output_prompt=hide_code,
+    )
+    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    return strip_external_scripts(body)
+
+
+def strip_external_scripts(page: str) -> str:
+    """Remove every ``<script>`` block that names a remote URL (MathJax, Mermaid loaders).
+
+    The reports use no maths, diagrams or widgets, and a page that calls out to the
+    network is neither self-contained nor private.
+    """
+    return _SCRIPT.sub(lambda m: "" if _REMOTE.search(m.group(0)) else m.group(0), page)
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One report on the index page."""
+
+    step: str
+    title: str
+    report: str
+    stakeholder_report: str
+    headline: Mapping[str, object]
+    wall_seconds: float | None
+    status: str
+
+
+def index_page(entries: Sequence[IndexEntry], manifest: Mapping[str, object], title: str) -> str:
+    """The index page: every report with its headline numbers, then the run manifest."""
+    rows = "\n".join(_entry_row(e) for e in entries)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
+th {{ background: #f4f4f4; }} code {{ font-size: .85em; }} .failed {{ color: #b00020; font-weight: bold; }}
+ul {{ margin: 0; padding-left: 1.1rem; }}
+</style></head><body>
+<h1>{_e(title)}</h1>
+<p>Each report exists in two versions: the full notebook with code, and a stakeholder version
+without code. Every number is computed by the code in the repository at the commit below.</p>
+<table><thead><tr><th>Report</th><th>Headline numbers</th><th>Wall time</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+<h2>Run manifest</h2>
+{_manifest_html(manifest)}
+</body></html>
+"""
+
+
+def _entry_row(entry: IndexEntry) -> str:
+    links = (
+        f'<a href="{_e(entry.stakeholder_report)}">{_e(entry.title)}</a> (<a href="{_e(entry.report)}">with code</a>)'
+    )
+    if entry.status != "ok":
+        links += f' <span class="failed">{_e(entry.status)}</span>'
+    headline = "".join(f"<li>{_e(k)}: <b>{_e(v)}</b></li>" for k, v in entry.headline.items())
+    seconds = "" if entry.wall_seconds is None else f"{entry.wall_seconds:.1f} s"
+    return f"<tr><td>{links}<br><code>{_e(entry.step)}</code></td><td><ul>{headline}</ul></td><td>{seconds}</td></tr>"
+
+
+def _manifest_html(manifest: Mapping[str, object]) -> str:
+    parts = []
+    scalars = {k: v for k, v in manifest.items() if not isinstance(v, Mapping)}
+    parts.append(_table(scalars.items(), ("field", "value")))
+    for key, value in manifest.items():
+        if isinstance(value, Mapping):
+            parts.append(f"<h3>{_e(key.replace('_', ' '))}</h3>")
+            parts.append(_table(value.items(), ("name", "value")))
+    return "\n".join(parts)
+
+
+def _table(items, header: tuple[str, str]) -> str:
+    body = "".join(f"<tr><td>{_e(k)}</td><td><code>{_e(v)}</code></td></tr>" for k, v in items)
+    return f"<table><thead><tr><th>{header[0]}</th><th>{header[1]}</th></tr></thead><tbody>{body}</tbody></table>"
+
+
+def _e(value: object) -> str:
+    if isinstance(value, Mapping):
+        value = ", ".join(f"{k}: {v}" for k, v in value.items())
+    return html.escape(str(value), quote=True)
