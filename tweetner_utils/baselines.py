@@ -1,4 +1,4 @@
-"""The original analysis's token classifiers, reproduced, and a feature CRF baseline.
+"""The original analysis's token classifiers, reproduced (the CRF baseline is ``CrfTagger``).
 
 The majority and SGD baselines follow the original exactly (features, alpha grid,
 validation score, class weights), so their numbers can be traced to its printout.
@@ -12,14 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import sklearn_crfsuite
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import average_precision_score, classification_report, roc_auc_score
 from sklearn.preprocessing import label_binarize
 
 from .conll import Corpus
-from .features import crf_sentence_features, original_token_features
+from .features import original_token_features
 from .labels import LABELS, OUTSIDE
 from .metrics import token_macro_non_o
 
@@ -154,26 +153,6 @@ def token_classification_report(gold: TokenLists, pred: TokenLists) -> pd.DataFr
         output_dict=True,
     )
     return pd.DataFrame(report).T
-
-
-class CrfTagger:
-    """A linear-chain CRF (sklearn-crfsuite, L-BFGS) over orthographic window features."""
-
-    def __init__(self, c1: float = 0.1, c2: float = 0.1, max_iterations: int = 100) -> None:
-        self.model = sklearn_crfsuite.CRF(
-            algorithm="lbfgs",
-            c1=c1,
-            c2=c2,
-            max_iterations=max_iterations,
-            all_possible_transitions=True,
-        )
-
-    def fit(self, tokens: TokenLists, tags: TokenLists) -> CrfTagger:
-        self.model.fit([crf_sentence_features(s) for s in tokens], [list(t) for t in tags])
-        return self
-
-    def predict(self, tokens: TokenLists) -> list[list[str]]:
-        return [list(p) for p in self.model.predict([crf_sentence_features(s) for s in tokens])]
 
 
 def _original_rows(tokens: TokenLists) -> list[dict]:

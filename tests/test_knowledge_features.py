@@ -1,0 +1,73 @@
+"""Gazetteer and Brown-cluster features on hand-written tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from tweetner_utils.knowledge_features import (
+    KnowledgeFeaturizer,
+    KnowledgeResources,
+    cluster_features,
+    gazetteer_matches,
+)
+from tweetner_utils.resources import build_gazetteer, normalise_phrase, parse_brown_clusters
+
+GAZETTEER = build_gazetteer(
+    {
+        "wd:movies": ["Breaking Dawn", "", "   "],
+        "wnut:tv.tv_program": ["It", "The Voice"],
+        "wd:cities": ["New York", "new york city"],
+    }
+)
+CLUSTERS = parse_brown_clusters(["obama 11", "voice 6", "#fun 5"])
+RESOURCES = KnowledgeResources((GAZETTEER,), CLUSTERS, frozenset({"it", "the"}))
+
+
+def test_empty_entries_are_ignored_and_phrases_normalised() -> None:
+    assert "" not in GAZETTEER.phrases
+    assert GAZETTEER.lists_for("breaking dawn") == {"wd:movies"}
+    assert normalise_phrase("@Obama!!") == "obama"
+
+
+def test_windows_covering_a_token_mark_begin_and_inside() -> None:
+    matches = gazetteer_matches(["watch", "Breaking", "Dawn", "in", "New", "York", "City"], RESOURCES)
+    assert matches[0] == set()
+    assert matches[1] == {"wd:movies:B"}
+    assert matches[2] == {"wd:movies:I"}
+    assert matches[4] == {"wd:cities:B"}  # "new york" and "new york city" both start here
+    assert matches[5] == {"wd:cities:I"}
+    assert matches[6] == {"wd:cities:I"}
+
+
+def test_single_stopwords_never_match_but_phrases_with_them_do() -> None:
+    matches = gazetteer_matches(["it", "is", "The", "Voice"], RESOURCES)
+    assert matches[0] == set()  # "It" is a TV programme, and a stop word
+    assert matches[2] == {"wnut:tv.tv_program:B"}
+    assert matches[3] == {"wnut:tv.tv_program:I"}
+
+
+def test_hashtags_and_punctuation_are_stripped_before_lookup() -> None:
+    matches = gazetteer_matches(["#Breaking", "Dawn", "!"], RESOURCES)
+    assert matches[0] == {"wd:movies:B"} and matches[1] == {"wd:movies:I"} and matches[2] == set()
+
+
+def test_cluster_prefixes_mask_low_bits_and_strip_markup() -> None:
+    assert CLUSTERS.prefixes("Obama", (2, 3)) == {2: 11 & 0b11, 3: 11 & 0b111}
+    assert CLUSTERS.lookup("@obama") == 11
+    assert CLUSTERS.lookup("#fun") == 5  # the marked form wins when it is known
+    assert cluster_features("zzz", CLUSTERS) == {"bc_unknown": True}
+    assert cluster_features("voice", CLUSTERS)["bc4"] == str(6 & 0b1111)
+
+
+def test_malformed_cluster_line_names_the_line() -> None:
+    with pytest.raises(ValueError, match=r"clusters.txt:2: expected"):
+        parse_brown_clusters(["ok 1", "broken"], "clusters.txt")
+
+
+def test_featurizer_combines_orthography_gazetteers_and_clusters() -> None:
+    rows = KnowledgeFeaturizer(RESOURCES)(["Obama", "watched", "Breaking", "Dawn"])
+    assert rows[0]["bc4"] == str(11) and rows[0]["is_title"] is True
+    assert rows[2]["gaz=wd:movies:B"] is True and rows[2]["gaz=wd:movies"] is True
+    assert rows[1]["+1:gaz=wd:movies:B"] is True
+    assert rows[3]["-1:gaz=wd:movies:B"] is True
+    assert rows[1]["-1:bc8"] == str(11)

