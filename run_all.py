@@ -3,6 +3,7 @@
     python run_all.py                 # all steps on the real data -> reports/
     python run_all.py --quick         # synthetic corpus, tiny models -> reports/quick/
     python run_all.py --only 02_baselines --seed 7 --data-dir ../shared/data
+    python run_all.py --with-transformer  # adds the MiniLM ensemble to 04_strong_models
 
 The steps and their parameters live in ``tweetner_utils.pipeline``.
 """
@@ -28,6 +29,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data-dir", default="", help=f"local data folder (default: ${DATA_DIR_ENV}, then cache)")
     parser.add_argument("--reports-dir", type=Path, help="where reports go (default reports/, or reports/quick/)")
     parser.add_argument("--models-dir", type=Path, help="where models go (default models/, or models/quick/)")
+    parser.add_argument(
+        "--with-transformer",
+        action="store_true",
+        help="also fine-tune MiniLM and ensemble it in 04_strong_models (about 25 more minutes on 2 cores)",
+    )
     parser.add_argument("--kernel", default="", help="Jupyter kernel (default: tweetner if installed, else python3)")
     return parser.parse_args(argv)
 
@@ -50,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         reports_dir=(args.reports_dir or ROOT / "reports" / sub).resolve(),
         models_dir=(args.models_dir or ROOT / "models" / sub).resolve(),
         kernel=args.kernel or default_kernel(),
+        transformer=args.with_transformer,
     )
     started = time.perf_counter()
     try:

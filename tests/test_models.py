@@ -9,8 +9,9 @@ import pytest
 
 from tweetner_utils import entity_scores, synthetic_splits, validation_split
 from tweetner_utils.artifacts import ArtifactError
-from tweetner_utils.baselines import CrfTagger, MajorityTagger, SgdTokenTagger, ranking_scores, tune_sgd
+from tweetner_utils.baselines import MajorityTagger, SgdTokenTagger, ranking_scores, tune_sgd
 from tweetner_utils.bilstm import BilstmSettings, BilstmTagger, build_vocab
+from tweetner_utils.crf_tagger import CrfTagger
 
 SPLITS = synthetic_splits(3)
 TRAIN, DEV = SPLITS["train"], SPLITS["dev"]
@@ -102,3 +103,19 @@ def test_saving_over_a_model_replaces_it_whole(bilstm: BilstmTagger, tmp_path: P
     bilstm.save(str(folder), {"version": 2})
     assert BilstmTagger.load(str(folder)).predict(DEV.tokens[:3]) == bilstm.predict(DEV.tokens[:3])
     assert sorted(os.listdir(tmp_path)) == ["model"]
+
+
+def test_crf_save_load_gives_identical_predictions_and_marginals(tmp_path: Path) -> None:
+    model = CrfTagger(max_iterations=30).fit(TRAIN.tokens, TRAIN.tags)
+    model.save(str(tmp_path / "crf"), {"seed": 0})
+    loaded = CrfTagger.load(str(tmp_path / "crf"))
+    assert loaded.predict(DEV.tokens) == model.predict(DEV.tokens)
+    for a, b in zip(loaded.predict_proba(DEV.tokens[:5]), model.predict_proba(DEV.tokens[:5])):
+        assert (a == b).all()
+        assert a.sum(axis=1) == pytest.approx([1.0] * len(a))
+
+
+def test_crf_marginals_agree_with_its_own_decisions() -> None:
+    model = CrfTagger(max_iterations=30).fit(TRAIN.tokens, TRAIN.tags)
+    for tags, confidences in model.predict_with_marginals(DEV.tokens[:10]):
+        assert len(tags) == len(confidences) and all(0 < c <= 1 for c in confidences)

@@ -59,9 +59,9 @@ def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> N
     assert crf_test["ci_low"] <= crf_test["f1"] <= crf_test["ci_high"]
     bilstm = results["03_bilstm"]["models"]["bilstm"]
     assert bilstm["details"]["epochs_run"] == 2
-    ranking = results["04_business_summary"]["ranking"]
+    ranking = results["05_business_summary"]["ranking"]
     assert [r["f1"] for r in ranking] == sorted((r["f1"] for r in ranking), reverse=True)
-    assert ranking[0]["model"] in results["04_business_summary"]["findings"][0]
+    assert ranking[0]["model"] in results["05_business_summary"]["findings"][0]
 
 
 def test_same_seed_gives_byte_identical_results(quick_run: Path, tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ class BilstmConfig:
 
 @dataclass(frozen=True)
 class SummaryConfig:
-    """Parameters of ``04_business_summary``."""
+    """Parameters of ``05_business_summary``."""
 
     results_dir: str = "../reports/results"
     quick: bool = False
@@ -81,3 +81,22 @@ def recorded_settings(config: object) -> dict:
     not make two otherwise identical results files differ.
     """
     return {k: v for k, v in parameters_of(config).items() if not k.endswith("_dir")}
+
+
+@dataclass(frozen=True)
+class StrongConfig:
+    """Parameters of ``04_strong_models``: knowledge CRF, optional MiniLM ensemble."""
+
+    quick: bool = False
+    seed: int = 42
+    data_dir: str = ""
+    results_dir: str = "../reports/results"
+    models_dir: str = "../models"
+    crf_grid: list[list[float]] = field(default_factory=lambda: [[0.05, 0.05], [0.1, 0.1], [0.2, 0.05]])
+    crf_max_iterations: int = 200
+    wikidata: bool = True
+    transformer: bool = False
+    transformer_dir: str = ""
+    transformer_epochs: int = 10
+    transformer_weights: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7])
+    bootstrap_resamples: int = 1000

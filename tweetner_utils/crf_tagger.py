@@ -11,11 +11,15 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 
-from .features import FeatureDict, crf_sentence_features
+from .artifacts import read_artifact, write_artifact
+from .features import FeatureDict, OrthographicFeaturizer
+from .labels import LABELS
 
 TokenLists = Sequence[Sequence[str]]
+MODEL_FILE = "model.crfsuite"
 Featurizer = Callable[[Sequence[str]], list[FeatureDict]]
 
 
@@ -27,10 +31,10 @@ class CrfTagger:
         c1: float = 0.1,
         c2: float = 0.1,
         max_iterations: int = 100,
-        featurizer: Featurizer = crf_sentence_features,
+        featurizer: Featurizer | None = None,
     ) -> None:
         self.c1, self.c2, self.max_iterations = c1, c2, max_iterations
-        self.featurizer = featurizer
+        self.featurizer = featurizer if featurizer is not None else OrthographicFeaturizer()
         self.model_bytes: bytes | None = None
         self._tagger: pycrfsuite.Tagger | None = None
         self._model_path: str | None = None
@@ -78,6 +82,47 @@ class CrfTagger:
             tags = list(tagger.tag(pycrfsuite.ItemSequence(self.featurizer(sentence))))
             out.append((tags, [tagger.marginal(tag, i) for i, tag in enumerate(tags)]))
         return out
+
+    def predict_proba(self, tokens: TokenLists) -> list[np.ndarray]:
+        """Per tweet, a (tokens x 21 labels) array of CRF marginal probabilities (``LABELS`` order)."""
+        tagger = self._require()
+        known = set(tagger.labels())
+        out = []
+        for sentence in tokens:
+            matrix = np.zeros((len(sentence), len(LABELS)))
+            if sentence:
+                tagger.set(pycrfsuite.ItemSequence(self.featurizer(sentence)))
+                for j, label in enumerate(LABELS):
+                    if label in known:
+                        matrix[:, j] = [tagger.marginal(label, i) for i in range(len(sentence))]
+            out.append(matrix)
+        return out
+
+    def save(self, folder: str, metadata: dict) -> None:
+        """Save the CRFsuite model file and the featurizer's spec as a verified folder."""
+        if self.model_bytes is None:
+            raise RuntimeError("nothing to save: the CRF is not trained")
+        spec = getattr(self.featurizer, "spec", None)
+        if not spec:
+            raise ValueError("the featurizer has no spec, so a saved model could not rebuild it")
+        meta = {
+            "kind": "crf",
+            "labels": sorted(self._require().labels()),
+            "features": spec,
+            "settings": {"c1": self.c1, "c2": self.c2, "max_iterations": self.max_iterations},
+            **metadata,
+        }
+        write_artifact(folder, {MODEL_FILE: self.model_bytes}, meta)
+
+    @classmethod
+    def load(cls, folder: str, data_dir: str = "") -> CrfTagger:
+        """Load a saved CRF; its featurizer is rebuilt from the spec (resources re-verified)."""
+        from .knowledge_features import featurizer_from_spec
+
+        meta, files = read_artifact(folder)
+        tagger = cls(**meta["settings"], featurizer=featurizer_from_spec(meta["features"], data_dir))
+        tagger.set_model_bytes(files[MODEL_FILE])
+        return tagger
 
     def close(self) -> None:
         """Release the model file (also done when the tagger is garbage-collected)."""

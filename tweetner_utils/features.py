@@ -99,3 +99,13 @@ def crf_token_features(tokens: Sequence[str], i: int, window: int = 2) -> Featur
 def crf_sentence_features(tokens: Sequence[str]) -> list[FeatureDict]:
     """CRF features for every token of one tweet."""
     return [crf_token_features(tokens, i) for i in range(len(tokens))]
+
+
+class OrthographicFeaturizer:
+    """:func:`crf_sentence_features` as an object that can be named in saved metadata."""
+
+    def __init__(self) -> None:
+        self.spec = {"kind": "orthographic"}
+
+    def __call__(self, tokens: Sequence[str]) -> list[FeatureDict]:
+        return crf_sentence_features(tokens)

@@ -9,7 +9,7 @@ mark every "it".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .features import FeatureDict, crf_token_features
 from .resources import (
@@ -34,6 +34,7 @@ class KnowledgeResources:
     gazetteers: tuple[Gazetteer, ...]
     clusters: BrownClusters | None
     stopwords: frozenset[str]
+    spec: dict = field(default_factory=dict, compare=False)
 
 
 def load_knowledge(
@@ -46,7 +47,8 @@ def load_knowledge(
         g for g, use in ((wnut_gazetteer(data_dir), wnut), (wikidata_gazetteer(data_dir), wikidata)) if use
     )
     stop = frozenset(normalise_phrase(w) for w in read_list(data_path("wnut16/lexicon/english.stop", data_dir or None)))
-    return KnowledgeResources(gazetteers, brown_clusters(data_dir) if clusters else None, stop)
+    spec = {"kind": "knowledge", "wnut": wnut, "wikidata": wikidata, "clusters": clusters}
+    return KnowledgeResources(gazetteers, brown_clusters(data_dir) if clusters else None, stop, spec)
 
 
 def gazetteer_matches(tokens: Sequence[str], resources: KnowledgeResources) -> list[set[str]]:
@@ -86,6 +88,7 @@ class KnowledgeFeaturizer:
 
     def __init__(self, resources: KnowledgeResources) -> None:
         self.resources = resources
+        self.spec = resources.spec
 
     def __call__(self, tokens: Sequence[str]) -> list[FeatureDict]:
         matches = gazetteer_matches(tokens, self.resources)
@@ -103,3 +106,26 @@ class KnowledgeFeaturizer:
                 features[f"gaz={match.rsplit(':', 1)[0]}"] = True
             rows.append(features)
         return rows
+
+
+def synthetic_knowledge() -> KnowledgeResources:
+    """Resources for quick runs: gazetteers of the synthetic corpus's names, no clusters."""
+    from .resources import build_gazetteer
+    from .synthetic import synthetic_gazetteer_lists
+
+    return KnowledgeResources((build_gazetteer(synthetic_gazetteer_lists()),), None, frozenset(), {"kind": "synthetic"})
+
+
+def featurizer_from_spec(spec: dict, data_dir: str = ""):
+    """Rebuild the featurizer a saved CRF names in its metadata (nothing is unpickled)."""
+    from .features import OrthographicFeaturizer
+
+    kind = spec.get("kind")
+    if kind == "orthographic":
+        return OrthographicFeaturizer()
+    if kind == "synthetic":
+        return KnowledgeFeaturizer(synthetic_knowledge())
+    if kind == "knowledge":
+        options = {k: bool(spec[k]) for k in ("wnut", "wikidata", "clusters")}
+        return KnowledgeFeaturizer(load_knowledge(data_dir, **options))
+    raise ValueError(f"unknown featurizer kind {kind!r} in model metadata")

@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .atomic_files import atomic_write_text
-from .config import BaselinesConfig, BilstmConfig, EdaConfig, SummaryConfig, parameters_of
+from .config import BaselinesConfig, BilstmConfig, EdaConfig, StrongConfig, SummaryConfig, parameters_of
 from .data_access import SPLITS, manifest
 from .reporting import IndexEntry, index_page, render_html
 from .results import read_results
@@ -62,7 +62,13 @@ STEPS: tuple[Step, ...] = (
         BilstmConfig(),
         BilstmConfig(quick=True, emb_dim=32, hidden_dim=32, max_epochs=2, bootstrap_resamples=200),
     ),
-    Step("04_business_summary", "Business summary", SummaryConfig(), SummaryConfig(quick=True)),
+    Step(
+        "04_strong_models",
+        "Strong models: knowledge features, selected on dev",
+        StrongConfig(),
+        StrongConfig(quick=True, crf_grid=[[0.1, 0.1]], crf_max_iterations=30, bootstrap_resamples=200),
+    ),
+    Step("05_business_summary", "Business summary", SummaryConfig(), SummaryConfig(quick=True)),
 )
 """The pipeline, in order: later steps read the results of earlier ones."""
 
@@ -87,6 +93,7 @@ class RunOptions:
     reports_dir: Path = ROOT / "reports"
     models_dir: Path = ROOT / "models"
     kernel: str = "tweetner"
+    transformer: bool = False
     steps: Sequence[Step] = field(default=STEPS)
 
 
@@ -110,6 +117,8 @@ def step_parameters(step: Step, options: RunOptions, build: Path) -> dict:
         overrides["data_dir"] = options.data_dir
     if "models_dir" in fields:
         overrides["models_dir"] = str(options.models_dir)
+    if "transformer" in fields:
+        overrides["transformer"] = options.transformer
     return parameters_of(replace(config, **overrides))
 
 
@@ -240,6 +249,7 @@ def _run_manifest(options: RunOptions, timings: dict[str, float], previous: dict
         "git_commit": _git_commit(),
         "seed": options.seed,
         "quick": options.quick,
+        "transformer_ensemble": options.transformer,
         "steps_run": ", ".join(timings),
         "wall_seconds_total": round(total, 1),
         "python": sys.version.split()[0],

@@ -25,7 +25,9 @@ def comparison_table(models: Mapping[str, dict], split: str = "test") -> pd.Data
         if block is None:
             continue
         entity = block["entity"]
-        dev = record["splits"].get("dev", {}).get("entity", {})
+        dev_f1 = record["splits"].get("dev", {}).get("entity", {}).get("f1")
+        if dev_f1 is None:  # models refit on train+dev keep the dev score of their selection
+            dev_f1 = record.get("details", {}).get("selection_dev_f1")
         rows.append(
             {
                 "model": record["label"],
@@ -35,7 +37,7 @@ def comparison_table(models: Mapping[str, dict], split: str = "test") -> pd.Data
                 "f1": entity["f1"],
                 "ci_low": entity["ci_low"],
                 "ci_high": entity["ci_high"],
-                "dev_f1": dev.get("f1"),
+                "dev_f1": dev_f1,
                 "token_macro_f1": block["token_macro"]["f1_non_o_macro"],
             }
         )

@@ -1,0 +1,64 @@
+"""BIO-constrained decoding and probability averaging."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tweetner_utils import LABELS
+from tweetner_utils.ensemble import EnsembleTagger, allowed_transitions, average_distributions, viterbi_bio
+
+INDEX = {label: i for i, label in enumerate(LABELS)}
+
+
+def distribution(*rows: dict[str, float]) -> np.ndarray:
+    matrix = np.full((len(rows), len(LABELS)), 1e-6)
+    for t, row in enumerate(rows):
+        for label, p in row.items():
+            matrix[t, INDEX[label]] = p
+    return matrix
+
+
+def test_transitions_forbid_i_without_matching_b() -> None:
+    allowed = allowed_transitions()
+    assert allowed[INDEX["B-person"], INDEX["I-person"]]
+    assert allowed[INDEX["I-person"], INDEX["I-person"]]
+    assert not allowed[INDEX["O"], INDEX["I-person"]]
+    assert not allowed[INDEX["B-geo-loc"], INDEX["I-person"]]
+    assert allowed[INDEX["I-geo-loc"], INDEX["B-person"]]
+
+
+def test_viterbi_repairs_an_invalid_argmax() -> None:
+    # Token-wise argmax would be O, I-person: invalid. The best valid path is B-person, I-person.
+    probs = distribution({"O": 0.55, "B-person": 0.45}, {"I-person": 0.9, "O": 0.1})
+    assert viterbi_bio(probs) == ["B-person", "I-person"]
+
+
+def test_viterbi_keeps_a_valid_argmax_and_handles_empty() -> None:
+    probs = distribution({"B-movie": 0.9}, {"I-movie": 0.8}, {"O": 0.9})
+    assert viterbi_bio(probs) == ["B-movie", "I-movie", "O"]
+    assert viterbi_bio(np.zeros((0, len(LABELS)))) == []
+
+
+def test_average_is_weighted_per_tweet() -> None:
+    a = [distribution({"O": 1.0})]
+    b = [distribution({"B-person": 1.0})]
+    mixed = average_distributions([a, b], [3, 1])[0]
+    assert mixed[0, INDEX["O"]] == pytest.approx(0.75, abs=1e-5)
+    with pytest.raises(ValueError, match="positive weight"):
+        average_distributions([a, b], [1])
+
+
+class _Fixed:
+    def __init__(self, rows: list[np.ndarray]) -> None:
+        self.rows = rows
+
+    def predict_proba(self, tokens):
+        return self.rows
+
+
+def test_ensemble_lets_the_confident_member_win() -> None:
+    unsure = _Fixed([distribution({"O": 0.5, "B-company": 0.5})])
+    sure = _Fixed([distribution({"B-company": 0.95, "O": 0.05})])
+    assert EnsembleTagger([unsure, sure], [0.5, 0.5]).predict([["Zentrix"]]) == [["B-company"]]
+    assert EnsembleTagger([unsure, sure], [1.0, 0.0001]).predict([["Zentrix"]])[0][0] in {"O", "B-company"}

@@ -1,0 +1,56 @@
+"""The transformer tagger with the packaged MiniLM folder: encodes, learns, saves, loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tweetner_utils import synthetic_splits
+from tweetner_utils.artifacts import ArtifactError
+from tweetner_utils.transformer_tagger import TransformerSettings, TransformerTagger, casing_class, default_model_dir
+
+SPLITS = synthetic_splits(4)
+
+
+def test_packaged_model_folder_is_found() -> None:
+    folder = default_model_dir()
+    assert folder is not None and (Path(folder) / "config.json").is_file()
+
+
+def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nothing is downloaded"):
+        TransformerTagger(TransformerSettings(model_dir=str(tmp_path)))
+
+
+def test_casing_classes() -> None:
+    assert [casing_class(w) for w in ("the", "The", "THE", "McD", "2day", "...")] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.fixture(scope="module")
+def tagger() -> TransformerTagger:
+    model = TransformerTagger(TransformerSettings(epochs=2, batch_size=16, lr=1e-4, seed=3))
+    train = SPLITS["train"]
+    model.fit(train.tokens[:120], train.tags[:120], progress=lambda _: None)
+    return model
+
+
+def test_every_word_gets_a_distribution_even_with_odd_characters(tagger: TransformerTagger) -> None:
+    words = ["\u200bWhy", "caf\u00e9", "\u00a0", "NYC", "!!"]
+    encoded = tagger._encode(words, None)
+    assert sorted(encoded["first_positions"]) == list(range(len(words)))
+    (probs,) = tagger.predict_proba([words])
+    assert probs.shape == (5, 21)
+    assert probs.sum(axis=1) == pytest.approx([1.0] * 5, abs=1e-5)
+
+
+def test_learns_something_and_round_trips(tagger: TransformerTagger, tmp_path: Path) -> None:
+    dev = SPLITS["dev"]
+    predictions = tagger.predict(dev.tokens)
+    assert any(tag != "O" for tweet in predictions for tag in tweet)
+    tagger.save(str(tmp_path / "m"), {"seed": 3})
+    loaded = TransformerTagger.load(str(tmp_path / "m"))
+    assert loaded.predict(dev.tokens) == predictions
+    (tmp_path / "m" / "weights.pt").write_bytes(b"not the weights")
+    with pytest.raises(ArtifactError, match="SHA-256 mismatch"):
+        TransformerTagger.load(str(tmp_path / "m"))
