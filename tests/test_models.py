@@ -119,3 +119,15 @@ def test_crf_marginals_agree_with_its_own_decisions() -> None:
     model = CrfTagger(max_iterations=30).fit(TRAIN.tokens, TRAIN.tags)
     for tags, confidences in model.predict_with_marginals(DEV.tokens[:10]):
         assert len(tags) == len(confidences) and all(0 < c <= 1 for c in confidences)
+
+
+def test_knowledge_crf_learns_and_reloads_with_its_featurizer(tmp_path: Path) -> None:
+    from tweetner_utils.knowledge_features import KnowledgeFeaturizer, synthetic_knowledge
+
+    model = CrfTagger(max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    model.fit(TRAIN.tokens, TRAIN.tags)
+    assert f1(model, DEV) > 0.9
+    model.save(str(tmp_path / "crf"), {})
+    loaded = CrfTagger.load(str(tmp_path / "crf"))
+    assert loaded.featurizer.spec == {"kind": "synthetic"}
+    assert loaded.predict(SPLITS["test"].tokens) == model.predict(SPLITS["test"].tokens)

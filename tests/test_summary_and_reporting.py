@@ -150,3 +150,12 @@ def test_index_page_escapes_a_known_attack() -> None:
     page = index_page([entry], {"file": attack}, "t")
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_stability_lines_come_from_recorded_summaries() -> None:
+    from tweetner_utils.summary import stability_lines
+
+    summary = {"seeds": 3, "mean": 0.4, "std": 0.03, "min": 0.37, "max": 0.43, "unstable": True}
+    models = {**MODELS, "c": {"label": "Model C", "splits": {}, "details": {"stability": summary}}}
+    (line,) = stability_lines(models)
+    assert line.startswith("Model C over 3 seeds: test entity F1 40.0 ± 3.0") and "unstable" in line

@@ -36,6 +36,7 @@ class BaselinesConfig:
     crf_c2: float = 0.1
     crf_max_iterations: int = 100
     bootstrap_resamples: int = 1000
+    stability_seeds: list[int] = field(default_factory=lambda: [11, 21, 42])
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class BilstmConfig:
     patience: int = 3
     num_threads: int = 2
     bootstrap_resamples: int = 1000
+    stability_seeds: list[int] = field(default_factory=lambda: [11, 21, 42])
 
 
 @dataclass(frozen=True)

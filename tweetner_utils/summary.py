@@ -169,3 +169,14 @@ def _points(value: float) -> str:
 def bullets(lines: list[str]) -> str:
     """Markdown bullet list; ``_none_`` for an empty list."""
     return "\n".join(f"- {line}" for line in lines) if lines else "- _none_"
+
+
+def stability_lines(models: Mapping[str, dict]) -> list[str]:
+    """One sentence per model that recorded a seed-stability summary."""
+    from .stability import describe
+
+    return [
+        describe(record["details"]["stability"], record["label"])
+        for record in models.values()
+        if "stability" in record.get("details", {})
+    ]

@@ -1,0 +1,48 @@
+"""Tokenize raw tweet text the way the WNUT16 files are tokenized, keeping offsets.
+
+Taggers are trained on WNUT16's tokens, so new tweets must be cut the same way:
+URLs, @mentions, #hashtags and emoticons stay whole, punctuation runs (``...``, ``!!``)
+stay together, contractions (``don't``, ``I'm``) stay whole but a possessive ``'s`` is
+split off, as in the training data. Every token keeps its character offsets, so
+entities can be reported as spans of the input text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PATTERNS = [
+    r"https?://[^\s]*[^\s.,!?;:)\]\"'>]",  # URLs, without trailing punctuation
+    r"www\.[^\s]*[^\s.,!?;:)\]\"'>]",
+    r"[@＠]\w+",  # mentions
+    r"#\w+",  # hashtags
+    r"&(?:[a-zA-Z]+|#\d+);",  # HTML entities as the corpus keeps them (&lt; &quot;)
+    r"<3+",  # heart
+    r"-_+-|\^_*\^|[oO]_[oO]",  # -_- ^^ o_O
+    r"[:;=8xX][\-o\*']?[\)\]\(\[dDpP/\\|@3oO]+(?![\w])",  # emoticons :) ;-) :D :/
+    r"\*\w+\*",  # *wink*
+    r"'(?:[sS]|ve|m|ll|re|d)\b",  # possessive 's (and clitics already apart), split off as in WNUT16
+    r"\d{1,2}:\d{2}(?::\d{2})?",  # times
+    r"[\u200b-\u200d\u2060\ufeff]*\w+(?:'(?![sS]\b)\w+|[-.&]\w+)*",  # words (zero-width marks stay attached)
+    r"[!?]+|([^\w\s])\1+|\S",  # !?! runs, repeated punctuation (... ~~~), any other character
+]
+_TOKEN = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token and its ``[start, end)`` character offsets in the input text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split tweet text into WNUT16-style tokens with offsets.
+
+    >>> [t.text for t in tokenize("Obama's visit to NYC!! :) http://t.co/x #news")]
+    ['Obama', "'s", 'visit', 'to', 'NYC', '!!', ':)', 'http://t.co/x', '#news']
+    """
+    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
