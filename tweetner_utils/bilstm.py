@@ -129,19 +129,24 @@ class BilstmTagger:
             self.network.load_state_dict(best_state)
         return history
 
-    def predict(self, tokens: TokenLists, batch_size: int = 256) -> list[list[str]]:
+    def predict(self, tokens: TokenLists) -> list[list[str]]:
         """Most likely tag per token (independent per token, as in the original)."""
+        labels = list(self.tag2id)
+        return [[labels[i] for i in p.argmax(axis=1)] for p in self.predict_proba(tokens)]
+
+    def predict_proba(self, tokens: TokenLists, batch_size: int = 256) -> list[np.ndarray]:
+        """Per tweet, a (tokens x labels) array of softmax probabilities (``tag2id`` order)."""
         if self.network is None:
-            raise RuntimeError("BilstmTagger.predict called before fit or load")
-        id2tag = {i: t for t, i in self.tag2id.items()}
+            raise RuntimeError("BilstmTagger used before fit or load")
         self.network.eval()
-        out: list[list[str]] = []
+        out: list[np.ndarray] = []
         with torch.no_grad():
             for start in range(0, len(tokens), batch_size):
-                chunk = tokens[start : start + batch_size]
-                x, _ = _pad([self._encode(s) for s in chunk], [[0] * len(s) for s in chunk])
-                best = self.network(x).argmax(-1).tolist()
-                out.extend([id2tag[i] for i in row[: len(sent)]] for row, sent in zip(best, chunk))
+                chunk = [s for s in tokens[start : start + batch_size]]
+                nonempty = [s if s else ["<PAD>"] for s in chunk]
+                x, _ = _pad([self._encode(s) for s in nonempty], [[0] * len(s) for s in nonempty])
+                probs = torch.softmax(self.network(x), -1).numpy()
+                out.extend(probs[row, : len(sent)] for row, sent in enumerate(chunk))
         return out
 
     def save(self, folder: str, metadata: dict) -> None:

@@ -1,0 +1,117 @@
+"""The tweetner command: predict and evaluate with a saved model, bad lines reported one by one."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tweetner_utils import synthetic_splits, write_conll
+from tweetner_utils.cli import main
+from tweetner_utils.crf_tagger import CrfTagger
+from tweetner_utils.knowledge_features import KnowledgeFeaturizer, synthetic_knowledge
+from tweetner_utils.tagger_api import load_tagger
+
+SPLITS = synthetic_splits(6)
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("models")
+    crf = CrfTagger(max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    crf.fit(SPLITS["train"].tokens, SPLITS["train"].tags)
+    crf.save(str(folder / "strong_crf"), {"ensemble_weight": None})
+    return folder
+
+
+def run(argv: list[str], stdin: bytes = b"", monkeypatch=None, capsys=None) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_api_tags_raw_text_with_offsets(models: Path) -> None:
+    tagger = load_tagger(models)
+    text = "just met Mara Quill at Kellan Arena !"
+    (found,) = tagger.tag([text])
+    assert [(e.type, e.text) for e in found] == [("person", "Mara Quill"), ("facility", "Kellan Arena")]
+    for entity in found:
+        assert text[entity.start : entity.end] == entity.text and 0 < entity.confidence <= 1
+
+
+def test_predict_jsonl_reports_bad_lines_and_keeps_good_ones(models: Path, monkeypatch, capsys, tmp_path) -> None:
+    lines = [
+        b'{"id": "a", "text": "watching Silent Orbit tonight"}',
+        b"",
+        b"{not json",
+        b'{"id": "b"}',
+        b'{"id": "c", "text": "' + b"x" * 100_000 + b'"}',
+        b'{"id": "d", "text": "caf\xe9"}',
+        b'{"id": "e", "text": "Norvik Rovers won again !"}',
+    ]
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(
+        ["predict", "--model", str(models), "--input-format", "jsonl", "-o", str(out)],
+        b"\n".join(lines) + b"\n",
+        monkeypatch,
+        capsys,
+    )
+    assert code == 1
+    for number, reason in [
+        (2, "empty line"),
+        (3, "not a JSON object"),
+        (4, "expected"),
+        (5, "100000 characters (limit 10000)"),
+        (6, "invalid UTF-8"),
+    ]:
+        assert f"line {number}: {reason}" in err
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == ["a", "e"]
+    assert records[1]["entities"][0]["type"] == "sportsteam"
+
+
+def test_skip_invalid_exits_zero(models: Path, monkeypatch, capsys) -> None:
+    code, out, err = run(["predict", "--model", str(models), "--skip-invalid"], b"hello there\n\n", monkeypatch, capsys)
+    assert code == 0 and "warning: line 2: empty line" in err
+    assert json.loads(out)["text"] == "hello there"
+
+
+def test_conll_in_conll_out_and_evaluate(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.conll"
+    write_conll(gold, SPLITS["dev"])
+    code, out, _ = run(
+        ["predict", "--model", str(models), "--input-format", "conll", "--output-format", "conll", str(gold)],
+        b"",
+        monkeypatch,
+        capsys,
+    )
+    assert code == 0
+    assert out.count("\n\n") == len(SPLITS["dev"])
+    pred_file = tmp_path / "pred.txt"
+    code, out, _ = run(["evaluate", "--model", str(models), "-o", str(pred_file), str(gold)], b"", monkeypatch, capsys)
+    assert code == 0 and "overall" in out
+    f1 = float(next(line for line in out.splitlines() if line.startswith("overall")).split()[3])
+    assert f1 > 90
+    assert len(pred_file.read_text().split("\n\n")[0].splitlines()[0].split("\t")) == 3
+
+
+def test_evaluate_names_the_bad_line_without_traceback(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+    gold = tmp_path / "bad.conll"
+    gold.write_bytes(b"ok\tO\nbad\tB-city\n")
+    code, _, err = run(["evaluate", "--model", str(models), str(gold)], b"", monkeypatch, capsys)
+    assert code == 2 and f"{gold}:2: tag 'B-city'" in err and "Traceback" not in err
+
+
+def test_missing_model_is_a_clear_error(monkeypatch, capsys, tmp_path: Path) -> None:
+    code, _, err = run(["predict", "--model", str(tmp_path)], b"hi\n", monkeypatch, capsys)
+    assert code == 2 and "no saved model found" in err
+
+
+def test_module_entry_point_runs() -> None:
+    result = subprocess.run([sys.executable, "-m", "tweetner_utils", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "predict" in result.stdout
