@@ -99,3 +99,18 @@ def model_comparison(table: pd.DataFrame, title: str) -> Figure:
     ax.set_title(title)
     ax.legend(loc="lower right")
     return fig
+
+
+def precision_coverage_curve(curve: pd.DataFrame, threshold: float | None, title: str) -> Figure:
+    """Precision and recall of the predictions kept above each confidence threshold."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(curve["coverage"], curve["precision"], label="precision of kept entities")
+    ax.plot(curve["coverage"], curve["recall"], label="recall (share of all gold entities)")
+    if threshold is not None:
+        kept = curve[curve["threshold"] >= threshold]["coverage"].max()
+        ax.axvline(kept, color="grey", linestyle="--", label=f"auto-accept threshold {threshold:.2f}")
+    ax.set_xlabel("share of predicted entities accepted automatically (highest confidence first)")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    return fig

@@ -52,6 +52,8 @@ class StrongModel:
     final: object
     members: dict[str, object] = field(default_factory=dict)
     fit_seconds: float = 0.0
+    selection_model: object = None
+    """The chosen configuration fit on train only: dev scores of it are honest (routing thresholds)."""
 
     @property
     def label(self) -> str:
@@ -85,9 +87,10 @@ def train_strong_model(
             best = (f1, c1, c2, crf)
     assert best is not None, "crf_grid must not be empty"
     _, c1, c2, crf = best
-    weight = None
+    weight, selection_model = None, crf
     if transformer_available(settings):
-        weight = _select_weight(crf, train, dev, settings, rows, log)
+        weight, transformer = _select_weight(crf, train, dev, settings, rows, log)
+        selection_model = EnsembleTagger([crf, transformer], [1 - weight, weight])
     selection = pd.DataFrame(rows)
     log("final fit on train + dev with the chosen settings")
     started = time.perf_counter()
@@ -98,10 +101,11 @@ def train_strong_model(
     if weight is not None:
         members["transformer"] = _fit_transformer(both, settings, log)
         final = EnsembleTagger([final_crf, members["transformer"]], [1 - weight, weight])
-    return StrongModel(selection, c1, c2, weight, final, members, time.perf_counter() - started)
+    fit_seconds = time.perf_counter() - started
+    return StrongModel(selection, c1, c2, weight, final, members, fit_seconds, selection_model)
 
 
-def _select_weight(crf, train: Corpus, dev: Corpus, settings, rows: list[dict], log) -> float:
+def _select_weight(crf, train: Corpus, dev: Corpus, settings, rows: list[dict], log) -> tuple[float, object]:
     started = time.perf_counter()
     transformer = _fit_transformer(train, settings, log)
     fit_seconds = time.perf_counter() - started
@@ -117,7 +121,7 @@ def _select_weight(crf, train: Corpus, dev: Corpus, settings, rows: list[dict], 
         log(f"dev selection: ensemble with MiniLM weight {weight}: dev entity F1 {f1:.4f}")
         if f1 > best_f1:
             best_weight, best_f1 = weight, f1
-    return best_weight
+    return best_weight, transformer
 
 
 def _fit_transformer(corpus: Corpus, settings: StrongModelSettings, log) -> TransformerTagger:
@@ -218,3 +222,14 @@ def record_details(model: StrongModel) -> dict:
         "crf_c2": model.crf_c2,
         "transformer_weight": model.transformer_weight,
     }
+
+
+def tags_and_confidences(model, tokens) -> tuple[list[list[str]], list[list[float]]]:
+    """Valid BIO tags and, per token, the probability the model gave its chosen tag."""
+    from .labels import LABELS
+
+    index = {label: i for i, label in enumerate(LABELS)}
+    probabilities = model.predict_proba(tokens)
+    tags = decode_all(probabilities)
+    confidences = [[float(p[i, index[t]]) for i, t in enumerate(seq)] for seq, p in zip(tags, probabilities)]
+    return tags, confidences
