@@ -11,25 +11,33 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
-class EdaConfig:
-    """Parameters of ``01_eda``."""
+class RunConfig:
+    """The parameters every analysis notebook takes (first in each parameters cell)."""
 
     quick: bool = False
     seed: int = 42
     data_dir: str = ""
     results_dir: str = "../reports/results"
+
+
+@dataclass(frozen=True)
+class ModelRunConfig(RunConfig):
+    """A notebook that also saves models."""
+
+    models_dir: str = "../models"
+
+
+@dataclass(frozen=True)
+class EdaConfig(RunConfig):
+    """Parameters of ``01_eda``."""
+
     top_n: int = 10
 
 
 @dataclass(frozen=True)
-class BaselinesConfig:
+class BaselinesConfig(ModelRunConfig):
     """Parameters of ``02_baselines``: the original's SGD and majority baselines, a CRF."""
 
-    quick: bool = False
-    seed: int = 42
-    data_dir: str = ""
-    results_dir: str = "../reports/results"
-    models_dir: str = "../models"
     val_fraction: float = 0.2
     sgd_alphas: list[float] = field(default_factory=lambda: [1e-5, 5e-5, 1e-4, 5e-4])
     crf_c1: float = 0.1
@@ -40,14 +48,9 @@ class BaselinesConfig:
 
 
 @dataclass(frozen=True)
-class BilstmConfig:
+class BilstmConfig(ModelRunConfig):
     """Parameters of ``03_bilstm``: the original BiLSTM token tagger."""
 
-    quick: bool = False
-    seed: int = 42
-    data_dir: str = ""
-    results_dir: str = "../reports/results"
-    models_dir: str = "../models"
     val_fraction: float = 0.2
     min_count: int = 2
     emb_dim: int = 128
@@ -86,14 +89,9 @@ def recorded_settings(config: object) -> dict:
 
 
 @dataclass(frozen=True)
-class StrongConfig:
+class StrongConfig(ModelRunConfig):
     """Parameters of ``04_strong_models``: knowledge CRF, optional MiniLM ensemble."""
 
-    quick: bool = False
-    seed: int = 42
-    data_dir: str = ""
-    results_dir: str = "../reports/results"
-    models_dir: str = "../models"
     crf_grid: list[list[float]] = field(default_factory=lambda: [[0.05, 0.05], [0.1, 0.1], [0.2, 0.05]])
     crf_max_iterations: int = 200
     wikidata: bool = True

@@ -1,0 +1,56 @@
+"""Seed stability of the fine-tuned MiniLM tagger (the costly stochastic model).
+
+    python benchmarks/stability.py [--seeds 42 11 21] [--epochs 10] [--data-dir DIR]
+
+Fine-tunes the transformer tagger on ``train`` once per seed and scores dev and test
+(entity F1; test is only reported, nothing is chosen here). About 9 minutes per seed on
+2 cores. The CRF needs no such run: L-BFGS training has no random start. The SGD and
+BiLSTM seed runs are part of the reports (02_baselines, 03_bilstm). Prints one line per
+seed, then one JSON line with mean, standard deviation and the instability flag.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tweetner_utils import load_corpora
+from tweetner_utils.stability import seed_runs, summarise
+from tweetner_utils.transformer_tagger import TransformerSettings, TransformerTagger
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 11, 21])
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--data-dir", default="")
+    args = parser.parse_args(argv)
+    corpora = load_corpora(False, 42, args.data_dir)
+    train = corpora["train"]
+
+    def fit(seed: int) -> TransformerTagger:
+        tagger = TransformerTagger(TransformerSettings(epochs=args.epochs, seed=seed))
+        tagger.fit(train.tokens, train.tags, progress=lambda line: print(f"seed {seed}: {line}", flush=True))
+        return tagger
+
+    runs = seed_runs(fit, {"dev": corpora["dev"], "test": corpora["test"]}, args.seeds)
+    print(runs.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(
+        json.dumps(
+            {
+                "model": "MiniLM fine-tuned on train",
+                "runs": runs.to_dict(orient="records"),
+                "dev": summarise(runs, "dev_f1"),
+                "test": summarise(runs, "test_f1"),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
