@@ -131,3 +131,33 @@ def test_knowledge_crf_learns_and_reloads_with_its_featurizer(tmp_path: Path) ->
     loaded = CrfTagger.load(str(tmp_path / "crf"))
     assert loaded.featurizer.spec == {"kind": "synthetic"}
     assert loaded.predict(SPLITS["test"].tokens) == model.predict(SPLITS["test"].tokens)
+
+
+class _Boom:
+    def __reduce__(self):
+        return (Path.touch, (Path("/tmp/tweetner-pickle-executed"),))
+
+
+def test_a_pickle_in_place_of_the_weights_is_never_unpickled(bilstm: BilstmTagger, tmp_path: Path) -> None:
+    import hashlib
+    import pickle
+
+    folder = tmp_path / "model"
+    bilstm.save(str(folder), {})
+    marker = Path("/tmp/tweetner-pickle-executed")
+    marker.unlink(missing_ok=True)
+    payload = pickle.dumps(_Boom())
+    (folder / "weights.pt").write_bytes(payload)
+    sums = (folder / "SHA256SUMS").read_text().splitlines()
+    fixed = [
+        f"{hashlib.sha256(payload).hexdigest()}  weights.pt" if line.endswith("weights.pt") else line for line in sums
+    ]
+    (folder / "SHA256SUMS").write_text("\n".join(fixed) + "\n")  # an attacker who also rewrites the sums
+    with pytest.raises(Exception) as caught:
+        BilstmTagger.load(str(folder))
+    assert not marker.exists(), "the pickle was executed"
+    assert (
+        "weights_only" in str(caught.value)
+        or "Weights only" in str(caught.value)
+        or caught.type.__name__ == "UnpicklingError"
+    )
