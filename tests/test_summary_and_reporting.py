@@ -159,3 +159,15 @@ def test_stability_lines_come_from_recorded_summaries() -> None:
     models = {**MODELS, "c": {"label": "Model C", "splits": {}, "details": {"stability": summary}}}
     (line,) = stability_lines(models)
     assert line.startswith("Model C over 3 seeds: test entity F1 40.0 ± 3.0") and "unstable" in line
+
+
+def test_drift_is_judged_only_on_models_scored_on_dev_and_test_after_one_fit() -> None:
+    refit = {
+        "label": "Refit",
+        "splits": {"test": block(0.9, 0.8, 0.85, 0.8, 0.9)},
+        "details": {"selection_dev_f1": 0.5},
+    }
+    lines = findings({**MODELS, "r": refit})
+    assert "**Refit**" in lines[0]
+    drift = [line for line in lines if "dev (2015 tweets)" in line]
+    assert len(drift) == 1 and drift[0].startswith("Model A, the best model scored on dev and test after the same fit")
