@@ -161,3 +161,10 @@ def test_a_pickle_in_place_of_the_weights_is_never_unpickled(bilstm: BilstmTagge
         or "Weights only" in str(caught.value)
         or caught.type.__name__ == "UnpicklingError"
     )
+
+
+def test_bilstm_settings_follow_the_notebook_config() -> None:
+    from tweetner_utils.config import BilstmConfig
+
+    settings = BilstmSettings.from_config(BilstmConfig(seed=7, hidden_dim=64))
+    assert (settings.seed, settings.hidden_dim, settings.emb_dim) == (7, 64, 128)

@@ -13,7 +13,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import torch
@@ -45,6 +45,11 @@ class BilstmSettings:
     patience: int = 3
     seed: int = 42
     num_threads: int = 2
+
+    @classmethod
+    def from_config(cls, config: object) -> BilstmSettings:
+        """The settings named in a notebook config (``BilstmConfig`` holds them as parameters)."""
+        return cls(**{f.name: getattr(config, f.name) for f in fields(cls)})
 
 
 class BiLstmNetwork(nn.Module):
