@@ -115,3 +115,16 @@ def test_missing_model_is_a_clear_error(monkeypatch, capsys, tmp_path: Path) -> 
 def test_module_entry_point_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "tweetner_utils", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "predict" in result.stdout
+
+
+def test_progress_bar_and_workers_on_a_large_input(models: Path, monkeypatch, capsys, tmp_path) -> None:
+    texts = [" ".join(t.tokens) for t in SPLITS["test"]] * 60
+    lines = ("\n".join(texts) + "\n").encode()
+    results = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        argv = ["predict", "--model", str(models), "--progress", "--workers", workers, "-o", str(out)]
+        code, _, err = run(argv, lines, monkeypatch, capsys)
+        assert code == 0 and f"{len(texts)} tweets" in err
+        results[workers] = out.read_text()
+    assert results["1"] == results["2"] and len(results["1"].splitlines()) == len(texts)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tweetner_utils.knowledge_features import (
     KnowledgeFeaturizer,
     KnowledgeResources,
     cluster_features,
+    flatten_features,
     gazetteer_matches,
+    reference_knowledge_features,
 )
 from tweetner_utils.resources import build_gazetteer, normalise_phrase, parse_brown_clusters
 
@@ -66,8 +70,31 @@ def test_malformed_cluster_line_names_the_line() -> None:
 
 def test_featurizer_combines_orthography_gazetteers_and_clusters() -> None:
     rows = KnowledgeFeaturizer(RESOURCES)(["Obama", "watched", "Breaking", "Dawn"])
-    assert rows[0]["bc4"] == str(11) and rows[0]["is_title"] is True
-    assert rows[2]["gaz=wd:movies:B"] is True and rows[2]["gaz=wd:movies"] is True
-    assert rows[1]["+1:gaz=wd:movies:B"] is True
-    assert rows[3]["-1:gaz=wd:movies:B"] is True
-    assert rows[1]["-1:bc8"] == str(11)
+    assert rows[0]["bc4:11"] == 1.0 and rows[0]["is_title"] == 1.0 and "is_upper" not in rows[0]
+    assert rows[2]["gaz=wd:movies:B"] == 1.0 and rows[2]["gaz=wd:movies"] == 1.0
+    assert rows[1]["+1:gaz=wd:movies:B"] == 1.0
+    assert rows[3]["-1:gaz=wd:movies:B"] == 1.0
+    assert rows[1]["-1:bc8:11"] == 1.0
+    assert rows[0]["-2:boundary"] == rows[0]["first"] == rows[3]["last"] == 1.0
+
+
+WORDS = ["Obama", "it", "the", "The", "Voice", "Breaking", "Dawn", "#fun", "New", "York", "City", "-", "!!", "@obama"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS) | st.text(max_size=6), max_size=12))
+def test_cached_featurizer_equals_the_readable_definition(tokens: list[str]) -> None:
+    """The fast featurizer (token cache, phrase-prefix index) must give exactly the reference features."""
+    featurizer = KnowledgeFeaturizer(RESOURCES)
+    expected = [flatten_features(row) for row in reference_knowledge_features(tokens, RESOURCES)]
+    assert featurizer(tokens) == expected
+    assert featurizer(tokens) == expected  # again, from the cache
+    assert featurizer.index.matches([normalise_phrase(t) for t in tokens]) == gazetteer_matches(tokens, RESOURCES)
+
+
+def test_token_cache_is_bounded() -> None:
+    featurizer = KnowledgeFeaturizer(RESOURCES)
+    featurizer.CACHE_LIMIT = 10
+    for i in range(35):
+        featurizer([f"w{i}"])
+    assert len(featurizer._tokens) <= 10

@@ -12,6 +12,7 @@ from tweetner_utils.artifacts import ArtifactError
 from tweetner_utils.baselines import MajorityTagger, SgdTokenTagger, ranking_scores, tune_sgd
 from tweetner_utils.bilstm import BilstmSettings, BilstmTagger, build_vocab
 from tweetner_utils.crf_tagger import CrfTagger
+from tweetner_utils.labels import LABELS
 
 SPLITS = synthetic_splits(3)
 TRAIN, DEV = SPLITS["train"], SPLITS["dev"]
@@ -117,8 +118,12 @@ def test_crf_save_load_gives_identical_predictions_and_marginals(tmp_path: Path)
 
 def test_crf_marginals_agree_with_its_own_decisions() -> None:
     model = CrfTagger(max_iterations=30).fit(TRAIN.tokens, TRAIN.tags)
-    for tags, confidences in model.predict_with_marginals(DEV.tokens[:10]):
+    tokens = DEV.tokens[:10]
+    all_tags, all_confidences = model.tags_and_confidences(tokens)
+    for tags, confidences, matrix in zip(all_tags, all_confidences, model.predict_proba(tokens)):
         assert len(tags) == len(confidences) and all(0 < c <= 1 for c in confidences)
+        assert confidences == pytest.approx([matrix[i, LABELS.index(t)] for i, t in enumerate(tags)])
+    assert all_tags == model.predict(tokens)
 
 
 def test_knowledge_crf_learns_and_reloads_with_its_featurizer(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from tqdm import tqdm
+
 from .artifacts import ArtifactError
 from .atomic_files import atomic_writer
 from .conll import ConllFormatError, format_tweet, parse_conll_bytes, read_conll
@@ -23,7 +25,9 @@ from .tokenizer import Token, tokenize
 
 MAX_TEXT_CHARS = 10_000
 """Longest accepted input text (a tweet is at most 280 characters)."""
-BATCH = 512
+BATCH = 2048
+"""Tweets tagged together: large enough to keep the worker processes busy, small enough
+that memory stays flat on any input length."""
 
 
 class InputLineError(ValueError):
@@ -67,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("-o", "--output", default="-", help="output file (default: standard output)")
     predict.add_argument("--skip-invalid", action="store_true", help="warn about bad lines and exit 0")
     predict.add_argument("--data-dir", default="", help="data folder for the CRF's gazetteers and clusters")
+    predict.add_argument("--workers", type=int, help="worker processes (default: every core for a CRF, else 1)")
+    predict.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="progress bar on standard error (default: when it is a terminal)",
+    )
     predict.set_defaults(run=_predict)
     evaluate = commands.add_parser("evaluate", help="score a model on a labelled CoNLL file")
     evaluate.add_argument("gold", help="labelled CoNLL file (token<TAB>tag)")
@@ -78,24 +88,32 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    tagger = load_tagger(args.model, args.data_dir)
     source = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
     errors = 0
-    with source, _output(args.output) as out:
+    with source, load_tagger(args.model, args.data_dir, args.workers) as tagger, _output(args.output) as out:
+        progress = _progress_bar(args)
         batch: list[Item] = []
         for result in _items(source, args.input_format, args.input):
+            progress.update(1)
             if isinstance(result, InputLineError):
                 errors += 1
-                print(f"tweetner: {'warning' if args.skip_invalid else 'error'}: {result}", file=sys.stderr)
+                progress.write(f"tweetner: {'warning' if args.skip_invalid else 'error'}: {result}", file=sys.stderr)
                 continue
             batch.append(result)
             if len(batch) == BATCH:
                 _write(out, tagger, batch, args.output_format)
                 batch = []
         _write(out, tagger, batch, args.output_format)
+        progress.close()
     if errors:
         print(f"tweetner: {errors} input line(s) could not be tagged; all other lines were written", file=sys.stderr)
     return 1 if errors and not args.skip_invalid else 0
+
+
+def _progress_bar(args: argparse.Namespace) -> tqdm:
+    """Tweets read so far on standard error; shown on a terminal unless --progress/--no-progress says otherwise."""
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    return tqdm(desc="tagging", unit=" tweets", file=sys.stderr, disable=not show, mininterval=0.5)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -164,8 +182,8 @@ def tokenize_joined(tokens: list[str] | tuple[str, ...]) -> list[Token]:
 def _write(out: IO[str], tagger: Tagger, batch: list[Item], fmt: str) -> None:
     if not batch:
         return
-    tags, probabilities = tagger.tag_tokens([[t.text for t in item.tokens] for item in batch])
-    for item, tweet_tags, probs in zip(batch, tags, probabilities):
+    tags, confidences = tagger.tag_tokens([[t.text for t in item.tokens] for item in batch])
+    for item, tweet_tags, probs in zip(batch, tags, confidences):
         if fmt == "conll":
             out.write(format_tweet([t.text for t in item.tokens], tweet_tags))
             continue

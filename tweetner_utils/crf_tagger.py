@@ -15,8 +15,9 @@ import numpy as np
 import pycrfsuite
 
 from .artifacts import read_artifact, write_artifact
+from .crf_decoding import PartScorer, marginals, read_weights, viterbi
 from .features import FeatureDict, OrthographicFeaturizer
-from .labels import LABELS
+from .labels import LABELS, repair_bio
 
 TokenLists = Sequence[Sequence[str]]
 MODEL_FILE = "model.crfsuite"
@@ -37,7 +38,7 @@ class CrfTagger:
         self.featurizer = featurizer if featurizer is not None else OrthographicFeaturizer()
         self.model_bytes: bytes | None = None
         self._tagger: pycrfsuite.Tagger | None = None
-        self._model_path: str | None = None
+        self._part_scorer: PartScorer | None = None
 
     def fit(self, tokens: TokenLists, tags: TokenLists) -> CrfTagger:
         trainer = pycrfsuite.Trainer(verbose=False)
@@ -58,33 +59,64 @@ class CrfTagger:
         return self
 
     def set_model_bytes(self, data: bytes) -> None:
-        """Use a CRFsuite model file's bytes (from :meth:`fit` or a saved artifact)."""
-        self.close()
-        handle, path = tempfile.mkstemp(suffix=".crfsuite")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
+        """Use a CRFsuite model file's bytes (from :meth:`fit` or a saved artifact), opened in memory."""
         tagger = pycrfsuite.Tagger()
-        tagger.open(path)
-        self.model_bytes, self._tagger, self._model_path = data, tagger, path
+        tagger.open_inmemory(data)
+        self.model_bytes, self._tagger, self._part_scorer = data, tagger, None
 
     def predict(self, tokens: TokenLists) -> list[list[str]]:
-        tagger = self._require()
-        return [list(tagger.tag(pycrfsuite.ItemSequence(self.featurizer(s)))) if s else [] for s in tokens]
+        """CRF Viterbi tags, made valid BIO by :func:`repair_bio`."""
+        return self.tags_and_confidences(tokens, confidences=False)[0]
 
-    def predict_with_marginals(self, tokens: TokenLists) -> list[tuple[list[str], list[float]]]:
-        """Viterbi tags and, per token, the marginal probability of its predicted tag."""
+    def tags_and_confidences(
+        self, tokens: TokenLists, *, confidences: bool = True
+    ) -> tuple[list[list[str]], list[list[float]]]:
+        """Viterbi tags and, per token, the CRF's marginal probability of that tag.
+
+        With a featurizer that exposes its parts (the knowledge featurizer) this runs
+        in NumPy over whole batches (``crf_decoding``); otherwise through CRFsuite.
+        """
+        scorer = self._scorer()
+        if scorer is None:
+            return self._crfsuite_tags(tokens, confidences)
+        emissions = scorer.emissions(tokens)
+        transitions = scorer.weights.transitions
+        labels = scorer.weights.labels
+        paths = viterbi(emissions, transitions)
+        probabilities = marginals(emissions, transitions) if confidences else [None] * len(paths)
+        all_tags = [repair_bio([labels[k] for k in path]) for path in paths]
+        all_confidences = [
+            [] if p is None else p[np.arange(len(path)), path].tolist() for path, p in zip(paths, probabilities)
+        ]
+        return all_tags, all_confidences
+
+    def _crfsuite_tags(self, tokens: TokenLists, confidences: bool) -> tuple[list[list[str]], list[list[float]]]:
+        """The reference path: CRFsuite's own Viterbi and marginals, one tweet at a time."""
         tagger = self._require()
-        out = []
+        all_tags, all_confidences = [], []
         for sentence in tokens:
             if not sentence:
-                out.append(([], []))
+                all_tags.append([])
+                all_confidences.append([])
                 continue
-            tags = list(tagger.tag(pycrfsuite.ItemSequence(self.featurizer(sentence))))
-            out.append((tags, [tagger.marginal(tag, i) for i, tag in enumerate(tags)]))
-        return out
+            tags = tagger.tag(pycrfsuite.ItemSequence(self.featurizer(sentence)))
+            all_confidences.append([tagger.marginal(tag, i) for i, tag in enumerate(tags)] if confidences else [])
+            all_tags.append(repair_bio(tags))
+        return all_tags, all_confidences
 
     def predict_proba(self, tokens: TokenLists) -> list[np.ndarray]:
         """Per tweet, a (tokens x 21 labels) array of CRF marginal probabilities (``LABELS`` order)."""
+        scorer = self._scorer()
+        if scorer is not None:
+            columns = [scorer.weights.labels.index(label) if label in scorer.weights.labels else -1 for label in LABELS]
+            out = []
+            for matrix in marginals(scorer.emissions(tokens), scorer.weights.transitions):
+                full = np.zeros((len(matrix), len(LABELS)))
+                for j, column in enumerate(columns):
+                    if column >= 0:
+                        full[:, j] = matrix[:, column]
+                out.append(full)
+            return out
         tagger = self._require()
         known = set(tagger.labels())
         out = []
@@ -97,6 +129,13 @@ class CrfTagger:
                         matrix[:, j] = [tagger.marginal(label, i) for i in range(len(sentence))]
             out.append(matrix)
         return out
+
+    def _scorer(self) -> PartScorer | None:
+        if not hasattr(self.featurizer, "layout"):
+            return None
+        if self._part_scorer is None:
+            self._part_scorer = PartScorer(read_weights(self.model_bytes, self._require()), self.featurizer)
+        return self._part_scorer
 
     def save(self, folder: str, metadata: dict) -> None:
         """Save the CRFsuite model file and the featurizer's spec as a verified folder."""
@@ -123,17 +162,6 @@ class CrfTagger:
         tagger = cls(**meta["settings"], featurizer=featurizer_from_spec(meta["features"], data_dir))
         tagger.set_model_bytes(files[MODEL_FILE])
         return tagger
-
-    def close(self) -> None:
-        """Release the model file (also done when the tagger is garbage-collected)."""
-        if self._tagger is not None:
-            self._tagger.close()
-        if self._model_path is not None:
-            Path(self._model_path).unlink(missing_ok=True)
-        self._tagger = self._model_path = None
-
-    def __del__(self) -> None:
-        self.close()
 
     def _require(self) -> pycrfsuite.Tagger:
         if self._tagger is None:

@@ -63,6 +63,24 @@ def decode_all(distributions: Sequence[np.ndarray]) -> list[list[str]]:
     return [viterbi_bio(d) for d in distributions]
 
 
+_INDEX = {label: i for i, label in enumerate(LABELS)}
+
+
+def tags_and_confidences(model, tokens: TokenLists) -> tuple[list[list[str]], list[list[float]]]:
+    """Valid BIO tags and, per token, the probability the model gave its chosen tag.
+
+    A model with its own fast path (the CRF's Viterbi plus marginals) uses it; any other
+    is decoded from its full distributions by :func:`viterbi_bio`.
+    """
+    own = getattr(model, "tags_and_confidences", None)
+    if own is not None:
+        return own(tokens)
+    probabilities = model.predict_proba(tokens)
+    tags = decode_all(probabilities)
+    confidences = [[float(p[i, _INDEX[t]]) for i, t in enumerate(seq)] for seq, p in zip(tags, probabilities)]
+    return tags, confidences
+
+
 class EnsembleTagger:
     """Taggers with ``predict_proba`` combined by :func:`average_distributions` and :func:`viterbi_bio`."""
 

@@ -75,7 +75,13 @@ def orthographic_features(token: str) -> FeatureDict:
     }
 
 
-def crf_token_features(tokens: Sequence[str], i: int, window: int = 2) -> FeatureDict:
+CONTEXT_WINDOW = 2
+"""Neighbours on each side whose features a token sees."""
+NEIGHBOUR_KEYS: tuple[str, ...] = ("lower", "shape", "is_title", "is_hashtag", "is_mention", "suffix3")
+"""The orthographic features a token sees of each neighbour."""
+
+
+def crf_token_features(tokens: Sequence[str], i: int, window: int = CONTEXT_WINDOW) -> FeatureDict:
     """Orthographic features of token ``i`` plus those of its neighbours within ``window``."""
     features: FeatureDict = {"bias": 1.0}
     features.update(orthographic_features(tokens[i]))
@@ -85,7 +91,7 @@ def crf_token_features(tokens: Sequence[str], i: int, window: int = 2) -> Featur
         j = i + offset
         if 0 <= j < len(tokens):
             neighbour = orthographic_features(tokens[j])
-            for key in ("lower", "shape", "is_title", "is_hashtag", "is_mention", "suffix3"):
+            for key in NEIGHBOUR_KEYS:
                 features[f"{offset:+d}:{key}"] = neighbour[key]
         else:
             features[f"{offset:+d}:boundary"] = True

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .features import FeatureDict, crf_token_features
+from .features import CONTEXT_WINDOW, NEIGHBOUR_KEYS, FeatureDict, crf_token_features, orthographic_features
 from .resources import (
     MAX_PHRASE_TOKENS,
     BrownClusters,
@@ -52,7 +52,10 @@ def load_knowledge(
 
 
 def gazetteer_matches(tokens: Sequence[str], resources: KnowledgeResources) -> list[set[str]]:
-    """For each token, ``"<list>:B"``/``"<list>:I"`` for every matching window covering it."""
+    """For each token, ``"<list>:B"``/``"<list>:I"`` for every matching window covering it.
+
+    The readable definition; :class:`PhraseIndex` computes the same faster.
+    """
     normalised = [normalise_phrase(t) for t in tokens]
     found: list[set[str]] = [set() for _ in tokens]
     for start in range(len(tokens)):
@@ -73,6 +76,43 @@ def gazetteer_matches(tokens: Sequence[str], resources: KnowledgeResources) -> l
     return found
 
 
+class PhraseIndex:
+    """All gazetteers merged, plus every phrase's word prefixes, so a window stops growing
+    as soon as no listed phrase starts with it (most tokens start none)."""
+
+    def __init__(self, resources: KnowledgeResources) -> None:
+        merged: dict[str, set[str]] = {}
+        for gazetteer in resources.gazetteers:
+            for phrase, names in gazetteer.phrases.items():
+                merged.setdefault(phrase, set()).update(names)
+        self.lists = {phrase: tuple(sorted(names)) for phrase, names in merged.items()}
+        self.prefixes = {p[:i] for p in self.lists for i, c in enumerate(p) if c == " "}
+        self.stopwords = resources.stopwords
+
+    def matches(self, normalised: Sequence[str]) -> list[set[str]]:
+        """:func:`gazetteer_matches` over already normalised tokens."""
+        found: list[set[str]] = [set() for _ in normalised]
+        n = len(normalised)
+        for start, first in enumerate(normalised):
+            if not first:
+                continue
+            phrase, single_stopword = first, first in self.stopwords
+            for end in range(start, min(start + MAX_PHRASE_TOKENS, n)):
+                if end > start:
+                    if not normalised[end]:
+                        continue
+                    phrase, single_stopword = f"{phrase} {normalised[end]}", False
+                names = self.lists.get(phrase)
+                if names and not single_stopword:
+                    for name in names:
+                        found[start].add(f"{name}:B")
+                        for inside in range(start + 1, end + 1):
+                            found[inside].add(f"{name}:I")
+                if phrase not in self.prefixes:
+                    break
+        return found
+
+
 def cluster_features(token: str, clusters: BrownClusters | None, prefix: str = "") -> FeatureDict:
     """Brown cluster path prefixes of ``token`` (``bc16`` etc.), or ``bc_unknown``."""
     if clusters is None:
@@ -83,29 +123,133 @@ def cluster_features(token: str, clusters: BrownClusters | None, prefix: str = "
     return {f"{prefix}bc{n}": str(value) for n, value in paths.items()}
 
 
+def reference_knowledge_features(tokens: Sequence[str], resources: KnowledgeResources) -> list[FeatureDict]:
+    """The knowledge features in their readable form (typed values, one dict per token).
+
+    :class:`KnowledgeFeaturizer` produces exactly ``flatten_features`` of these, faster.
+    """
+    matches = gazetteer_matches(tokens, resources)
+    rows = []
+    for i, token in enumerate(tokens):
+        features = crf_token_features(tokens, i)
+        features.update(cluster_features(token, resources.clusters))
+        for offset in (-1, 1):
+            if 0 <= i + offset < len(tokens):
+                features.update(cluster_features(tokens[i + offset], resources.clusters, f"{offset:+d}:"))
+                for match in matches[i + offset]:
+                    features[f"{offset:+d}:gaz={match}"] = True
+        for match in matches[i]:
+            features[f"gaz={match}"] = True
+            features[f"gaz={match.rsplit(':', 1)[0]}"] = True
+        rows.append(features)
+    return rows
+
+
+def flatten_features(features: FeatureDict) -> dict[str, float]:
+    """CRFsuite's reading of a feature dict: ``key:value`` for strings, ``key`` weighted by numbers.
+
+    Features weighted 0 (``False``) are dropped: CRFsuite ignores them too.
+
+    >>> flatten_features({"lower": "nyc", "is_title": False, "is_upper": True, "length": 3})
+    {'lower:nyc': 1.0, 'is_upper': 1.0, 'length': 3.0}
+    """
+    flat: dict[str, float] = {}
+    for key, value in features.items():
+        if isinstance(value, str):
+            flat[f"{key}:{value}"] = 1.0
+        elif value:
+            flat[key] = float(value)
+    return flat
+
+
+_OFFSETS = tuple(o for o in range(-CONTEXT_WINDOW, CONTEXT_WINDOW + 1) if o)
+FeatureVector = dict[str, float]
+"""Flattened features (:func:`flatten_features`): CRFsuite attribute name -> weight."""
+_BOUNDARY = {o: {f"{o:+d}:boundary": 1.0} for o in _OFFSETS}
+_FIRST, _LAST = {"first": 1.0}, {"last": 1.0}
+
+
 class KnowledgeFeaturizer:
-    """Orthographic window features plus gazetteer and cluster features, for the CRF."""
+    """Orthographic window features plus gazetteer and cluster features, for the CRF.
+
+    A token's features are assembled from cached *parts* with disjoint keys: its own
+    features, each neighbour's features as seen from its offset, boundary marks and
+    its own and its neighbours' gazetteer matches. Each distinct token's parts are computed once (the cache is
+    bounded, so a million-line input does not grow memory). :meth:`layout` exposes the
+    parts so the CRF can score them once each (see ``crf_decoding``).
+    """
+
+    CACHE_LIMIT = 50_000
 
     def __init__(self, resources: KnowledgeResources) -> None:
         self.resources = resources
         self.spec = resources.spec
+        self.index = PhraseIndex(resources)
+        self._tokens: dict[str, tuple[str, FeatureVector, dict[int, FeatureVector]]] = {}
+        self._gaz: dict[frozenset[str], tuple[FeatureVector, dict[int, FeatureVector]]] = {}
 
-    def __call__(self, tokens: Sequence[str]) -> list[FeatureDict]:
-        matches = gazetteer_matches(tokens, self.resources)
+    def __call__(self, tokens: Sequence[str]) -> list[FeatureVector]:
         rows = []
-        for i, token in enumerate(tokens):
-            features = crf_token_features(tokens, i)
-            features.update(cluster_features(token, self.resources.clusters))
-            for offset in (-1, 1):
-                if 0 <= i + offset < len(tokens):
-                    features.update(cluster_features(tokens[i + offset], self.resources.clusters, f"{offset:+d}:"))
-                    for match in matches[i + offset]:
-                        features[f"{offset:+d}:gaz={match}"] = True
-            for match in matches[i]:
-                features[f"gaz={match}"] = True
-                features[f"gaz={match.rsplit(':', 1)[0]}"] = True
-            rows.append(features)
+        for parts in self.layout(tokens):
+            row: FeatureVector = {}
+            for part in parts:
+                row.update(part)
+            rows.append(row)
         return rows
+
+    def layout(self, tokens: Sequence[str]) -> list[list[FeatureVector]]:
+        """Per token, the feature parts (dicts with disjoint keys) whose union is its features."""
+        cached = [self._token(t) for t in tokens]
+        gazetteer = [self._matched(m) if m else None for m in self.index.matches([c[0] for c in cached])]
+        n = len(tokens)
+        out = []
+        for i in range(n):
+            parts = [cached[i][1]]
+            for offset in _OFFSETS:
+                j = i + offset
+                parts.append(cached[j][2][offset] if 0 <= j < n else _BOUNDARY[offset])
+            if i == 0:
+                parts.append(_FIRST)
+            if i == n - 1:
+                parts.append(_LAST)
+            for offset in (-1, 1):
+                if 0 <= i + offset < n and gazetteer[i + offset] is not None:
+                    parts.append(gazetteer[i + offset][1][offset])
+            if gazetteer[i] is not None:
+                parts.append(gazetteer[i][0])
+            out.append(parts)
+        return out
+
+    def _token(self, token: str) -> tuple[str, FeatureVector, dict[int, FeatureVector]]:
+        hit = self._tokens.get(token)
+        if hit is None:
+            if len(self._tokens) >= self.CACHE_LIMIT:
+                self._tokens.clear()
+            clusters = self.resources.clusters
+            ortho = orthographic_features(token)
+            own = flatten_features({"bias": 1.0, **ortho, **cluster_features(token, clusters)})
+            around = {}
+            for offset in _OFFSETS:
+                prefix = f"{offset:+d}:"
+                neighbour = {prefix + key: ortho[key] for key in NEIGHBOUR_KEYS}
+                if abs(offset) == 1:
+                    neighbour.update(cluster_features(token, clusters, prefix))
+                around[offset] = flatten_features(neighbour)
+            hit = self._tokens[token] = (normalise_phrase(token), own, around)
+        return hit
+
+    def _matched(self, matches: set[str]) -> tuple[FeatureVector, dict[int, FeatureVector]]:
+        """The gazetteer part of a token with these matches, and of its neighbours seeing them."""
+        key = frozenset(matches)
+        hit = self._gaz.get(key)
+        if hit is None:
+            if len(self._gaz) >= self.CACHE_LIMIT:
+                self._gaz.clear()
+            own = {f"gaz={m}": 1.0 for m in sorted(matches)}
+            own.update({f"gaz={m.rsplit(':', 1)[0]}": 1.0 for m in sorted(matches)})
+            around = {o: {f"{o:+d}:gaz={m}": 1.0 for m in sorted(matches)} for o in (-1, 1)}
+            hit = self._gaz[key] = (own, around)
+        return hit
 
 
 def synthetic_knowledge() -> KnowledgeResources:

@@ -43,4 +43,38 @@ def entity_type(tag: str) -> str | None:
     return None if tag == OUTSIDE else tag[2:]
 
 
+def repair_bio(tags: list[str]) -> list[str]:
+    """Turn an ``I-x`` that does not continue an ``x`` entity into ``B-x`` (conlleval reads it so too).
+
+    >>> repair_bio(["O", "I-person", "I-person", "I-geo-loc"])
+    ['O', 'B-person', 'I-person', 'B-geo-loc']
+    """
+    out, previous = [], OUTSIDE
+    for tag in tags:
+        if tag.startswith("I-") and entity_type(previous) != tag[2:]:
+            tag = "B-" + tag[2:]
+        out.append(tag)
+        previous = tag
+    return out
+
+
+def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
+    """``(type, first, last)`` of each entity in a *valid* BIO sequence, in order.
+
+    A fast reading for decoded output (see :func:`repair_bio`); scoring uses
+    ``metrics.entities``, which follows conlleval on any input.
+
+    >>> bio_spans(["B-person", "I-person", "O", "B-geo-loc", "B-geo-loc"])
+    [('person', 0, 1), ('geo-loc', 3, 3), ('geo-loc', 4, 4)]
+    """
+    spans: list[tuple[str, int, int]] = []
+    for i, tag in enumerate(tags):
+        if tag[0] == "B":
+            spans.append((tag[2:], i, i))
+        elif tag[0] == "I":
+            kind, first, _ = spans[-1]
+            spans[-1] = (kind, first, i)
+    return spans
+
+
 _LABEL_SET = frozenset(LABELS)

@@ -222,14 +222,3 @@ def record_details(model: StrongModel) -> dict:
         "crf_c2": model.crf_c2,
         "transformer_weight": model.transformer_weight,
     }
-
-
-def tags_and_confidences(model, tokens) -> tuple[list[list[str]], list[list[float]]]:
-    """Valid BIO tags and, per token, the probability the model gave its chosen tag."""
-    from .labels import LABELS
-
-    index = {label: i for i, label in enumerate(LABELS)}
-    probabilities = model.predict_proba(tokens)
-    tags = decode_all(probabilities)
-    confidences = [[float(p[i, index[t]]) for i, t in enumerate(seq)] for seq, p in zip(tags, probabilities)]
-    return tags, confidences

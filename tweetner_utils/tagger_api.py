@@ -8,21 +8,18 @@ probability the model gave the entity's tags).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
 from .artifacts import METADATA, ArtifactError
-from .ensemble import EnsembleTagger, decode_all
-from .labels import LABELS
-from .metrics import entities
+from .ensemble import EnsembleTagger, tags_and_confidences
+from .labels import bio_spans
 from .tokenizer import Token, tokenize
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-_INDEX = {label: i for i, label in enumerate(LABELS)}
 
 
 @dataclass(frozen=True)
@@ -39,38 +36,92 @@ class Entity:
         return asdict(self)
 
 
+PARALLEL_MIN = 256
+"""Fewer tweets than this are tagged in-process: handing them to workers costs more than it saves."""
+
+
 class Tagger:
-    """A loaded model plus the tokenizer; ``name`` says which model it is."""
+    """A loaded model plus the tokenizer; ``name`` says which model it is.
 
-    def __init__(self, model: object, name: str) -> None:
-        self.model, self.name = model, name
+    With ``workers`` > 1, large batches are split over that many forked processes
+    (the CRF path is single-threaded Python and NumPy, so this is how it uses every
+    core). Use it as a context manager, or call :meth:`close`, to stop them.
+    """
 
-    def tag_tokens(self, tokens: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[np.ndarray]]:
-        """Valid BIO tags and the (tokens x labels) probabilities behind them, per tweet."""
-        probabilities = self.model.predict_proba(tokens)
-        return decode_all(probabilities), probabilities
+    def __init__(self, model: object, name: str, workers: int = 1) -> None:
+        self.model, self.name, self.workers = model, name, max(1, workers)
+        self._pool = None
+
+    def tag_tokens(self, tokens: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[float]]]:
+        """Valid BIO tags and the confidence of each tag, per tweet."""
+        if self._parallel(len(tokens)):
+            parts = self._map(_tag_tokens_in_worker, tokens)
+            return [t for tags, _ in parts for t in tags], [c for _, conf in parts for c in conf]
+        return tags_and_confidences(self.model, tokens)
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
         """Entities in each text (an empty text has none)."""
+        if self._parallel(len(texts)):
+            return [found for part in self._map(_tag_in_worker, texts) for found in part]
         tokenized = [tokenize(text) for text in texts]
-        tags, probabilities = self.tag_tokens([[t.text for t in toks] for toks in tokenized])
+        tags, confidences = tags_and_confidences(self.model, [[t.text for t in toks] for toks in tokenized])
         return [
-            entities_from_tags(text, toks, tweet_tags, probs)
-            for text, toks, tweet_tags, probs in zip(texts, tokenized, tags, probabilities)
+            entities_from_tags(text, toks, tweet_tags, conf)
+            for text, toks, tweet_tags, conf in zip(texts, tokenized, tags, confidences)
         ]
 
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
-def entities_from_tags(text: str, tokens: Sequence[Token], tags: Sequence[str], probs: np.ndarray) -> list[Entity]:
-    """Turn token tags into character-span entities with mean tag probability as confidence."""
+    def __enter__(self) -> Tagger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _parallel(self, n: int) -> bool:
+        return self.workers > 1 and n >= PARALLEL_MIN
+
+    def _map(self, function, items: Sequence) -> list:
+        size = -(-len(items) // self.workers)
+        chunks = [list(items[k : k + size]) for k in range(0, len(items), size)]
+        if self._pool is None:
+            global _WORKER_TAGGER
+            _WORKER_TAGGER = Tagger(self.model, self.name)  # inherited by the forked workers
+            self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+        return self._pool.map(function, chunks)
+
+
+_WORKER_TAGGER: Tagger | None = None
+
+
+def _tag_in_worker(texts: list[str]) -> list[list[Entity]]:
+    assert _WORKER_TAGGER is not None
+    return _WORKER_TAGGER.tag(texts)
+
+
+def _tag_tokens_in_worker(tokens: list[list[str]]) -> tuple[list[list[str]], list[list[float]]]:
+    assert _WORKER_TAGGER is not None
+    return _WORKER_TAGGER.tag_tokens(tokens)
+
+
+def entities_from_tags(
+    text: str, tokens: Sequence[Token], tags: Sequence[str], confidences: Sequence[float]
+) -> list[Entity]:
+    """Turn token tags into character-span entities; confidence is the mean of their tags'."""
     found = []
-    for kind, first, last in sorted(entities(tags), key=lambda e: e[1]):
+    for kind, first, last in bio_spans(list(tags)):
         start, end = tokens[first].start, tokens[last].end
-        confidence = float(np.mean([probs[i, _INDEX[tags[i]]] for i in range(first, last + 1)]))
+        confidence = sum(confidences[first : last + 1]) / (last + 1 - first)
         found.append(Entity(text[start:end], kind, start, end, round(confidence, 4)))
     return found
 
 
-def load_tagger(path: str | os.PathLike[str] | None = None, data_dir: str = "") -> Tagger:
+def load_tagger(path: str | os.PathLike[str] | None = None, data_dir: str = "", workers: int | None = None) -> Tagger:
     """Load a model folder, or pick the best model in a models folder.
 
     Args:
@@ -78,22 +129,32 @@ def load_tagger(path: str | os.PathLike[str] | None = None, data_dir: str = "") 
             metadata), or a folder of them such as ``models/`` (the default), where the
             strong ensemble is preferred, then the strong CRF, then the BiLSTM.
         data_dir: where a CRF's gazetteers and clusters are found (see ``data_path``).
+        workers: processes for large batches; by default every core for a CRF (single-
+            threaded) and 1 for neural models (PyTorch already uses every core).
 
     Raises:
         ArtifactError: nothing loadable is there, or a file fails its checksum.
     """
-    folder = Path(path) if path is not None else DEFAULT_MODELS_DIR
+    model, name = _load_model(Path(path) if path is not None else DEFAULT_MODELS_DIR, data_dir)
+    if workers is None:
+        from .crf_tagger import CrfTagger
+
+        workers = (os.cpu_count() or 1) if isinstance(model, CrfTagger) else 1
+    return Tagger(model, name, workers)
+
+
+def _load_model(folder: Path, data_dir: str) -> tuple[object, str]:
     if (folder / METADATA).is_file():
-        return Tagger(_load_one(folder, data_dir), folder.name)
+        return _load_one(folder, data_dir), folder.name
     crf, transformer = folder / "strong_crf", folder / "strong_transformer"
     if (crf / METADATA).is_file():
         weight = _metadata(crf).get("ensemble_weight")
         if weight is not None and (transformer / METADATA).is_file():
             members = [_load_one(crf, data_dir), _load_one(transformer, data_dir)]
-            return Tagger(EnsembleTagger(members, [1 - weight, weight]), "strong ensemble")
-        return Tagger(_load_one(crf, data_dir), "strong_crf")
+            return EnsembleTagger(members, [1 - weight, weight]), "strong ensemble"
+        return _load_one(crf, data_dir), "strong_crf"
     if ((folder / "bilstm") / METADATA).is_file():
-        return Tagger(_load_one(folder / "bilstm", data_dir), "bilstm")
+        return _load_one(folder / "bilstm", data_dir), "bilstm"
     raise ArtifactError(
         f"{folder}: no saved model found (expected a model folder or models/strong_crf); "
         "run `make reports` first or pass --model"

@@ -1,0 +1,121 @@
+"""The NumPy CRF path must give CRFsuite's tags and marginals, on small exact cases and on a trained model."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from tweetner_utils import synthetic_splits
+from tweetner_utils.crf_decoding import CrfModelFormatError, PartScorer, marginals, read_weights, viterbi
+from tweetner_utils.crf_tagger import CrfTagger
+from tweetner_utils.knowledge_features import KnowledgeFeaturizer, synthetic_knowledge
+from tweetner_utils.labels import bio_spans, repair_bio
+from tweetner_utils.metrics import entities
+from tweetner_utils.tagger_api import Tagger
+
+SPLITS = synthetic_splits(5)
+SCORES = st.floats(-4, 4, allow_nan=False)
+
+
+def score(emission: np.ndarray, transitions: np.ndarray, path) -> float:
+    return sum(emission[t, y] for t, y in enumerate(path)) + sum(transitions[a, b] for a, b in itertools.pairwise(path))
+
+
+def brute_force(emission: np.ndarray, transitions: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Best path and marginals by enumerating every label sequence."""
+    steps, n = emission.shape
+    paths = list(itertools.product(range(n), repeat=steps))
+    totals = np.array([score(emission, transitions, p) for p in paths])
+    weights = np.exp(totals - totals.max())
+    table = np.zeros((steps, n))
+    for p, w in zip(paths, weights):
+        table[np.arange(steps), list(p)] += w
+    return list(paths[int(totals.argmax())]), table / weights.sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 4), min_size=1, max_size=5).flatmap(
+        lambda lengths: st.tuples(
+            st.just(lengths),
+            arrays(float, (sum(lengths), 3), elements=SCORES),
+            arrays(float, (3, 3), elements=SCORES),
+        )
+    )
+)
+def test_batched_viterbi_and_marginals_equal_enumeration(case) -> None:
+    lengths, flat, transitions = case
+    emissions = np.split(flat, np.cumsum(lengths)[:-1])
+    paths, probabilities = viterbi(emissions, transitions), marginals(emissions, transitions)
+    for emission, path, table in zip(emissions, paths, probabilities):
+        best, expected = brute_force(emission, transitions)
+        best_score = score(emission, transitions, best)
+        assert score(emission, transitions, path) == pytest.approx(best_score, abs=1e-9)  # ties may pick either
+        assert table == pytest.approx(expected, abs=1e-9)
+
+
+def test_empty_tweets_decode_to_nothing() -> None:
+    paths = viterbi([np.zeros((0, 3)), np.ones((2, 3))], np.zeros((3, 3)))
+    assert len(paths[0]) == 0 and len(paths[1]) == 2
+
+
+@pytest.fixture(scope="module")
+def trained() -> CrfTagger:
+    model = CrfTagger(max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    return model.fit(SPLITS["train"].tokens, SPLITS["train"].tags)
+
+
+def test_numpy_path_gives_crfsuite_tags_and_marginals(trained: CrfTagger) -> None:
+    tokens = [*SPLITS["test"].tokens, []]
+    fast_tags, fast_confidences = trained.tags_and_confidences(tokens)
+    slow_tags, slow_confidences = trained._crfsuite_tags(tokens, True)
+    assert fast_tags == slow_tags
+    for fast, slow in zip(fast_confidences, slow_confidences):
+        assert fast == pytest.approx(slow, abs=1e-9)
+
+
+def test_emissions_are_the_sum_of_every_feature_weight(trained: CrfTagger) -> None:
+    """The parts of a token must not overlap, or a shared feature would be counted twice."""
+    scorer = trained._scorer()
+    assert isinstance(scorer, PartScorer)
+    sentence = SPLITS["test"].tokens[0]
+    expected = np.array([scorer.weights.project(row) for row in trained.featurizer(sentence)])
+    assert scorer.emissions([sentence])[0] == pytest.approx(expected, abs=1e-12)
+    for parts in trained.featurizer.layout(sentence):
+        assert sum(len(p) for p in parts) == len({key for p in parts for key in p})
+
+
+def test_scorer_memory_is_bounded(trained: CrfTagger) -> None:
+    scorer = PartScorer(trained._scorer().weights, trained.featurizer)
+    scorer.LIMIT = 50
+    for i in range(40):
+        scorer.emissions([[f"new{i}", f"word{i}", "the"]] * 3)
+        assert len(scorer._keep) <= 50 + 3 * 8
+
+
+def test_a_model_file_with_an_unexpected_layout_is_refused(trained: CrfTagger) -> None:
+    data = bytearray(trained.model_bytes)
+    data[48:52] = b"XXXX"  # the feature chunk's tag
+    with pytest.raises(CrfModelFormatError, match="FEAT"):
+        read_weights(bytes(data), trained._require())
+
+
+def test_worker_processes_give_the_in_process_answer(trained: CrfTagger) -> None:
+    texts = [" ".join(t.tokens) for t in SPLITS["test"]] * 20
+    assert len(texts) >= 256  # large enough to be split over the workers
+    with Tagger(trained, "crf", workers=2) as parallel:
+        assert parallel.tag(texts) == Tagger(trained, "crf").tag(texts)
+        assert parallel.tag_tokens(SPLITS["test"].tokens * 20) == Tagger(trained, "crf").tag_tokens(
+            SPLITS["test"].tokens * 20
+        )
+
+
+@given(st.lists(st.sampled_from(["O", "B-person", "I-person", "B-geo-loc", "I-geo-loc"]), max_size=12))
+def test_spans_of_repaired_tags_are_conlleval_entities(tags: list[str]) -> None:
+    repaired = repair_bio(tags)
+    assert set(bio_spans(repaired)) == entities(repaired) == entities(tags)
