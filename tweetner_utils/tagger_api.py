@@ -7,6 +7,7 @@ probability the model gave the entity's tags).
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -140,6 +141,10 @@ def load_tagger(path: str | os.PathLike[str] | None = None, data_dir: str = "", 
         from .crf_tagger import CrfTagger
 
         workers = (os.cpu_count() or 1) if isinstance(model, CrfTagger) else 1
+    # The gazetteers are millions of long-lived objects: keep them out of the cyclic
+    # collector, whose full passes over them stalled tagging for a second at a time
+    # (and, in forked workers, copied their memory pages).
+    gc.freeze()
     return Tagger(model, name, workers)
 
 
