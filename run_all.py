@@ -11,12 +11,13 @@ The steps and their parameters live in ``tweetner_utils.pipeline``.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from pathlib import Path
 
 from tweetner_utils.data_access import DATA_DIR_ENV
-from tweetner_utils.pipeline import ROOT, STEPS, RunOptions, StepFailed, run
+from tweetner_utils.pipeline import ROOT, STEPS, InputRejected, ReportsNotWritable, RunOptions, StepFailed, run
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,6 +36,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="also fine-tune MiniLM and ensemble it in 04_strong_models (about 25 more minutes on 2 cores)",
     )
     parser.add_argument("--kernel", default="", help="Jupyter kernel (default: tweetner if installed, else python3)")
+    parser.add_argument("--step-timeout", type=float, metavar="SECONDS", help="stop a notebook that runs longer")
+    parser.add_argument(
+        "--unverified-splits",
+        action="store_true",
+        help="accept train/dev/test files that differ from the pinned WNUT16 ones (e.g. your own annotations);"
+        " they are still read strictly and their hashes are recorded in the run manifest",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,19 +65,34 @@ def main(argv: list[str] | None = None) -> int:
         models_dir=(args.models_dir or ROOT / "models" / sub).resolve(),
         kernel=args.kernel or default_kernel(),
         transformer=args.with_transformer,
+        step_timeout=args.step_timeout,
+        unverified_splits=args.unverified_splits,
     )
+    return execute(options)
+
+
+def execute(options: RunOptions) -> int:
+    """Run the pipeline; every failure becomes one clear message on stderr and an exit code."""
     started = time.perf_counter()
     try:
         index = run(options)
-    except StepFailed as exc:
+    except InputRejected as exc:
+        print(f"run_all: input rejected, nothing was run: {exc}", file=sys.stderr)
+        return 2
+    except (StepFailed, ReportsNotWritable) as exc:
         print(f"\nFAILED: {exc}", file=sys.stderr)
-        print(f"Previous reports in {options.reports_dir} are unchanged.", file=sys.stderr)
+        print(_unchanged(options), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"\nInterrupted. Previous reports in {options.reports_dir} are unchanged.", file=sys.stderr)
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # the abandoned kernel tasks' complaints
+        print(f"\nInterrupted. {_unchanged(options)}", file=sys.stderr)
         return 130
     print(f"All reports written in {time.perf_counter() - started:.1f} s: {index}")
     return 0
+
+
+def _unchanged(options: RunOptions) -> str:
+    return f"Previous reports in {options.reports_dir} and models in {options.models_dir} are unchanged."
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,40 @@ def test_unknown_step_is_refused() -> None:
         select_steps(RunOptions(only=("05_nope",)))
     with pytest.raises(SystemExit):
         run_all.parse_args(["--only", "05_nope"])
+
+
+def png_images(html: str) -> list[str]:
+    return re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+
+
+def test_charts_are_byte_identical_across_runs(quick_run: Path, tmp_path: Path) -> None:
+    """PNGs carry no version or time stamp, so two runs' reports diff only where numbers do."""
+    assert quick(tmp_path, "--only", "01_eda") == 0
+    first = png_images((quick_run / "reports" / "01_eda.html").read_text("utf-8"))
+    second = png_images((tmp_path / "reports" / "01_eda.html").read_text("utf-8"))
+    assert first and first == second
+    assert b"Matplotlib" not in base64.b64decode(first[0])
+
+
+def test_a_different_seed_changes_the_stochastic_models(quick_run: Path, tmp_path: Path) -> None:
+    assert quick(tmp_path, "--only", "02_baselines", "--only", "03_bilstm", "--seed", "7") == 0
+    for step in ("02_baselines", "03_bilstm"):
+        ours = json.loads((tmp_path / "reports" / "results" / f"{step}.json").read_text())
+        theirs = json.loads((quick_run / "reports" / "results" / f"{step}.json").read_text())
+        assert ours["models"] != theirs["models"], step
+
+
+def test_hostile_tweet_text_is_escaped_in_every_report(quick_run: Path) -> None:
+    """The synthetic test split ends with a tweet full of markup (HOSTILE_TWEET)."""
+    pages = {p.name: p.read_text("utf-8") for p in (quick_run / "reports").glob("*.html")}
+    assert len(pages) == 2 * len(STEPS) + 1
+    for name, page in pages.items():
+        assert "<script>alert(1)" not in page and "<img src=x" not in page, name
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in page for page in pages.values())
+
+
+def test_models_are_swapped_in_only_after_success(quick_run: Path) -> None:
+    models = quick_run / "models"
+    assert (models / "strong_crf" / "metadata.json").is_file() and (models / "bilstm" / "metadata.json").is_file()
+    assert not [p for p in models.iterdir() if p.name.startswith(".")]
+    assert not (quick_run / "reports" / ".build").exists()

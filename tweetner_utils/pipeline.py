@@ -8,14 +8,17 @@ debugging.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
@@ -23,7 +26,8 @@ from pathlib import Path
 
 from .atomic_files import atomic_write_text
 from .config import BaselinesConfig, BilstmConfig, EdaConfig, StrongConfig, SummaryConfig, parameters_of
-from .data_access import SPLITS, manifest
+from .conll import ConllFormatError
+from .data_access import SPLITS, UNVERIFIED_ENV, DataError, data_path, load_split, sha256_of
 from .reporting import IndexEntry, index_page, render_html
 from .results import read_results
 
@@ -73,12 +77,22 @@ STEPS: tuple[Step, ...] = (
 """The pipeline, in order: later steps read the results of earlier ones."""
 
 
+class InputRejected(RuntimeError):
+    """Raised before any notebook runs when a data file is missing, changed or malformed."""
+
+
+class ReportsNotWritable(RuntimeError):
+    """Raised when the reports or models folder cannot be written (permissions, full disk)."""
+
+
 class StepFailed(RuntimeError):
     """Raised when a notebook fails; says which step, which cell, and where the partial notebook is."""
 
     def __init__(self, step: str, detail: str, partial: Path | None) -> None:
         self.step, self.detail, self.partial = step, detail, partial
         where = f"; partially executed notebook: {partial}" if partial else ""
+        if partial:
+            where += f"; kernel log: {partial.parent.parent / 'logs' / f'{step}.kernel.log'}"
         super().__init__(f"step {step} failed: {detail}{where}")
 
 
@@ -94,6 +108,10 @@ class RunOptions:
     models_dir: Path = ROOT / "models"
     kernel: str = "tweetner"
     transformer: bool = False
+    step_timeout: float | None = None
+    """Seconds one notebook may run before it is stopped (None: no limit)."""
+    unverified_splits: bool = False
+    """Accept split files that differ from the pinned WNUT16 ones (still strictly read)."""
     steps: Sequence[Step] = field(default=STEPS)
 
 
@@ -116,40 +134,86 @@ def step_parameters(step: Step, options: RunOptions, build: Path) -> dict:
     if "data_dir" in fields:
         overrides["data_dir"] = options.data_dir
     if "models_dir" in fields:
-        overrides["models_dir"] = str(options.models_dir)
+        overrides["models_dir"] = str(build / "models")
     if "transformer" in fields:
         overrides["transformer"] = options.transformer
     return parameters_of(replace(config, **overrides))
 
 
 def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
-    """Execute the selected steps, render their reports, then swap them into place.
+    """Check the inputs, execute the selected steps, render their reports, then swap
+    reports and models into place.
 
     Returns:
         The path of the index page.
 
     Raises:
-        StepFailed: a notebook failed; earlier reports are untouched.
+        InputRejected: a data file is missing, changed or malformed; nothing was run.
+        StepFailed: a notebook failed or timed out; earlier reports and models are untouched.
+        ReportsNotWritable: the reports or models folder cannot be written.
     """
     steps = select_steps(options)
+    if options.unverified_splits:
+        os.environ[UNVERIFIED_ENV] = "1"  # the kernels inherit it
+    check_inputs(options)
     reports = options.reports_dir
     build = reports / BUILD
-    _fresh_build_folder(reports, build)
-    previous = _read_manifest(reports / MANIFEST)
-    run_started = time.perf_counter()
-    timings: dict[str, float] = {}
-    for number, step in enumerate(steps, start=1):
-        log(f"[{number}/{len(steps)}] {step.name}: {step.title} ...")
-        started = time.perf_counter()
-        _execute(step, options, build)
-        _render(step, build)
-        timings[step.name] = time.perf_counter() - started
-        log(f"[{number}/{len(steps)}] {step.name}: done in {timings[step.name]:.1f} s")
-    manifest_data = _run_manifest(options, timings, previous, time.perf_counter() - run_started)
-    atomic_write_text(build / MANIFEST, json.dumps(manifest_data, indent=2, sort_keys=True) + "\n")
-    atomic_write_text(build / "index.html", _index(options, manifest_data, build))
-    _swap(build, reports)
+    try:
+        _fresh_build_folder(reports, build)
+        previous = _read_manifest(reports / MANIFEST)
+        run_started = time.perf_counter()
+        timings: dict[str, float] = {}
+        for number, step in enumerate(steps, start=1):
+            log(f"[{number}/{len(steps)}] {step.name}: {step.title} ...")
+            started = time.perf_counter()
+            with _time_limit(options.step_timeout, step):
+                _execute(step, options, build)
+            _render(step, build)
+            timings[step.name] = time.perf_counter() - started
+            log(f"[{number}/{len(steps)}] {step.name}: done in {timings[step.name]:.1f} s")
+        manifest_data = _run_manifest(options, timings, previous, time.perf_counter() - run_started)
+        atomic_write_text(build / MANIFEST, json.dumps(manifest_data, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(build / "index.html", _index(options, manifest_data, build))
+        _swap_models(build / "models", options.models_dir)
+        _swap(build, reports)
+    except OSError as exc:
+        raise ReportsNotWritable(f"cannot write {exc.filename or reports}: {exc.strerror or exc}") from None
     return reports / "index.html"
+
+
+def check_inputs(options: RunOptions) -> None:
+    """Read every split strictly (and verified, unless allowed otherwise) before any notebook starts."""
+    if options.quick:
+        return
+    for split in SPLITS:
+        try:
+            load_split(split, options.data_dir or None)
+        except (ConllFormatError, DataError) as exc:
+            raise InputRejected(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None, step: Step) -> Iterator[None]:
+    """Stop the step after ``seconds`` (SIGALRM; only in the main thread of the main interpreter)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame) -> None:
+        raise StepTimeout(f"timed out after {seconds:g} s (--step-timeout)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class StepTimeout(BaseException):
+    """Raised inside a step that ran past ``--step-timeout`` (a BaseException, like
+    KeyboardInterrupt, so no library's ``except Exception`` swallows it)."""
 
 
 def _fresh_build_folder(reports: Path, build: Path) -> None:
@@ -169,15 +233,16 @@ def _execute(step: Step, options: RunOptions, build: Path) -> None:
     results = build / "results" / f"{step.name}.json"
     results.unlink(missing_ok=True)
     try:
-        papermill.execute_notebook(
-            str(step.notebook),
-            str(output),
-            parameters=step_parameters(step, options, build),
-            kernel_name=options.kernel,
-            cwd=str(step.notebook.parent),
-            progress_bar=False,
-            config=_encrypted_kernel_transport(),
-        )
+        with _stderr_to(build / "logs" / f"{step.name}.kernel.log"):
+            papermill.execute_notebook(
+                str(step.notebook),
+                str(output),
+                parameters=step_parameters(step, options, build),
+                kernel_name=options.kernel,
+                cwd=str(step.notebook.parent),
+                progress_bar=False,
+                config=_encrypted_kernel_transport(),
+            )
     except papermill.PapermillExecutionError as exc:
         first_line = next((line for line in str(exc.source).splitlines() if line.strip()), "")
         detail = (
@@ -185,10 +250,32 @@ def _execute(step: Step, options: RunOptions, build: Path) -> None:
             f"starting `{first_line.strip()[:80]}`) raised {exc.ename}: {exc.evalue}"
         )
         raise StepFailed(step.name, detail, output) from None
+    except StepTimeout as exc:
+        raise StepFailed(step.name, str(exc), output if output.exists() else None) from None
     except Exception as exc:  # a dead kernel, a missing kernel, a timeout: all end this step
         raise StepFailed(step.name, f"{type(exc).__name__}: {exc}", output if output.exists() else None) from None
     if not results.is_file():
         raise StepFailed(step.name, f"the notebook recorded no results ({results.name})", output)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Send standard error (and so the kernel's, which inherits it) to ``path`` meanwhile.
+
+    A kernel that dies or is interrupted logs tracebacks of its own; they belong in a
+    log beside the partial notebook, not in front of the user.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _encrypted_kernel_transport():
@@ -234,6 +321,23 @@ def _swap(build: Path, reports: Path) -> None:
     shutil.rmtree(build)
 
 
+def _swap_models(built: Path, models: Path) -> None:
+    """Put each model folder this run saved in place of the old one (one rename each)."""
+    if not built.is_dir():
+        return
+    models.mkdir(parents=True, exist_ok=True)
+    for folder in sorted(p for p in built.iterdir() if p.is_dir()):
+        target, old = models / folder.name, models / f".{folder.name}.old"
+        if old.exists():
+            shutil.rmtree(old)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(folder, target)
+        if old.exists():
+            shutil.rmtree(old)
+    shutil.rmtree(built)
+
+
 def _read_manifest(path: Path) -> dict:
     try:
         return json.loads(path.read_text("utf-8"))
@@ -250,6 +354,7 @@ def _run_manifest(options: RunOptions, timings: dict[str, float], previous: dict
         "seed": options.seed,
         "quick": options.quick,
         "transformer_ensemble": options.transformer,
+        "unverified_splits": options.unverified_splits,
         "steps_run": ", ".join(timings),
         "wall_seconds_total": round(total, 1),
         "python": sys.version.split()[0],
@@ -259,8 +364,13 @@ def _run_manifest(options: RunOptions, timings: dict[str, float], previous: dict
         "package_versions": _package_versions(),
         "data_sha256": {"synthetic corpus": "generated, seed above"}
         if options.quick
-        else {f"wnut16/{s}": manifest()[f"wnut16/{s}"].sha256 for s in SPLITS},
+        else _split_hashes(options),
     }
+
+
+def _split_hashes(options: RunOptions) -> dict[str, str]:
+    """The SHA-256 of each split actually read (the pinned ones unless unverified splits were allowed)."""
+    return {f"wnut16/{s}": sha256_of(data_path(f"wnut16/{s}", options.data_dir or None)) for s in SPLITS}
 
 
 def _package_versions() -> dict[str, str]:

@@ -21,6 +21,16 @@ def use_report_style() -> None:
     """A quiet style with readable labels for HTML reports."""
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.autolayout": True})
+    _fixed_png_metadata()
+
+
+def _fixed_png_metadata() -> None:
+    """Inline PNGs without the Matplotlib version stamp, so reports diff cleanly across upgrades."""
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # not in a notebook kernel
+        return
+    set_matplotlib_formats("png", metadata={"Software": None})
 
 
 def bar_chart(table: pd.DataFrame, title: str, xlabel: str = "", ylabel: str = "", horizontal: bool = False) -> Figure:

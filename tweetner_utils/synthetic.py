@@ -160,12 +160,24 @@ def make_synthetic_corpus(n_tweets: int, seed: int = 0, *, unseen_names: bool = 
     return Corpus(tweets, source=f"<synthetic seed={seed}>")
 
 
+HOSTILE_TWEET = Tweet(
+    ("RT", "<script>alert(1)</script>", "met", "<img", "src=x", "onerror=alert(1)>", "at", "Kellan", "Arena"),
+    ("O", "B-person", "O", "B-product", "I-product", "I-product", "O", "B-facility", "I-facility"),
+)
+"""The last synthetic test tweet: markup in tweet text and entity strings, so every quick
+run checks end to end that reports show it escaped (``tests/test_reliability.py``)."""
+
+
 def synthetic_splits(seed: int = 0) -> dict[str, Corpus]:
-    """The four WNUT16 split names filled with synthetic tweets (test with unseen names)."""
-    return {
+    """The four WNUT16 split names filled with synthetic tweets (test with unseen names,
+    ending with :data:`HOSTILE_TWEET`)."""
+    splits = {
         name: make_synthetic_corpus(size, seed * 10 + _SPLIT_OFFSETS[name], unseen_names=name == "test")
         for name, size in SPLIT_SIZES.items()
     }
+    test = splits["test"]
+    splits["test"] = Corpus((*test.tweets[:-1], HOSTILE_TWEET), source=test.source)
+    return splits
 
 
 def _make_tweet(rng: random.Random, unseen_names: bool) -> Tweet:

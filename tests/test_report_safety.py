@@ -1,0 +1,71 @@
+"""Report safety: hostile tweet text, entity strings, type names and file names never become markup."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tweetner_utils.conll import Corpus, Tweet
+from tweetner_utils.error_analysis import html_examples
+from tweetner_utils.labels import ENTITY_TYPES
+from tweetner_utils.reporting import IndexEntry, index_page
+
+ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "div", "span", "table",
+                "thead", "tbody", "tr", "th", "td", "a", "ul", "li", "small", "code", "b", "u", "em", "strong", "br"}
+HOSTILE = st.sampled_from(
+    ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>', "'&lt;", "</td></tr>"]
+)
+TEXT = st.text(min_size=1, max_size=12) | HOSTILE
+
+
+class Markup(HTMLParser):
+    """Every tag and attribute an HTML string really contains."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.tags.append(tag)
+        self.attributes.extend(name for name, _ in attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(page: str) -> Markup:
+    markup = Markup()
+    markup.feed(page)
+    markup.close()
+    return markup
+
+
+def assert_inert(page: str, strings: list[str]) -> None:
+    markup = parse(page)
+    assert set(markup.tags) <= ALLOWED_TAGS, set(markup.tags) - ALLOWED_TAGS
+    assert not [a for a in markup.attributes if a.startswith("on")]
+    shown = "".join(markup.text)
+    for s in strings:  # each string is shown as text, exactly
+        assert s.strip() in shown or not s.strip()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(TEXT.filter(lambda t: not any(c.isspace() for c in t)), min_size=1, max_size=6), st.data())
+def test_error_view_shows_hostile_tokens_only_as_text(tokens: list[str], data) -> None:
+    kind = data.draw(st.sampled_from(ENTITY_TYPES))
+    gold = tuple(["B-" + kind] + ["I-" + kind] * (len(tokens) - 1))
+    pred = ["O"] * len(tokens)
+    page = html_examples(Corpus((Tweet(tuple(tokens), gold),)), [pred], {kind: "#ff0000"})
+    assert_inert(page, tokens)
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT, TEXT, TEXT, TEXT)
+def test_index_shows_hostile_titles_file_names_and_values_only_as_text(title, step, key, value) -> None:
+    entry = IndexEntry(step, title, f"{step}.html", f"{step}.stakeholder.html", {key: value}, 1.0, "ok")
+    page = index_page([entry], {"seed": 42, key: value}, title)
+    assert_inert(page, [title, key, value])
