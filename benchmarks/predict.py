@@ -28,13 +28,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tweetner_utils import entity_scores, load_split  # noqa: E402
 from tweetner_utils.artifacts import METADATA  # noqa: E402
+from tweetner_utils.costs import latency_ms, tweets_per_second  # noqa: E402
 from tweetner_utils.crf_tagger import CrfTagger  # noqa: E402
 from tweetner_utils.tagger_api import load_tagger  # noqa: E402
 
@@ -58,22 +57,8 @@ def throughput(tagger, texts: list[str]) -> tuple[float, float]:
     """Tweets per second of the first pass after loading, and the median of three passes
     after two more warm-up passes (each worker process keeps its own feature cache, and
     which worker gets which half of the tweets varies from pass to pass)."""
-    rates = []
-    for _ in range(6):
-        started = time.perf_counter()
-        tagger.tag(texts)
-        rates.append(len(texts) / (time.perf_counter() - started))
-    return round(rates[0], 1), round(statistics.median(rates[3:]), 1)
-
-
-def latency(tagger, texts: list[str]) -> dict:
-    times = []
-    for text in texts:
-        started = time.perf_counter()
-        tagger.tag([text])
-        times.append(1000 * (time.perf_counter() - started))
-    p50, p99 = np.percentile(times, [50, 99])
-    return {"latency_ms_p50": round(float(p50), 2), "latency_ms_p99": round(float(p99), 2)}
+    rates = [tweets_per_second(tagger, texts) for _ in range(6)]
+    return rates[0], round(statistics.median(rates[3:]), 1)
 
 
 def fresh_process_digest(folder: Path, data_dir: str) -> str:
@@ -100,7 +85,7 @@ def measure(name: str, folder: Path, args: argparse.Namespace, test) -> dict:
             "load_s": round(load_seconds, 1),
             "tweets_per_s_cold": cold,
             "tweets_per_s_warm": warm,
-            **latency(tagger, texts[: args.single]),
+            **latency_ms(tagger, texts[: args.single]),
         }
         tags, _ = tagger.tag_tokens(test.tokens)
     row["test_f1"] = round(entity_scores(test.tags, tags).overall.f1, 4)

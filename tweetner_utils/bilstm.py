@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from .artifacts import read_artifact, write_artifact
-from .labels import LABELS
+from .labels import LABELS, repair_bio
 from .metrics import token_macro_non_o
 
 PAD, UNK = "<PAD>", "<UNK>"
@@ -138,6 +138,16 @@ class BilstmTagger:
         """Most likely tag per token (independent per token, as in the original)."""
         labels = list(self.tag2id)
         return [[labels[i] for i in p.argmax(axis=1)] for p in self.predict_proba(tokens)]
+
+    def tags_and_confidences(self, tokens: TokenLists) -> tuple[list[list[str]], list[list[float]]]:
+        """:meth:`predict`'s tags (valid BIO, same entities) and each tag's probability."""
+        labels = list(self.tag2id)
+        tags, confidences = [], []
+        for p in self.predict_proba(tokens):
+            best = p.argmax(axis=1)
+            tags.append(repair_bio([labels[i] for i in best]))
+            confidences.append(p[np.arange(len(best)), best].tolist())
+        return tags, confidences
 
     def predict_proba(self, tokens: TokenLists, batch_size: int = 256) -> list[np.ndarray]:
         """Per tweet, a (tokens x labels) array of softmax probabilities (``tag2id`` order)."""

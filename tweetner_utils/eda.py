@@ -207,8 +207,11 @@ def length_summaries(corpora: Mapping[str, Corpus]) -> pd.DataFrame:
 
 def eda_record(corpora: Mapping[str, Corpus]) -> dict:
     """The numbers the EDA notebook records, with the headline shown on the index page."""
+    from .drift import drift_record
+
     overview = split_overview(corpora)
     duplicates = duplicate_tweets(corpora)
+    drift = drift_record(corpora)
     overlap = {name: entity_overlap(corpora["train"], corpora[name]) for name in corpora if name != "train"}
     return {
         "overview": overview.to_dict(orient="index"),
@@ -220,9 +223,11 @@ def eda_record(corpora: Mapping[str, Corpus]) -> dict:
             "conflicting_tags": int(duplicates["conflicting_tags"].sum()),
         },
         "entity_overlap_with_train": overlap,
+        "drift_from_train": drift,
         "headline": {
             "tweets (train / dev / test)": " / ".join(str(overview.loc[s, "tweets"]) for s in ("train", "dev", "test")),
             "test entities whose string occurs in train": f"{overlap['test']['seen_pct']:.1f}%",
+            "test tokens unknown to train": f"{100 * drift['test']['oov_token_rate']:.1f}%",
             "duplicated tweets with conflicting tags": int(duplicates["conflicting_tags"].sum()),
         },
     }

@@ -224,6 +224,9 @@ def _fresh_build_folder(reports: Path, build: Path) -> None:
     (build / "notebooks").mkdir()
     for old in (reports / "results").glob("*.json"):
         shutil.copy2(old, build / "results" / old.name)
+    for old in (reports / "results" / "timings").glob("*.json"):
+        (build / "results" / "timings").mkdir(exist_ok=True)
+        shutil.copy2(old, build / "results" / "timings" / old.name)
 
 
 def _execute(step: Step, options: RunOptions, build: Path) -> None:

@@ -124,3 +124,41 @@ def precision_coverage_curve(curve: pd.DataFrame, threshold: float | None, title
     ax.set_title(title)
     ax.legend(loc="lower left")
     return fig
+
+
+def precision_coverage_curves(curves: dict[str, tuple[pd.DataFrame, float | None]], title: str) -> Figure:
+    """Several models' dev precision (solid) and recall (dashed) against automatic coverage."""
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for (name, (curve, threshold)), colour in zip(curves.items(), sns.color_palette("deep")):
+        ax.plot(curve["coverage"], curve["precision"], color=colour, label=f"{name}: precision")
+        ax.plot(curve["coverage"], curve["recall"], color=colour, linestyle="--", label=f"{name}: recall")
+        if threshold is not None:
+            ax.axvline(curve[curve["threshold"] >= threshold]["coverage"].max(), color=colour, linestyle=":")
+    ax.set_xlabel("share of predicted entities accepted automatically (highest confidence first); dotted: threshold")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend(loc="lower left", fontsize="small")
+    return fig
+
+
+def error_bars(table: pd.DataFrame, mean: str, spread: str, title: str) -> Figure:
+    """Horizontal bars of ``mean`` with ``spread`` as error bars, one per row."""
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.5))
+    ax.barh(table.index, table[mean].astype(float), xerr=table[spread].astype(float), capsize=4)
+    ax.set_title(title)
+    return fig
+
+
+def drift_charts(oov: pd.DataFrame, shift: pd.DataFrame, reference: str = "train") -> Figure:
+    """Left: share of unknown words per split; right: change of each type's share against ``reference``."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 2]})
+    (100 * oov[["oov_token_rate", "oov_type_rate"]]).plot(kind="bar", ax=left, width=0.7)
+    left.set_title(f"Words unknown to {reference} (%)")
+    left.legend(["running words", "distinct words"])
+    left.tick_params(axis="x", rotation=0)
+    changes = [c for c in shift.columns if c.endswith(f" - {reference}")]
+    (100 * shift[changes]).plot(kind="bar", ax=right, width=0.8)
+    right.axhline(0, color="black", linewidth=0.8)
+    right.set_title(f"Change in each type's share of entities against {reference} (points)")
+    right.tick_params(axis="x", rotation=30)
+    return fig

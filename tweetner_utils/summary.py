@@ -187,29 +187,3 @@ def stability_lines(models: Mapping[str, dict]) -> list[str]:
         for record in models.values()
         if "stability" in record.get("details", {})
     ]
-
-
-def routing_and_drift_lines(models: Mapping[str, dict]) -> list[str]:
-    """Sentences from the routing and seen/unseen analyses that models recorded."""
-    lines = []
-    for record in models.values():
-        details = record.get("details", {})
-        routing = details.get("routing")
-        if routing and routing.get("threshold") is not None:
-            test = routing["test"]
-            lines.append(
-                f"{record['label']}: accepting entities with confidence ≥ {routing['threshold']:.2f} "
-                "(chosen on dev for "
-                f"{_pct(routing['min_precision'])} precision) accepts {_pct(test['auto_accepted_share'])} of its test "
-                f"predictions automatically at {_pct(test['auto_accepted_precision'])} precision; the rest are "
-                f"{test['review_per_1000_tweets']:.0f} review items per 1,000 tweets."
-            )
-        seen = details.get("seen_unseen")
-        if seen:
-            lines.append(
-                f"{record['label']} finds {_pct(seen['seen']['recall'])} of test entities whose name occurs in the "
-                f"training tweets but only {_pct(seen['unseen']['recall'])} of new names "
-                f"({seen['unseen']['gold']} of {seen['seen']['gold'] + seen['unseen']['gold']} test entities are new): "
-                "new names, not noise, are what drift costs."
-            )
-    return lines
