@@ -128,3 +128,17 @@ def test_progress_bar_and_workers_on_a_large_input(models: Path, monkeypatch, ca
         assert code == 0 and f"{len(texts)} tweets" in err
         results[workers] = out.read_text()
     assert results["1"] == results["2"] and len(results["1"].splitlines()) == len(texts)
+
+
+def test_saved_model_tags_identically_in_a_fresh_process(models: Path, tmp_path: Path) -> None:
+    """Train -> save -> load in another interpreter: the same tags as the model that was trained."""
+    trained = CrfTagger(max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    trained.fit(SPLITS["train"].tokens, SPLITS["train"].tags)  # the fixture's recipe: CRFsuite is deterministic
+    expected, _ = trained.tags_and_confidences(SPLITS["test"].tokens)
+    gold = tmp_path / "test.conll"
+    write_conll(gold, SPLITS["test"])
+    command = [sys.executable, "-m", "tweetner_utils", "predict", "--model", str(models), "--input-format", "conll",
+               "--output-format", "conll", str(gold)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    tweets = [block.splitlines() for block in done.stdout.strip("\n").split("\n\n")]
+    assert [[line.split("\t")[1] for line in tweet] for tweet in tweets] == expected
