@@ -141,6 +141,17 @@ def precision_coverage_curves(curves: dict[str, tuple[pd.DataFrame, float | None
     return fig
 
 
+def stacked_bars(table: pd.DataFrame, title: str, xlabel: str = "") -> Figure:
+    """Horizontal stacked bars: one bar per row, one segment per column."""
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(table) + 1.5))
+    table.plot(kind="barh", stacked=True, ax=ax, width=0.75)
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
 def error_bars(table: pd.DataFrame, mean: str, spread: str, title: str) -> Figure:
     """Horizontal bars of ``mean`` with ``spread`` as error bars, one per row."""
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.5))
