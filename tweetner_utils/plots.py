@@ -165,7 +165,8 @@ def drift_charts(oov: pd.DataFrame, shift: pd.DataFrame, reference: str = "train
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 2]})
     (100 * oov[["oov_token_rate", "oov_type_rate"]]).plot(kind="bar", ax=left, width=0.7)
     left.set_title(f"Words unknown to {reference} (%)")
-    left.legend(["running words", "distinct words"])
+    left.set_ylim(0, 115)
+    left.legend(["running words", "distinct words"], loc="upper left", ncols=2, fontsize="small")
     left.tick_params(axis="x", rotation=0)
     changes = [c for c in shift.columns if c.endswith(f" - {reference}")]
     (100 * shift[changes]).plot(kind="bar", ax=right, width=0.8)
