@@ -168,7 +168,11 @@ def run_fault(notebook: str, reports: Path, models: Path, *extra: str, interrupt
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
-    if interrupt_after is not None:
+    if interrupt_after is not None:  # once the step's kernel is running (its log exists), plus the delay
+        started = reports / ".build" / "logs" / f"99_{notebook}.kernel.log"
+        deadline = time.monotonic() + 90
+        while not started.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
         time.sleep(interrupt_after)
         os.killpg(process.pid, signal.SIGINT)
     out, err = process.communicate(timeout=120)
@@ -200,8 +204,8 @@ def test_a_dying_kernel_fails_the_step_and_keeps_everything(tmp_path: Path) -> N
 
 def test_a_step_past_its_timeout_is_stopped(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
-    code, _, err = run_fault("sleeps", reports, models, "4")
-    assert code == 1 and "step 99_sleeps failed: timed out after 4 s (--step-timeout)" in err
+    code, _, err = run_fault("sleeps", reports, models, "8")
+    assert code == 1 and "step 99_sleeps failed: timed out after 8 s (--step-timeout)" in err
     assert (reports / ".build" / "notebooks" / "99_sleeps.ipynb").is_file()
     assert kept(reports) == before_reports and snapshot(models) == before_models
     no_traceback(err)
@@ -209,7 +213,7 @@ def test_a_step_past_its_timeout_is_stopped(tmp_path: Path) -> None:
 
 def test_ctrl_c_mid_run_keeps_earlier_reports(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
-    code, _, err = run_fault("sleeps", reports, models, interrupt_after=6)
+    code, _, err = run_fault("sleeps", reports, models, interrupt_after=3)
     assert code == 130 and "Interrupted. Previous reports" in err
     assert kept(reports) == before_reports and snapshot(models) == before_models
     no_traceback(err)
