@@ -176,7 +176,21 @@ def run_fault(notebook: str, reports: Path, models: Path, *extra: str, interrupt
         time.sleep(interrupt_after)
         os.killpg(process.pid, signal.SIGINT)
     out, err = process.communicate(timeout=120)
-    return process.returncode, out, err
+    return process.returncode, out, err, process.pid
+
+
+def group_left_running(group: int, wait: float = 15.0) -> bool:
+    """Whether any process of the run's group (its kernel included) is still alive after ``wait`` seconds."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def kept(reports: Path) -> dict:
@@ -185,7 +199,7 @@ def kept(reports: Path) -> dict:
 
 def test_a_raising_notebook_names_step_and_cell(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
-    code, _, err = run_fault("broken", reports, models)
+    code, _, err, _ = run_fault("broken", reports, models)
     assert code == 1 and "step 99_broken failed: cell 3 of the executed notebook" in err
     assert "raised ValueError: deliberate failure for the tests" in err
     assert str(reports / ".build" / "notebooks" / "99_broken.ipynb") in err
@@ -196,7 +210,7 @@ def test_a_raising_notebook_names_step_and_cell(tmp_path: Path) -> None:
 
 def test_a_dying_kernel_fails_the_step_and_keeps_everything(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
-    code, _, err = run_fault("dies", reports, models)
+    code, _, err, _ = run_fault("dies", reports, models)
     assert code == 1 and "step 99_dies failed: DeadKernelError" in err
     assert kept(reports) == before_reports and snapshot(models) == before_models
     no_traceback(err)
@@ -204,8 +218,9 @@ def test_a_dying_kernel_fails_the_step_and_keeps_everything(tmp_path: Path) -> N
 
 def test_a_step_past_its_timeout_is_stopped(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
-    code, _, err = run_fault("sleeps", reports, models, "8")
+    code, _, err, group = run_fault("sleeps", reports, models, "8")
     assert code == 1 and "step 99_sleeps failed: timed out after 8 s (--step-timeout)" in err
+    assert not group_left_running(group)
     assert (reports / ".build" / "notebooks" / "99_sleeps.ipynb").is_file()
     assert kept(reports) == before_reports and snapshot(models) == before_models
     no_traceback(err)
@@ -213,8 +228,9 @@ def test_a_step_past_its_timeout_is_stopped(tmp_path: Path) -> None:
 
 def test_ctrl_c_mid_run_keeps_earlier_reports(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
-    code, _, err = run_fault("sleeps", reports, models, interrupt_after=3)
+    code, _, err, group = run_fault("sleeps", reports, models, interrupt_after=3)
     assert code == 130 and "Interrupted. Previous reports" in err
+    assert not group_left_running(group)  # the kernel was shut down too
     assert kept(reports) == before_reports and snapshot(models) == before_models
     no_traceback(err)
 
