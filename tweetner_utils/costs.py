@@ -53,11 +53,10 @@ def tweets_per_second(tagger, texts: Sequence[str]) -> float:
 def measure_inference(model: object, texts: Sequence[str], workers: int | None = None) -> dict:
     """Throughput over ``texts`` (after a short warm-up) and single-tweet latency, as the
     ``tweetner`` command would run the model (worker processes for a CRF)."""
-    from .crf_tagger import CrfTagger
-    from .tagger_api import Tagger
+    from .tagger_api import Tagger, default_workers
 
     if workers is None:
-        workers = (os.cpu_count() or 1) if isinstance(model, CrfTagger) else 1
+        workers = default_workers(model)
     with Tagger(model, "measured", workers) as tagger:
         tagger.tag(list(texts[:50]))
         rate = tweets_per_second(tagger, texts)

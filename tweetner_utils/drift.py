@@ -7,15 +7,12 @@ thresholds) can be read against them.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 
 import pandas as pd
 
 from .conll import Corpus
-from .eda import entity_overlap
-from .labels import ENTITY_TYPES
-from .metrics import entities
+from .eda import entities_by_type, entity_overlap
 
 
 def vocabulary(corpus: Corpus) -> set[str]:
@@ -46,16 +43,10 @@ def oov_table(corpora: Mapping[str, Corpus], reference: str = "train") -> pd.Dat
     return pd.DataFrame(rows).T
 
 
-def type_shares(corpus: Corpus) -> dict[str, float]:
-    """Share of the corpus's entities that are of each type (0 for absent types)."""
-    counts = Counter(kind for tweet in corpus for kind, _, _ in entities(tweet.tags))
-    total = sum(counts.values()) or 1
-    return {kind: counts[kind] / total for kind in ENTITY_TYPES}
-
-
 def type_shift(corpora: Mapping[str, Corpus], reference: str = "train") -> pd.DataFrame:
     """Per type: its share of entities in each split, and each split's change against ``reference``."""
-    shares = pd.DataFrame({name: type_shares(corpus) for name, corpus in corpora.items()})
+    percent = entities_by_type(corpora)
+    shares = pd.DataFrame({name: percent[f"{name}_pct"] / 100 for name in corpora})
     for name in corpora:
         if name != reference:
             shares[f"{name} - {reference}"] = shares[name] - shares[reference]

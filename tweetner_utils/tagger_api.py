@@ -7,7 +7,6 @@ probability the model gave the entity's tags).
 
 from __future__ import annotations
 
-import gc
 import json
 import multiprocessing
 import os
@@ -137,15 +136,14 @@ def load_tagger(path: str | os.PathLike[str] | None = None, data_dir: str = "", 
         ArtifactError: nothing loadable is there, or a file fails its checksum.
     """
     model, name = _load_model(Path(path) if path is not None else DEFAULT_MODELS_DIR, data_dir)
-    if workers is None:
-        from .crf_tagger import CrfTagger
+    return Tagger(model, name, default_workers(model) if workers is None else workers)
 
-        workers = (os.cpu_count() or 1) if isinstance(model, CrfTagger) else 1
-    # The gazetteers are millions of long-lived objects: keep them out of the cyclic
-    # collector, whose full passes over them stalled tagging for a second at a time
-    # (and, in forked workers, copied their memory pages).
-    gc.freeze()
-    return Tagger(model, name, workers)
+
+def default_workers(model: object) -> int:
+    """Every core for a CRF (single-threaded Python and NumPy), 1 for neural models (PyTorch uses every core)."""
+    from .crf_tagger import CrfTagger
+
+    return (os.cpu_count() or 1) if isinstance(model, CrfTagger) else 1
 
 
 def _load_model(folder: Path, data_dir: str) -> tuple[object, str]:
