@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # Our machines and CI keep the data beside the project; a value you export wins.
 export TWEETNER_DATA_DIR ?= $(abspath $(wildcard ../shared/data))
 
-.PHONY: help env test lint reports quick clean
+.PHONY: help env test test-fast lint format parameters reports quick clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -25,11 +25,24 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP) ## Create or refresh the project environment (.venv)
 
-lint: env ## Run ruff over the project
+lint: env ## Layers contract, ruff (package, tests, notebooks), format check, type check
+	$(BIN)/lint-imports --cache-dir .import_linter_cache
 	$(BIN)/ruff check --output-format concise .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
-test: lint ## Lint, then run the test suite (real-data tests run when the data is found)
+format: env ## Format the code and notebooks in place (what `make lint` checks)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+parameters: env ## Regenerate each notebook's parameters cell from its config class
+	$(BIN)/python -m tweetner_utils.pipeline.parameters
+
+test: lint ## Lint, then run the whole test suite (real-data tests run when the data is found)
 	$(BIN)/python -m pytest
+
+test-fast: env ## The test suite without the slow tier (notebook runs, fault injection, real data): under a minute
+	$(BIN)/python -m pytest -m "not slow"
 
 reports: env ## Regenerate every report into reports/
 	$(BIN)/python run_all.py

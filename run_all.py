@@ -5,7 +5,8 @@
     python run_all.py --only 02_baselines --seed 7 --data-dir ../shared/data
     python run_all.py --with-transformer  # adds the MiniLM ensemble to 04_strong_models
 
-The steps and their parameters live in ``tweetner_utils.pipeline``.
+The steps live in ``tweetner_utils.pipeline.steps``, their parameters in
+``tweetner_utils.pipeline.config``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from tweetner_utils.data_access import DATA_DIR_ENV
-from tweetner_utils.pipeline import ROOT, STEPS, InputRejected, ReportsNotWritable, RunOptions, StepFailed, run
+from tweetner_utils.data.access import DATA_DIR_ENV
+from tweetner_utils.exceptions import InputRejected, ReportsNotWritable, StepFailed
+from tweetner_utils.pipeline.run import run
+from tweetner_utils.pipeline.steps import ROOT, STEPS, RunOptions
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -26,8 +29,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only", action="append", default=[], metavar="STEP", choices=[s.name for s in STEPS], help="run only STEP"
     )
-    parser.add_argument("--seed", type=int, default=42, help="seed for every stochastic step (default 42)")
-    parser.add_argument("--data-dir", default="", help=f"local data folder (default: ${DATA_DIR_ENV}, then cache)")
+    parser.add_argument(
+        "--seed", type=int, default=RunOptions.seed, help=f"seed for every stochastic step (default {RunOptions.seed})"
+    )
+    parser.add_argument(
+        "--data-dir", default=RunOptions.data_dir, help=f"local data folder (default: ${DATA_DIR_ENV}, then cache)"
+    )
     parser.add_argument("--reports-dir", type=Path, help="where reports go (default reports/, or reports/quick/)")
     parser.add_argument("--models-dir", type=Path, help="where models go (default models/, or models/quick/)")
     parser.add_argument(

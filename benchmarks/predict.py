@@ -32,15 +32,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tweetner_utils import entity_scores, load_split  # noqa: E402
-from tweetner_utils.artifacts import METADATA  # noqa: E402
-from tweetner_utils.costs import latency_ms, tweets_per_second  # noqa: E402
-from tweetner_utils.crf_tagger import CrfTagger  # noqa: E402
-from tweetner_utils.tagger_api import load_tagger  # noqa: E402
+from tweetner_utils.models.artifacts import METADATA  # noqa: E402
+from tweetner_utils.models.crf import CrfTagger  # noqa: E402
+from tweetner_utils.serving.api import load_tagger  # noqa: E402
+from tweetner_utils.serving.costs import latency_ms, tweets_per_second  # noqa: E402
 
 FRESH_PROCESS = """
 import hashlib, json, sys
 from tweetner_utils import load_split
-from tweetner_utils.tagger_api import load_tagger
+from tweetner_utils.serving.api import load_tagger
 with load_tagger(sys.argv[1], sys.argv[2], workers=1) as tagger:
     tags, _ = tagger.tag_tokens(load_split("test", sys.argv[2] or None).tokens)
 print(hashlib.sha256(json.dumps(tags).encode()).hexdigest())

@@ -19,20 +19,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tweetner_utils import entity_scores, load_corpora
-from tweetner_utils.strong_model import StrongModelSettings, train_strong_model
+from tweetner_utils.models.seeding import Seeded
+from tweetner_utils.models.selection import StrongModelSettings, knowledge_resources, train_strong_model
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default="", help="local data folder (default: $TWEETNER_DATA_DIR, then cache)")
     parser.add_argument("--no-transformer", action="store_true", help="knowledge CRF only (no MiniLM ensemble)")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=Seeded.seed)
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     corpora = load_corpora(False, args.seed, args.data_dir)
-    settings = StrongModelSettings(transformer=not args.no_transformer, seed=args.seed, data_dir=args.data_dir)
-    model = train_strong_model(corpora, settings, log=lambda line: print(line, flush=True))
+    settings = StrongModelSettings(transformer=not args.no_transformer, seed=args.seed)
+    resources = knowledge_resources(settings, quick=False, data_dir=args.data_dir)
+    model = train_strong_model(corpora, settings, resources, log=lambda line: print(line, flush=True))
     print("\ndev selection (fit on train, scored on dev):")
     print(model.selection.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
 

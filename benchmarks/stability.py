@@ -1,6 +1,6 @@
 """Seed stability of the fine-tuned MiniLM tagger (the costly stochastic model).
 
-    python benchmarks/stability.py [--seeds 42 11 21] [--epochs 10] [--data-dir DIR]
+    python benchmarks/stability.py [--seeds 11 21 42] [--epochs 10] [--data-dir DIR]
 
 Fine-tunes the transformer tagger on ``train`` once per seed and scores dev and test
 (entity F1; test is only reported, nothing is chosen here). About 9 minutes per seed on
@@ -19,14 +19,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tweetner_utils import load_corpora
-from tweetner_utils.stability import seed_runs, summarise
-from tweetner_utils.transformer_tagger import TransformerSettings, TransformerTagger
+from tweetner_utils.evaluation.stability import seed_runs, summarise
+from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger
+from tweetner_utils.pipeline.config import HeldOutConfig
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 11, 21])
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--seeds", type=int, nargs="+", default=HeldOutConfig().stability_seeds)
+    parser.add_argument("--epochs", type=int, default=TransformerSettings.epochs)
     parser.add_argument("--data-dir", default="")
     args = parser.parse_args(argv)
     corpora = load_corpora(False, 42, args.data_dir)
@@ -34,8 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def fit(seed: int) -> TransformerTagger:
         tagger = TransformerTagger(TransformerSettings(epochs=args.epochs, seed=seed))
-        tagger.fit(train.tokens, train.tags, progress=lambda line: print(f"seed {seed}: {line}", flush=True))
-        return tagger
+        return tagger.fit(train.tokens, train.tags, progress=lambda line: print(f"seed {seed}: {line}", flush=True))
 
     runs = seed_runs(fit, {"dev": corpora["dev"], "test": corpora["test"]}, args.seeds)
     print(runs.to_string(index=False, float_format=lambda v: f"{v:.4f}"))

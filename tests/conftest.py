@@ -33,3 +33,10 @@ def real_data() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI must see the WNUT16 data: set {DATA_DIR_ENV} or place ../shared/data")
     pytest.skip(f"WNUT16 data not found: set {DATA_DIR_ENV} to run real-data tests")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Real-data tests belong to the slow tier too (``make test-fast`` leaves them out)."""
+    for item in items:
+        if item.get_closest_marker("real_data"):
+            item.add_marker(pytest.mark.slow)

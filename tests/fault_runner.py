@@ -14,8 +14,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import run_all  # noqa: E402
-from tweetner_utils.config import SummaryConfig  # noqa: E402
-from tweetner_utils.pipeline import RunOptions, Step  # noqa: E402
+from tweetner_utils.pipeline.config import SummaryConfig  # noqa: E402
+from tweetner_utils.pipeline.steps import RunOptions, Step  # noqa: E402
 
 
 def fault_step(notebook: str) -> Step:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tweetner_utils.conll import MAX_LINE_CHARS
+from tweetner_utils.data.conll import MAX_LINE_CHARS
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tweetner_utils import synthetic_splits, write_conll
-from tweetner_utils.cli import main
-from tweetner_utils.crf_tagger import CrfTagger
-from tweetner_utils.knowledge_features import KnowledgeFeaturizer, synthetic_knowledge
-from tweetner_utils.tagger_api import load_tagger
+from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
+from tweetner_utils.models.crf import CrfTagger
+from tweetner_utils.serving.api import load_tagger
+from tweetner_utils.serving.cli import main
 
 SPLITS = synthetic_splits(6)
 
@@ -22,7 +22,7 @@ SPLITS = synthetic_splits(6)
 @pytest.fixture(scope="module")
 def models(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("models")
-    crf = CrfTagger(max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
     crf.fit(SPLITS["train"].tokens, SPLITS["train"].tags)
     crf.save(str(folder / "strong_crf"), {"ensemble_weight": None})
     return folder
@@ -132,13 +132,24 @@ def test_progress_bar_and_workers_on_a_large_input(models: Path, monkeypatch, ca
 
 def test_saved_model_tags_identically_in_a_fresh_process(models: Path, tmp_path: Path) -> None:
     """Train -> save -> load in another interpreter: the same tags as the model that was trained."""
-    trained = CrfTagger(max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    trained = CrfTagger(c1=0.1, c2=0.1, max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
     trained.fit(SPLITS["train"].tokens, SPLITS["train"].tags)  # the fixture's recipe: CRFsuite is deterministic
     expected, _ = trained.tags_and_confidences(SPLITS["test"].tokens)
     gold = tmp_path / "test.conll"
     write_conll(gold, SPLITS["test"])
-    command = [sys.executable, "-m", "tweetner_utils", "predict", "--model", str(models), "--input-format", "conll",
-               "--output-format", "conll", str(gold)]
+    command = [
+        sys.executable,
+        "-m",
+        "tweetner_utils",
+        "predict",
+        "--model",
+        str(models),
+        "--input-format",
+        "conll",
+        "--output-format",
+        "conll",
+        str(gold),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     tweets = [block.splitlines() for block in done.stdout.strip("\n").split("\n\n")]
     assert [[line.split("\t")[1] for line in tweet] for tweet in tweets] == expected

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tweetner_utils import LABELS, ConllFormatError, Corpus, Tweet, read_conll, write_conll
-from tweetner_utils.conll import MAX_LINE_CHARS, parse_conll_bytes
+from tweetner_utils.data.conll import MAX_LINE_CHARS, parse_conll_bytes
 
 
 def write(tmp_path: Path, data: bytes, name: str = "sample.conll") -> Path:

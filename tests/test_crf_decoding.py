@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from tweetner_utils import synthetic_splits
-from tweetner_utils.crf_decoding import CrfModelFormatError, PartScorer, marginals, read_weights, viterbi
-from tweetner_utils.crf_tagger import CrfTagger
-from tweetner_utils.knowledge_features import KnowledgeFeaturizer, synthetic_knowledge
-from tweetner_utils.labels import bio_spans, repair_bio
-from tweetner_utils.metrics import entities
-from tweetner_utils.tagger_api import Tagger
+from tweetner_utils.data.labels import bio_spans, entities, repair_bio
+from tweetner_utils.exceptions import CrfModelFormatError
+from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
+from tweetner_utils.models.crf import CrfTagger
+from tweetner_utils.models.crf_decoding import PartScorer, marginals, read_weights, viterbi
+from tweetner_utils.serving.api import TweetTagger
 
 SPLITS = synthetic_splits(5)
 SCORES = st.floats(-4, 4, allow_nan=False)
@@ -66,7 +66,7 @@ def test_empty_tweets_decode_to_nothing() -> None:
 
 @pytest.fixture(scope="module")
 def trained() -> CrfTagger:
-    model = CrfTagger(max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    model = CrfTagger(c1=0.1, c2=0.1, max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
     return model.fit(SPLITS["train"].tokens, SPLITS["train"].tags)
 
 
@@ -108,9 +108,9 @@ def test_a_model_file_with_an_unexpected_layout_is_refused(trained: CrfTagger) -
 def test_worker_processes_give_the_in_process_answer(trained: CrfTagger) -> None:
     texts = [" ".join(t.tokens) for t in SPLITS["test"]] * 20
     assert len(texts) >= 256  # large enough to be split over the workers
-    with Tagger(trained, "crf", workers=2) as parallel:
-        assert parallel.tag(texts) == Tagger(trained, "crf").tag(texts)
-        assert parallel.tag_tokens(SPLITS["test"].tokens * 20) == Tagger(trained, "crf").tag_tokens(
+    with TweetTagger(trained, "crf", workers=2) as parallel:
+        assert parallel.tag(texts) == TweetTagger(trained, "crf").tag(texts)
+        assert parallel.tag_tokens(SPLITS["test"].tokens * 20) == TweetTagger(trained, "crf").tag_tokens(
             SPLITS["test"].tokens * 20
         )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tweetner_utils.conll import Corpus, Tweet
-from tweetner_utils.drift import drift_record, oov_table, type_shift
+from tweetner_utils.analysis.drift import drift_record, oov_table, type_shift
+from tweetner_utils.data.conll import Corpus, Tweet
 
 TRAIN = Corpus((Tweet(("Obama", "in", "Paris"), ("B-person", "O", "B-geo-loc")), Tweet(("hi",), ("O",))))
 TEST = Corpus(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tweetner_utils import Corpus, Tweet
-from tweetner_utils.eda import (
+from tweetner_utils.analysis.eda import (
     duplicate_tweets,
-    eda_record,
     entities_by_type,
     entity_lengths,
     entity_overlap,
@@ -17,6 +16,7 @@ from tweetner_utils.eda import (
     tag_transitions,
     top_entity_strings,
 )
+from tweetner_utils.analysis.record import eda_record
 
 
 def tweet(text: str, tags: str) -> Tweet:

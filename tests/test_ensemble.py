@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tweetner_utils import LABELS
-from tweetner_utils.ensemble import EnsembleTagger, allowed_transitions, average_distributions, viterbi_bio
+from tweetner_utils.models.bio_decoding import allowed_transitions, viterbi_bio
+from tweetner_utils.models.ensemble import EnsembleTagger, average_distributions
 
 INDEX = {label: i for i, label in enumerate(LABELS)}
 
@@ -50,8 +51,13 @@ def test_average_is_weighted_per_tweet() -> None:
 
 
 class _Fixed:
+    labels = LABELS
+
     def __init__(self, rows: list[np.ndarray]) -> None:
         self.rows = rows
+
+    def fit(self, tokens, tags):
+        return self
 
     def predict_proba(self, tokens):
         return self.rows

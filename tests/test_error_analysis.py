@@ -6,16 +6,9 @@ import pandas as pd
 import pytest
 
 from tweetner_utils import Corpus, Tweet
-from tweetner_utils.error_analysis import (
-    apply_threshold,
-    categorize,
-    choose_threshold,
-    error_table,
-    html_examples,
-    precision_coverage,
-    scored_entities,
-    seen_unseen_recall,
-)
+from tweetner_utils.evaluation.errors import categorize, error_table, seen_unseen_recall
+from tweetner_utils.evaluation.routing import apply_threshold, choose_threshold, precision_coverage, scored_entities
+from tweetner_utils.reporting.examples import html_examples
 
 
 @pytest.mark.parametrize(
@@ -71,7 +64,7 @@ def test_error_view_escapes_hostile_tweets() -> None:
 
 
 def test_routing_report_chooses_on_dev_and_applies_to_test() -> None:
-    from tweetner_utils.error_analysis import routing_report
+    from tweetner_utils.evaluation.routing import routing_report
 
     dev = Corpus((Tweet(("Bob", "and", "Ann"), ("B-person", "O", "B-person")),))
     test = Corpus((Tweet(("Joe", "met", "Sue"), ("B-person", "O", "B-person")),))

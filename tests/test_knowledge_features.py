@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tweetner_utils.knowledge_features import (
+from tweetner_utils.data.resources import build_gazetteer, normalise_phrase, parse_brown_clusters
+from tweetner_utils.features.knowledge import (
     KnowledgeFeaturizer,
     KnowledgeResources,
     cluster_features,
@@ -14,7 +15,6 @@ from tweetner_utils.knowledge_features import (
     gazetteer_matches,
     reference_knowledge_features,
 )
-from tweetner_utils.resources import build_gazetteer, normalise_phrase, parse_brown_clusters
 
 GAZETTEER = build_gazetteer(
     {

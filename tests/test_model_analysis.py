@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tweetner_utils import costs
-from tweetner_utils.conll import Corpus, Tweet
-from tweetner_utils.model_analysis import analyse_model, compare
+from tweetner_utils.data.conll import Corpus, Tweet
+from tweetner_utils.evaluation.model_analysis import analyse_model, compare
+from tweetner_utils.reporting.results import read_timings, write_timings
+from tweetner_utils.serving import costs
 
 TRAIN = Corpus((Tweet(("Obama", "spoke"), ("B-person", "O")),))
 DEV = Corpus((Tweet(("Obama", "left"), ("B-person", "O")), Tweet(("Merkel", "came"), ("B-person", "O"))))
@@ -43,6 +44,6 @@ def test_costs_are_measured_and_kept_beside_the_results(tmp_path: Path) -> None:
     cost = costs.cost_record(1.23, Stub({}), ["Obama won", "Macron lost"] * 30)
     assert cost["train_seconds"] == 1.2 and cost["tweets_per_s"] > 0 and cost["workers"] == 1
     assert 0 < cost["latency_ms_p50"] <= cost["latency_ms_p99"]
-    costs.write_timings(tmp_path, "02_x", {"stub": cost})
-    assert costs.read_timings(tmp_path) == {"stub": cost}
+    write_timings(tmp_path, "02_x", {"stub": cost})
+    assert read_timings(tmp_path) == {"stub": cost}
     assert not list(tmp_path.glob("*.json"))  # results/ itself holds only reproducible numbers

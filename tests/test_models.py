@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from tweetner_utils import entity_scores, synthetic_splits, validation_split
-from tweetner_utils.artifacts import ArtifactError
-from tweetner_utils.baselines import MajorityTagger, SgdTokenTagger, ranking_scores, tune_sgd
-from tweetner_utils.bilstm import BilstmSettings, BilstmTagger, build_vocab
-from tweetner_utils.crf_tagger import CrfTagger
-from tweetner_utils.labels import LABELS
+from tweetner_utils.data.labels import LABELS
+from tweetner_utils.exceptions import ArtifactError
+from tweetner_utils.models.baselines import MajorityTagger, SgdTokenTagger, ranking_scores, tune_sgd
+from tweetner_utils.models.bilstm import BilstmSettings, BilstmTagger, build_vocab
+from tweetner_utils.models.crf import CrfTagger
 
 SPLITS = synthetic_splits(3)
 TRAIN, DEV = SPLITS["train"], SPLITS["dev"]
@@ -54,7 +54,7 @@ def test_validation_split_matches_fraction_and_is_disjoint() -> None:
 
 
 def test_crf_learns_the_synthetic_pattern() -> None:
-    model = CrfTagger(max_iterations=50).fit(TRAIN.tokens, TRAIN.tags)
+    model = CrfTagger(c1=0.1, c2=0.1, max_iterations=50).fit(TRAIN.tokens, TRAIN.tags)
     assert f1(model, DEV) > 0.9
 
 
@@ -67,14 +67,14 @@ def test_vocab_keeps_frequent_lowercased_words() -> None:
 def bilstm() -> BilstmTagger:
     settings = BilstmSettings(emb_dim=32, hidden_dim=32, max_epochs=6, patience=6, seed=5, lr=1e-2)
     tagger = BilstmTagger(settings)
-    tagger.fit(TRAIN.tokens, TRAIN.tags, DEV.tokens, DEV.tags, progress=lambda _: None)
+    tagger.fit(TRAIN.tokens, TRAIN.tags, validation=(DEV.tokens, DEV.tags), progress=lambda _: None)
     return tagger
 
 
 def test_bilstm_learns_and_is_deterministic(bilstm: BilstmTagger) -> None:
     assert f1(bilstm, DEV) > 0.5
     again = BilstmTagger(bilstm.settings)
-    again.fit(TRAIN.tokens, TRAIN.tags, DEV.tokens, DEV.tags, progress=lambda _: None)
+    again.fit(TRAIN.tokens, TRAIN.tags, validation=(DEV.tokens, DEV.tags), progress=lambda _: None)
     assert again.predict(SPLITS["test"].tokens) == bilstm.predict(SPLITS["test"].tokens)
 
 
@@ -107,7 +107,7 @@ def test_saving_over_a_model_replaces_it_whole(bilstm: BilstmTagger, tmp_path: P
 
 
 def test_crf_save_load_gives_identical_predictions_and_marginals(tmp_path: Path) -> None:
-    model = CrfTagger(max_iterations=30).fit(TRAIN.tokens, TRAIN.tags)
+    model = CrfTagger(c1=0.1, c2=0.1, max_iterations=30).fit(TRAIN.tokens, TRAIN.tags)
     model.save(str(tmp_path / "crf"), {"seed": 0})
     loaded = CrfTagger.load(str(tmp_path / "crf"))
     assert loaded.predict(DEV.tokens) == model.predict(DEV.tokens)
@@ -117,7 +117,7 @@ def test_crf_save_load_gives_identical_predictions_and_marginals(tmp_path: Path)
 
 
 def test_crf_marginals_agree_with_its_own_decisions() -> None:
-    model = CrfTagger(max_iterations=30).fit(TRAIN.tokens, TRAIN.tags)
+    model = CrfTagger(c1=0.1, c2=0.1, max_iterations=30).fit(TRAIN.tokens, TRAIN.tags)
     tokens = DEV.tokens[:10]
     all_tags, all_confidences = model.tags_and_confidences(tokens)
     for tags, confidences, matrix in zip(all_tags, all_confidences, model.predict_proba(tokens)):
@@ -127,9 +127,9 @@ def test_crf_marginals_agree_with_its_own_decisions() -> None:
 
 
 def test_knowledge_crf_learns_and_reloads_with_its_featurizer(tmp_path: Path) -> None:
-    from tweetner_utils.knowledge_features import KnowledgeFeaturizer, synthetic_knowledge
+    from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 
-    model = CrfTagger(max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    model = CrfTagger(c1=0.1, c2=0.1, max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
     model.fit(TRAIN.tokens, TRAIN.tags)
     assert f1(model, DEV) > 0.9
     model.save(str(tmp_path / "crf"), {})
@@ -169,7 +169,7 @@ def test_a_pickle_in_place_of_the_weights_is_never_unpickled(bilstm: BilstmTagge
 
 
 def test_bilstm_settings_follow_the_notebook_config() -> None:
-    from tweetner_utils.config import BilstmConfig
+    from tweetner_utils.pipeline.config import BilstmConfig
 
-    settings = BilstmSettings.from_config(BilstmConfig(seed=7, hidden_dim=64))
+    settings = BilstmSettings.of(BilstmConfig(seed=7, hidden_dim=64))
     assert (settings.seed, settings.hidden_dim, settings.emb_dim) == (7, 64, 128)

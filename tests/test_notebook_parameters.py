@@ -1,15 +1,22 @@
-"""Each notebook's papermill parameters match its configuration object exactly."""
+"""Each notebook's papermill parameters are generated from its configuration object, and defaults live once."""
 
 from __future__ import annotations
 
 import ast
-from dataclasses import fields
+import shutil
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
 
-from tweetner_utils.pipeline import NOTEBOOKS, STEPS
+from tweetner_utils.models.bilstm import BilstmSettings
+from tweetner_utils.models.seeding import Seeded
+from tweetner_utils.models.selection import StrongModelSettings
+from tweetner_utils.pipeline.config import BilstmConfig, StrongConfig, SummaryConfig
+from tweetner_utils.pipeline.parameters import stale_notebooks, write_parameters
+from tweetner_utils.pipeline.steps import NOTEBOOKS, STEPS, RunOptions
 
 
 @pytest.mark.parametrize("step", STEPS, ids=[s.name for s in STEPS])
@@ -22,6 +29,42 @@ def test_parameters_cell_matches_config(step) -> None:
         assert ast.literal_eval(declared[name]["default"]) == value, name
 
 
+def test_every_parameters_cell_is_the_generated_one() -> None:
+    assert stale_notebooks() == []
+
+
+@dataclass(frozen=True)
+class _Elsewhere(SummaryConfig):
+    """The summary's config with another default folder."""
+
+    results_dir: str = "elsewhere"
+
+
+def test_a_changed_default_makes_the_cell_stale_and_the_generator_rewrites_it(tmp_path: Path) -> None:
+    step = STEPS[-1]
+    copy = tmp_path / step.notebook.name
+    shutil.copy(step.notebook, copy)
+    moved = replace(step, notebook=copy, config=_Elsewhere())
+    assert stale_notebooks((moved,)) == [copy]
+    assert write_parameters((moved,)) == [copy]
+    assert stale_notebooks((moved,)) == []
+    assert papermill.inspect_notebook(str(copy))["results_dir"]["default"] == '"elsewhere"'
+
+
+def test_model_settings_defaults_are_the_notebook_defaults() -> None:
+    """The configs extend the model settings rather than repeating them."""
+    assert issubclass(BilstmConfig, BilstmSettings) and issubclass(StrongConfig, StrongModelSettings)
+    assert BilstmSettings.of(BilstmConfig(seed=7, hidden_dim=64)) == BilstmSettings(seed=7, hidden_dim=64)
+    assert RunOptions().seed == Seeded().seed == BilstmConfig().seed
+    assert RunOptions().transformer == StrongConfig().transformer
+
+
+def test_a_notebook_builds_its_config_in_one_call_and_names_missing_parameters() -> None:
+    assert SummaryConfig.from_parameters({"quick": True, "results_dir": "x", "other": 1}) == SummaryConfig(True, "x")
+    with pytest.raises(NameError, match="results_dir"):
+        SummaryConfig.from_parameters({"quick": True})
+
+
 def test_every_notebook_is_a_step_and_stored_without_outputs() -> None:
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(s.name for s in STEPS)
     for step in STEPS:
@@ -31,3 +74,5 @@ def test_every_notebook_is_a_step_and_stored_without_outputs() -> None:
         for cell in book.cells:
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None, f"{step.name} has outputs"
+        builds = [c for c in book.cells if c.cell_type == "code" and ".from_parameters(globals())" in c.source]
+        assert len(builds) == 1, f"{step.name}: the config is built from the parameters in one call"

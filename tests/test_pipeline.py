@@ -11,8 +11,12 @@ import pytest
 
 import run_all
 from tweetner_utils import read_results
-from tweetner_utils.config import SummaryConfig
-from tweetner_utils.pipeline import STEPS, RunOptions, Step, StepFailed, run, select_steps
+from tweetner_utils.exceptions import StepFailed
+from tweetner_utils.pipeline.config import SummaryConfig
+from tweetner_utils.pipeline.run import run
+from tweetner_utils.pipeline.steps import STEPS, RunOptions, Step, select_steps
+
+pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).resolve().parent
 

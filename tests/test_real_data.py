@@ -32,7 +32,7 @@ def test_test_set_scores_perfectly_against_itself(real_data) -> None:
 
 
 def test_tokenizer_reproduces_most_wnut_tokenizations(real_data) -> None:
-    from tweetner_utils.tokenizer import tokenize
+    from tweetner_utils.data.tokenizer import tokenize
 
     corpus = load_split("train")
     same = sum([t.text for t in tokenize(" ".join(tweet.tokens))] == list(tweet.tokens) for tweet in corpus)

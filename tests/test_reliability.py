@@ -17,10 +17,12 @@ from malformed_inputs import CASES, TOLERATED, Malformed, build, os_error_text, 
 
 import run_all
 from tweetner_utils import data_access, synthetic_splits
-from tweetner_utils.cli import main as tweetner
-from tweetner_utils.conll import ConllFormatError, parse_conll_bytes, read_conll
-from tweetner_utils.crf_tagger import CrfTagger
-from tweetner_utils.pipeline import ReportsNotWritable, RunOptions, run
+from tweetner_utils.data.conll import parse_conll_bytes, read_conll
+from tweetner_utils.exceptions import ConllFormatError, ReportsNotWritable
+from tweetner_utils.models.crf import CrfTagger
+from tweetner_utils.pipeline.run import run
+from tweetner_utils.pipeline.steps import RunOptions
+from tweetner_utils.serving.cli import main as tweetner
 
 HERE = Path(__file__).resolve().parent
 GOOD_SPLIT = b"Made\tO\nit\tO\nto\tO\nNew\tB-geo-loc\nYork\tI-geo-loc\n\nhi\tO\n"
@@ -59,10 +61,10 @@ def test_tolerated_variants_read_like_the_plain_file(name: str, data: bytes) -> 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
-    from tweetner_utils.knowledge_features import KnowledgeFeaturizer, synthetic_knowledge
+    from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 
     splits = synthetic_splits(2)
-    crf = CrfTagger(max_iterations=20, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=20, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
     folder = tmp_path_factory.mktemp("model") / "strong_crf"
     crf.fit(splits["train"].tokens, splits["train"].tags).save(str(folder), {"ensemble_weight": None})
     return folder
@@ -197,6 +199,7 @@ def kept(reports: Path) -> dict:
     return {k: v for k, v in snapshot(reports).items() if not k.startswith(".build")}
 
 
+@pytest.mark.slow
 def test_a_raising_notebook_names_step_and_cell(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
     code, _, err, _ = run_fault("broken", reports, models)
@@ -208,6 +211,7 @@ def test_a_raising_notebook_names_step_and_cell(tmp_path: Path) -> None:
     no_traceback(err)
 
 
+@pytest.mark.slow
 def test_a_dying_kernel_fails_the_step_and_keeps_everything(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
     code, _, err, _ = run_fault("dies", reports, models)
@@ -216,6 +220,7 @@ def test_a_dying_kernel_fails_the_step_and_keeps_everything(tmp_path: Path) -> N
     no_traceback(err)
 
 
+@pytest.mark.slow
 def test_a_step_past_its_timeout_is_stopped(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
     code, _, err, group = run_fault("sleeps", reports, models, "8")
@@ -226,6 +231,7 @@ def test_a_step_past_its_timeout_is_stopped(tmp_path: Path) -> None:
     no_traceback(err)
 
 
+@pytest.mark.slow
 def test_ctrl_c_mid_run_keeps_earlier_reports(tmp_path: Path) -> None:
     reports, models, before_reports, before_models = previous_run(tmp_path)
     code, _, err, group = run_fault("sleeps", reports, models, interrupt_after=3)
@@ -235,8 +241,9 @@ def test_ctrl_c_mid_run_keeps_earlier_reports(tmp_path: Path) -> None:
     no_traceback(err)
 
 
+@pytest.mark.slow
 def test_a_full_disk_at_the_end_keeps_earlier_reports(tmp_path: Path, monkeypatch) -> None:
-    from tweetner_utils import pipeline
+    from tweetner_utils.pipeline import run as pipeline
 
     reports, models, before_reports, _ = previous_run(tmp_path)
     real_write = pipeline.atomic_write_text
@@ -254,6 +261,7 @@ def test_a_full_disk_at_the_end_keeps_earlier_reports(tmp_path: Path, monkeypatc
     assert {k: v for k, v in snapshot(reports).items() if not k.startswith(".build")} == before_reports
 
 
+@pytest.mark.slow
 def test_an_unwritable_reports_folder_is_a_clear_error(tmp_path: Path, capsys) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the reports folder should be")
@@ -265,6 +273,7 @@ def test_an_unwritable_reports_folder_is_a_clear_error(tmp_path: Path, capsys) -
     assert blocker.read_text() == "a file where the reports folder should be"
 
 
+@pytest.mark.slow
 def test_run_all_as_a_process_prints_no_traceback(tmp_path: Path) -> None:
     import subprocess
 

@@ -7,13 +7,41 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tweetner_utils.conll import Corpus, Tweet
-from tweetner_utils.error_analysis import html_examples
-from tweetner_utils.labels import ENTITY_TYPES
-from tweetner_utils.reporting import IndexEntry, index_page
+from tweetner_utils.data.conll import Corpus, Tweet
+from tweetner_utils.data.labels import ENTITY_TYPES
+from tweetner_utils.reporting.examples import html_examples
+from tweetner_utils.reporting.html import IndexEntry, index_page
 
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "div", "span", "table",
-                "thead", "tbody", "tr", "th", "td", "a", "ul", "li", "small", "code", "b", "u", "em", "strong", "br"}
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "div",
+    "span",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "ul",
+    "li",
+    "small",
+    "code",
+    "b",
+    "u",
+    "em",
+    "strong",
+    "br",
+}
 HOSTILE = st.sampled_from(
     ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>', "'&lt;", "</td></tr>"]
 )

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from tweetner_utils import Corpus, Tweet
-from tweetner_utils.stability import UNSTABLE_STD, describe, seed_runs, summarise
+from tweetner_utils.evaluation.stability import UNSTABLE_STD, describe, seed_runs, summarise
 
 GOLD = Corpus((Tweet(("Bob", "ran"), ("B-person", "O")), Tweet(("Ann", "sat"), ("B-person", "O"))))
 

@@ -10,9 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tweetner_utils import ENTITY_TYPES, read_results, write_results
-from tweetner_utils.reporting import IndexEntry, index_page, strip_external_scripts
-from tweetner_utils.results import ResultsError, normalise
-from tweetner_utils.summary import comparison_table, findings, per_type_table, risks_and_recommendations
+from tweetner_utils.exceptions import ResultsError
+from tweetner_utils.reporting.html import IndexEntry, index_page, strip_external_scripts
+from tweetner_utils.reporting.results import normalise
+from tweetner_utils.reporting.summary.comparison import (
+    comparison_table,
+    findings,
+    per_type_table,
+    risks_and_recommendations,
+)
 
 
 def block(p: float, r: float, f: float, low: float, high: float, weak: str = "movie") -> dict:
@@ -153,7 +159,7 @@ def test_index_page_escapes_a_known_attack() -> None:
 
 
 def test_stability_lines_come_from_recorded_summaries() -> None:
-    from tweetner_utils.summary import stability_lines
+    from tweetner_utils.reporting.summary.stability import stability_lines
 
     summary = {"seeds": 3, "mean": 0.4, "std": 0.03, "min": 0.37, "max": 0.43, "unstable": True}
     models = {**MODELS, "c": {"label": "Model C", "splits": {}, "details": {"stability": summary}}}

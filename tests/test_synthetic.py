@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from tweetner_utils import LABELS, entities, make_synthetic_corpus, read_conll, synthetic_splits, write_conll
-from tweetner_utils.synthetic import HOSTILE_TWEET, NAMES, SPLIT_SIZES
+from tweetner_utils.data.synthetic import HOSTILE_TWEET, NAMES, SPLIT_SIZES
 
 
 def test_every_tag_occurs_in_train() -> None:

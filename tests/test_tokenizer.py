@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tweetner_utils.tokenizer import tokenize
+from tweetner_utils.data.tokenizer import tokenize
 
 CASES = [
     ("@bob I'm at Disney World !", ["@bob", "I'm", "at", "Disney", "World", "!"]),

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tweetner_utils import synthetic_splits
-from tweetner_utils.artifacts import ArtifactError
-from tweetner_utils.transformer_tagger import TransformerSettings, TransformerTagger, casing_class, default_model_dir
+from tweetner_utils.exceptions import ArtifactError
+from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger, casing_class, default_model_dir
 
 SPLITS = synthetic_splits(4)
 

@@ -1,82 +1,83 @@
-"""tweetner_utils: the tested package behind the tweetner notebooks.
+"""tweetner_utils: the tested package behind the tweetner notebooks and the ``tweetner`` command.
 
-The public surface is re-exported here so notebooks import from one place.
+Subpackages follow the data flow (``docs/architecture.md``): ``data`` -> ``features`` ->
+``models`` -> ``evaluation`` / ``analysis`` -> ``reporting`` -> ``pipeline``, with
+``serving`` (tagging new tweets) beside the pipeline, and ``metrics`` shared by models
+and evaluation. The names notebooks and users need are re-exported here, so that
+``import tweetner_utils as tu`` is enough.
+
+They are loaded on first use: importing the package costs nothing until a name is
+used, so ``tweetner predict`` never pays for pandas, PyTorch or papermill unless the
+model it loads needs them.
 """
 
-from . import data_access
-from .atomic_files import atomic_write_bytes, atomic_write_text, atomic_writer
-from .config import recorded_settings
-from .conll import ConllFormatError, Corpus, Tweet, parse_conll_bytes, read_conll, write_conll
-from .corpora import describe_source, load_corpora, validation_split
-from .data_access import (
-    CACHE_DIR_ENV,
-    DATA_DIR_ENV,
-    SPLITS,
-    ChecksumMismatchError,
-    DataError,
-    DataNotFoundError,
-    data_path,
-    load_split,
-    manifest,
-)
-from .evaluation import evaluate_splits, evaluation_block, model_record, scores_table
-from .labels import ENTITY_LABELS, ENTITY_TYPES, LABELS, is_valid_tag
-from .metrics import (
-    PRF,
-    EntityScores,
-    bootstrap_f1_ci,
-    entities,
-    entity_scores,
-    token_macro_non_o,
-    write_conlleval_file,
-)
-from .results import collect_models, read_results, write_results
-from .synthetic import make_synthetic_corpus, synthetic_splits
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CACHE_DIR_ENV",
-    "DATA_DIR_ENV",
-    "ENTITY_LABELS",
-    "ENTITY_TYPES",
-    "LABELS",
-    "PRF",
-    "SPLITS",
-    "ChecksumMismatchError",
-    "ConllFormatError",
-    "Corpus",
-    "DataError",
-    "DataNotFoundError",
-    "EntityScores",
-    "Tweet",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "atomic_writer",
-    "bootstrap_f1_ci",
-    "collect_models",
-    "data_access",
-    "data_path",
-    "describe_source",
-    "entities",
-    "entity_scores",
-    "evaluate_splits",
-    "evaluation_block",
-    "is_valid_tag",
-    "load_corpora",
-    "load_split",
-    "make_synthetic_corpus",
-    "manifest",
-    "model_record",
-    "parse_conll_bytes",
-    "read_conll",
-    "read_results",
-    "recorded_settings",
-    "scores_table",
-    "synthetic_splits",
-    "token_macro_non_o",
-    "validation_split",
-    "write_conll",
-    "write_conlleval_file",
-    "write_results",
-]
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "atomic_files": ("atomic_write_bytes", "atomic_write_text", "atomic_writer"),
+    "exceptions": (
+        "ArtifactError",
+        "ChecksumMismatchError",
+        "ConllFormatError",
+        "DataError",
+        "DataNotFoundError",
+        "InputRejected",
+        "PipelineError",
+        "ReportsNotWritable",
+        "ResultsError",
+        "StepFailed",
+        "TweetnerError",
+    ),
+    "data.access": ("CACHE_DIR_ENV", "DATA_DIR_ENV", "SPLITS", "data_path", "load_split", "manifest"),
+    "data.conll": ("Corpus", "Tweet", "parse_conll_bytes", "read_conll", "write_conll"),
+    "data.corpora": ("describe_source", "entity_strings", "load_corpora", "validation_split"),
+    "data.labels": ("ENTITY_LABELS", "ENTITY_TYPES", "LABELS", "entities", "is_valid_tag"),
+    "data.synthetic": ("make_synthetic_corpus", "synthetic_splits"),
+    "metrics": (
+        "PRF",
+        "EntityScores",
+        "bootstrap_f1_ci",
+        "entity_scores",
+        "token_macro_non_o",
+        "write_conlleval_file",
+    ),
+    "models.protocol": ("Tagger",),
+    "evaluation.blocks": ("evaluate_splits", "evaluation_block", "model_record", "scores_table"),
+    "reporting.results": ("collect_models", "read_results", "read_timings", "write_results", "write_timings"),
+    "pipeline.config": (
+        "BaselinesConfig",
+        "BilstmConfig",
+        "EdaConfig",
+        "StrongConfig",
+        "SummaryConfig",
+        "recorded_settings",
+    ),
+    "serving.api": ("TweetTagger", "load_tagger"),
+}
+"""Module (relative to this package) -> the public names it provides."""
+
+_MODULE_ALIASES = {"data_access": "data.access"}
+"""Modules re-exported under their earlier names."""
+
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted([*_WHERE, *_MODULE_ALIASES])
+
+
+def __getattr__(name: str) -> object:
+    if name in _MODULE_ALIASES:
+        value: object = importlib.import_module(f"{__name__}.{_MODULE_ALIASES[name]}")
+    elif name in _WHERE:
+        value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

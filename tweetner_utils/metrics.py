@@ -1,10 +1,12 @@
-"""Scores that can be compared with published WNUT16 results, and the original's.
+"""Scores of predicted tag sequences: comparable with published WNUT16 results, and the original's.
 
 Entity scores follow the shared task's ``conlleval``: an entity counts only with the
 exact span and type, and an ``I-`` tag after ``O`` or after another type starts a new
-entity. seqeval's default mode implements these semantics; the tests prove it against
-an independent reference. The token-level macro score reproduces the original analysis
-so its numbers can be traced, not because it is a good measure.
+entity (``data.labels.entities``). The token-level macro score reproduces the original
+analysis so its numbers can be traced, not because it is a good measure.
+
+This module sits below the models because they use it too: dev selection, SGD's alpha
+search and the BiLSTM's early stopping score with the same functions the reports do.
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from seqeval.metrics.sequence_labeling import get_entities
 from sklearn.metrics import precision_recall_fscore_support
 
 from .atomic_files import atomic_writer
-from .conll import format_tweet
-from .labels import ENTITY_LABELS, ENTITY_TYPES
+from .data.conll import TokenLists, format_tweet
+from .data.labels import ENTITY_LABELS, ENTITY_TYPES, entities
 
-TagSequences = Sequence[Sequence[str]]
+TagSequences = TokenLists
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,6 @@ class EntityScores:
     def to_dict(self) -> dict:
         """Plain data for JSON results files."""
         return {"overall": asdict(self.overall), "per_type": {k: asdict(v) for k, v in self.per_type.items()}}
-
-
-def entities(tags: Sequence[str]) -> set[tuple[str, int, int]]:
-    """The entities of one tag sequence as ``(type, first, last)`` token indices.
-
-    >>> sorted(entities(["B-person", "I-person", "O", "I-geo-loc"]))
-    [('geo-loc', 3, 3), ('person', 0, 1)]
-    """
-    return {(kind, start, end) for kind, start, end in get_entities(list(tags))}
 
 
 def entity_scores(gold: TagSequences, pred: TagSequences) -> EntityScores:

@@ -1,0 +1,95 @@
+"""Confidence routing: which predicted entities can be accepted automatically.
+
+Each predicted entity gets a confidence (the mean probability of its tags). A threshold
+is chosen on dev so that the entities above it reach a target precision; what that
+threshold does on test is reported, never tuned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..data.conll import Corpus
+from ..data.labels import entities
+
+
+def scored_entities(
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], confidences: Sequence[Sequence[float]]
+) -> pd.DataFrame:
+    """One row per predicted entity: its confidence (mean tag marginal) and whether it is correct."""
+    rows = []
+    for g_tags, p_tags, conf in zip(gold, pred, confidences):
+        gold_set = entities(g_tags)
+        for kind, start, end in entities(p_tags):
+            rows.append(
+                {
+                    "type": kind,
+                    "confidence": float(np.mean(conf[start : end + 1])),
+                    "correct": (kind, start, end) in gold_set,
+                }
+            )
+    return pd.DataFrame(rows, columns=["type", "confidence", "correct"])
+
+
+def precision_coverage(scored: pd.DataFrame, n_gold: int) -> pd.DataFrame:
+    """For each confidence threshold: share of predictions kept, their precision, and recall."""
+    ordered = scored.sort_values("confidence", ascending=False).reset_index(drop=True)
+    kept = np.arange(1, len(ordered) + 1)
+    correct = ordered["correct"].cumsum().to_numpy()
+    return pd.DataFrame(
+        {
+            "threshold": ordered["confidence"].to_numpy(),
+            "coverage": kept / max(1, len(ordered)),
+            "precision": correct / kept,
+            "recall": correct / max(1, n_gold),
+        }
+    )
+
+
+def choose_threshold(curve: pd.DataFrame, min_precision: float) -> float | None:
+    """The lowest threshold whose kept predictions reach ``min_precision`` (None if none does).
+
+    Lowest, so that as many entities as possible are accepted automatically.
+    """
+    meeting = curve[curve["precision"] >= min_precision]
+    return None if meeting.empty else float(meeting["threshold"].min())
+
+
+def apply_threshold(scored: pd.DataFrame, threshold: float | None, n_tweets: int) -> dict[str, float]:
+    """Share auto-accepted, their precision, and review items per 1,000 tweets at ``threshold``."""
+    accepted = scored[scored["confidence"] >= threshold] if threshold is not None else scored.iloc[0:0]
+    review = len(scored) - len(accepted)
+    return {
+        "auto_accepted_share": len(accepted) / len(scored) if len(scored) else 0.0,
+        "auto_accepted_precision": float(accepted["correct"].mean()) if len(accepted) else 0.0,
+        "review_per_1000_tweets": 1000 * review / max(1, n_tweets),
+    }
+
+
+def routing_report(
+    dev: Corpus,
+    dev_tags: Sequence[Sequence[str]],
+    dev_confidences: Sequence[Sequence[float]],
+    test: Corpus,
+    test_tags: Sequence[Sequence[str]],
+    test_confidences: Sequence[Sequence[float]],
+    min_precision: float = 0.8,
+) -> tuple[dict, pd.DataFrame]:
+    """Choose the auto-accept threshold on dev for ``min_precision``; report what it does on test.
+
+    Returns:
+        The threshold and its outcome on dev and test, and the dev precision-coverage curve.
+    """
+    n_dev_gold = sum(len(entities(t.tags)) for t in dev)
+    dev_curve = precision_coverage(scored_entities(dev.tags, dev_tags, dev_confidences), n_dev_gold)
+    threshold = choose_threshold(dev_curve, min_precision)
+    test_scored = scored_entities(test.tags, test_tags, test_confidences)
+    return {
+        "min_precision": min_precision,
+        "threshold": threshold,
+        "dev": apply_threshold(scored_entities(dev.tags, dev_tags, dev_confidences), threshold, len(dev)),
+        "test": apply_threshold(test_scored, threshold, len(test)),
+    }, dev_curve

@@ -1,0 +1,1 @@
+"""Stage 2, features: what a linear model or CRF sees of each token (orthography, gazetteers, clusters)."""

@@ -1,0 +1,109 @@
+"""One frozen configuration object per notebook; its fields are the papermill parameters.
+
+Each default is written once: here, or in the model settings a config extends
+(``BilstmSettings``, ``StrongModelSettings``; the seed in ``Seeded``). A notebook's
+``parameters`` cell is generated from its class (``python -m
+tweetner_utils.pipeline.parameters``) and ``tests/test_notebook_parameters.py`` checks it
+is current; the notebook then builds its config from the parameters in one call,
+``EdaConfig.from_parameters(globals())``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Self
+
+from ..models.bilstm import BilstmSettings
+from ..models.seeding import Seeded
+from ..models.selection import StrongModelSettings
+
+
+@dataclass(frozen=True)
+class NotebookConfig:
+    """The parameters every notebook takes."""
+
+    quick: bool = False
+    results_dir: str = "../reports/results"
+
+    @classmethod
+    def from_parameters(cls, namespace: Mapping[str, object]) -> Self:
+        """The config from a notebook's parameter variables (``globals()`` after papermill set them).
+
+        Raises:
+            NameError: a parameter is missing from ``namespace`` (the parameters cell was edited).
+        """
+        missing = [f.name for f in fields(cls) if f.name not in namespace]
+        if missing:
+            raise NameError(f"{cls.__name__}: parameters not defined in the notebook: {', '.join(missing)}")
+        values: dict[str, Any] = {f.name: namespace[f.name] for f in fields(cls)}
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class RunConfig(Seeded, NotebookConfig):
+    """A notebook that reads the corpora."""
+
+    data_dir: str = ""
+
+
+@dataclass(frozen=True)
+class ModelRunConfig(RunConfig):
+    """A notebook that trains, scores and saves models."""
+
+    models_dir: str = "../models"
+    bootstrap_resamples: int = 1000
+
+
+@dataclass(frozen=True)
+class HeldOutConfig(ModelRunConfig):
+    """A notebook that holds part of ``train`` out for validation and checks seed stability."""
+
+    val_fraction: float = 0.2
+    stability_seeds: list[int] = field(default_factory=lambda: [11, 21, 42])
+
+
+@dataclass(frozen=True)
+class EdaConfig(RunConfig):
+    """Parameters of ``01_eda``."""
+
+    top_n: int = 10
+
+
+@dataclass(frozen=True)
+class BaselinesConfig(HeldOutConfig):
+    """Parameters of ``02_baselines``: the original's SGD and majority baselines, a CRF."""
+
+    sgd_alphas: list[float] = field(default_factory=lambda: [1e-5, 5e-5, 1e-4, 5e-4])
+    crf_c1: float = 0.1
+    crf_c2: float = 0.1
+    crf_max_iterations: int = 100
+
+
+@dataclass(frozen=True)
+class BilstmConfig(HeldOutConfig, BilstmSettings):
+    """Parameters of ``03_bilstm``: the original BiLSTM's settings plus the run's."""
+
+
+@dataclass(frozen=True)
+class StrongConfig(ModelRunConfig, StrongModelSettings):
+    """Parameters of ``04_strong_models``: the strong-model selection's settings plus the run's."""
+
+
+@dataclass(frozen=True)
+class SummaryConfig(NotebookConfig):
+    """Parameters of ``05_business_summary``."""
+
+
+def parameters_of(config: NotebookConfig) -> dict:
+    """The papermill parameters for ``config`` (a plain dict of its fields)."""
+    return asdict(config)
+
+
+def recorded_settings(config: NotebookConfig) -> dict:
+    """The parameters worth recording with results: all but folder paths.
+
+    Paths differ between machines and between a build folder and the final one, and must
+    not make two otherwise identical results files differ.
+    """
+    return {k: v for k, v in parameters_of(config).items() if not k.endswith("_dir")}

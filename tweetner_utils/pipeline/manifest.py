@@ -1,0 +1,79 @@
+"""The run manifest: what produced a set of reports (commit, versions, data hashes, timings).
+
+A reader of a report must be able to trace every number to the code, the package
+versions and the exact data bytes that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from ..data.access import SPLITS, data_path, sha256_of
+from .steps import ROOT, RunOptions
+
+MANIFEST = "run_manifest.json"
+"""The manifest's file name in the reports folder."""
+
+
+def read_manifest(path: Path) -> dict:
+    """The previous run's manifest, or an empty one (first run, or an unreadable file)."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict, total: float) -> dict:
+    """This run's manifest; steps not run keep their previous wall times."""
+    per_step = dict(previous.get("wall_seconds_per_step", {}))
+    per_step.update({k: round(v, 1) for k, v in timings.items()})
+    return {
+        "finished_at_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "git_commit": _git_commit(),
+        "seed": options.seed,
+        "quick": options.quick,
+        "transformer_ensemble": options.transformer,
+        "unverified_splits": options.unverified_splits,
+        "steps_run": ", ".join(timings),
+        "wall_seconds_total": round(total, 1),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "wall_seconds_per_step": per_step,
+        "package_versions": _package_versions(),
+        "data_sha256": {"synthetic corpus": "generated, seed above"} if options.quick else _split_hashes(options),
+    }
+
+
+def _split_hashes(options: RunOptions) -> dict[str, str]:
+    """The SHA-256 of each split actually read (the pinned ones unless unverified splits were allowed)."""
+    return {f"wnut16/{s}": sha256_of(data_path(f"wnut16/{s}", options.data_dir or None)) for s in SPLITS}
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {}
+    for requirement in metadata.requires("tweetner") or []:
+        name = requirement.split("==")[0].split(";")[0].strip()
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _git_commit() -> str:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return commit + (" (with uncommitted changes)" if dirty.strip() else "")

@@ -1,0 +1,95 @@
+"""The report pipeline behind ``run_all.py``: check the inputs, run the steps, swap the results in.
+
+Every step executes into a private build folder (``build``). Only when all requested
+steps have succeeded are their outputs moved over the previous reports, so a failure
+never leaves a mix of old and half-new reports; the partial notebook stays in the build
+folder for debugging.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..atomic_files import atomic_write_text
+from ..data.access import SPLITS, UNVERIFIED_ENV, load_split
+from ..exceptions import ConllFormatError, DataError, InputRejected, ReportsNotWritable
+from ..reporting.html import IndexEntry, index_page
+from ..reporting.results import read_results
+from .build import BUILD, fresh_build_folder, swap_models, swap_reports
+from .execution import execute_step, render_step, time_limit
+from .manifest import MANIFEST, read_manifest, run_manifest
+from .steps import RunOptions, select_steps
+
+
+def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
+    """Check the inputs, execute the selected steps, render their reports, then swap
+    reports and models into place.
+
+    Returns:
+        The path of the index page.
+
+    Raises:
+        InputRejected: a data file is missing, changed or malformed; nothing was run.
+        StepFailed: a notebook failed or timed out; earlier reports and models are untouched.
+        ReportsNotWritable: the reports or models folder cannot be written.
+    """
+    steps = select_steps(options)
+    if options.unverified_splits:
+        os.environ[UNVERIFIED_ENV] = "1"  # the kernels inherit it
+    check_inputs(options)
+    reports = options.reports_dir
+    build = reports / BUILD
+    try:
+        fresh_build_folder(reports, build)
+        previous = read_manifest(reports / MANIFEST)
+        run_started = time.perf_counter()
+        timings: dict[str, float] = {}
+        for number, step in enumerate(steps, start=1):
+            log(f"[{number}/{len(steps)}] {step.name}: {step.title} ...")
+            started = time.perf_counter()
+            with time_limit(options.step_timeout):
+                execute_step(step, options, build)
+            render_step(step, build)
+            timings[step.name] = time.perf_counter() - started
+            log(f"[{number}/{len(steps)}] {step.name}: done in {timings[step.name]:.1f} s")
+        manifest_data = run_manifest(options, timings, previous, time.perf_counter() - run_started)
+        atomic_write_text(build / MANIFEST, json.dumps(manifest_data, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(build / "index.html", _index(options, manifest_data, build))
+        swap_models(build / "models", options.models_dir)
+        swap_reports(build, reports)
+    except OSError as exc:
+        raise ReportsNotWritable(f"cannot write {exc.filename or reports}: {exc.strerror or exc}") from None
+    return reports / "index.html"
+
+
+def check_inputs(options: RunOptions) -> None:
+    """Read every split strictly (and verified, unless allowed otherwise) before any notebook starts."""
+    if options.quick:
+        return
+    for split in SPLITS:
+        try:
+            load_split(split, options.data_dir or None)
+        except (ConllFormatError, DataError) as exc:
+            raise InputRejected(str(exc)) from None
+
+
+def _index(options: RunOptions, manifest_data: dict, build: Path) -> str:
+    results = read_results(build / "results")
+    entries = [
+        IndexEntry(
+            step=step.name,
+            title=step.title,
+            report=f"{step.name}.html",
+            stakeholder_report=f"{step.name}.stakeholder.html",
+            headline=results.get(step.name, {}).get("headline", {}),
+            wall_seconds=manifest_data["wall_seconds_per_step"].get(step.name),
+            status="ok" if step.name in results else "not run yet",
+        )
+        for step in options.steps
+    ]
+    title = "tweetner reports" + (" (quick run on synthetic data)" if options.quick else "")
+    return index_page(entries, manifest_data, title)

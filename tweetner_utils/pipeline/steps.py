@@ -1,0 +1,114 @@
+"""The report pipeline's ordered steps, and what one run of it was asked to do.
+
+Later steps read the results of earlier ones, so the order is the data flow: EDA,
+baselines, BiLSTM, strong models, then the business summary that compares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from ..models.seeding import Seeded
+from ..models.selection import StrongModelSettings
+from .config import (
+    BaselinesConfig,
+    BilstmConfig,
+    EdaConfig,
+    NotebookConfig,
+    RunConfig,
+    StrongConfig,
+    SummaryConfig,
+    parameters_of,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+QUICK_RESAMPLES = 200
+"""Bootstrap resamples in quick runs (synthetic data: the intervals mean nothing there)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One notebook of the pipeline, its configuration, and the configuration of a quick run."""
+
+    name: str
+    title: str
+    config: NotebookConfig
+    quick_config: NotebookConfig
+    notebook: Path = Path()
+
+    def __post_init__(self) -> None:
+        if self.notebook == Path():
+            object.__setattr__(self, "notebook", NOTEBOOKS / f"{self.name}.ipynb")
+
+
+STEPS: tuple[Step, ...] = (
+    Step("01_eda", "Exploring the WNUT16 tweets", EdaConfig(), EdaConfig(quick=True)),
+    Step(
+        "02_baselines",
+        "Baselines: original models reproduced, feature CRF",
+        BaselinesConfig(),
+        BaselinesConfig(
+            quick=True, sgd_alphas=[1e-5, 1e-4], crf_max_iterations=30, bootstrap_resamples=QUICK_RESAMPLES
+        ),
+    ),
+    Step(
+        "03_bilstm",
+        "The original BiLSTM, trained reproducibly",
+        BilstmConfig(),
+        BilstmConfig(quick=True, emb_dim=32, hidden_dim=32, max_epochs=2, bootstrap_resamples=QUICK_RESAMPLES),
+    ),
+    Step(
+        "04_strong_models",
+        "Strong models: knowledge features, selected on dev",
+        StrongConfig(),
+        StrongConfig(quick=True, crf_grid=[[0.1, 0.1]], crf_max_iterations=30, bootstrap_resamples=QUICK_RESAMPLES),
+    ),
+    Step("05_business_summary", "Business summary", SummaryConfig(), SummaryConfig(quick=True)),
+)
+"""The pipeline, in order: later steps read the results of earlier ones."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What ``run_all.py`` was asked to do; defaults come from the notebook configs."""
+
+    quick: bool = False
+    only: Sequence[str] = ()
+    seed: int = Seeded.seed
+    data_dir: str = RunConfig.data_dir
+    reports_dir: Path = ROOT / "reports"
+    models_dir: Path = ROOT / "models"
+    kernel: str = "tweetner"
+    transformer: bool = StrongModelSettings.transformer
+    step_timeout: float | None = None
+    """Seconds one notebook may run before it is stopped (None: no limit)."""
+    unverified_splits: bool = False
+    """Accept split files that differ from the pinned WNUT16 ones (still strictly read)."""
+    steps: Sequence[Step] = field(default=STEPS)
+
+
+def select_steps(options: RunOptions) -> list[Step]:
+    """The steps to run, in pipeline order; unknown names are an error listing the known ones."""
+    known = [s.name for s in options.steps]
+    unknown = [name for name in options.only if name not in known]
+    if unknown:
+        raise ValueError(f"unknown step(s) {', '.join(unknown)}; known steps: {', '.join(known)}")
+    return [s for s in options.steps if not options.only or s.name in options.only]
+
+
+def step_parameters(step: Step, options: RunOptions, build: Path) -> dict:
+    """The papermill parameters of ``step``: its config with this run's seed and folders."""
+    config = step.quick_config if options.quick else step.config
+    wanted: dict[str, Any] = {
+        "results_dir": str(build / "results"),
+        "seed": options.seed,
+        "data_dir": options.data_dir,
+        "models_dir": str(build / "models"),
+        "transformer": options.transformer,
+    }
+    names = {f.name for f in fields(config)}
+    return parameters_of(replace(config, **{k: v for k, v in wanted.items() if k in names}))

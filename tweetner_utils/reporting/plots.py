@@ -1,0 +1,177 @@
+"""Charts for the reports, one function per chart, each returning its figure.
+
+Colours are fixed per entity type so a reader can follow a type from chart to chart.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from ..data.labels import ENTITY_TYPES
+
+TYPE_COLOURS: dict[str, str] = dict(zip(ENTITY_TYPES, sns.color_palette("tab10", len(ENTITY_TYPES)).as_hex()))
+"""One colour per entity type, shared by every chart and the HTML error views."""
+
+
+def use_report_style() -> None:
+    """A quiet style with readable labels for HTML reports."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    plt.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.autolayout": True})
+    _fixed_png_metadata()
+
+
+def _fixed_png_metadata() -> None:
+    """Inline PNGs without the Matplotlib version stamp, so reports diff cleanly across upgrades."""
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # not in a notebook kernel
+        return
+    set_matplotlib_formats("png", metadata={"Software": None})
+
+
+def bar_chart(table: pd.DataFrame, title: str, xlabel: str = "", ylabel: str = "", horizontal: bool = False) -> Figure:
+    """Grouped bars: one group per row, one bar per column."""
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    table.plot(kind="barh" if horizontal else "bar", ax=ax, width=0.8)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if not horizontal:
+        ax.tick_params(axis="x", rotation=30)
+    legend = ax.get_legend()
+    if table.shape[1] == 1 and legend is not None:
+        legend.remove()
+    return fig
+
+
+def length_histogram(lengths: pd.Series, title: str) -> Figure:
+    """Tweet lengths with the mean marked."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    sns.histplot(lengths, bins=30, ax=ax, color="teal")
+    ax.axvline(lengths.mean(), color="red", linestyle="--", label=f"mean {lengths.mean():.1f}")
+    ax.set_title(title)
+    ax.set_xlabel("tokens per tweet")
+    ax.legend()
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, log_scale: bool = True) -> Figure:
+    """A labelled heatmap (log-coloured counts by default, so rare cells stay visible)."""
+    fig, ax = plt.subplots(figsize=(9, 7))
+    values = np.log1p(matrix) if log_scale else matrix
+    sns.heatmap(values, cmap="YlGnBu", ax=ax, cbar_kws={"label": "log(1 + count)" if log_scale else "count"})
+    ax.set_title(title)
+    ax.set_xlabel("next tag")
+    ax.set_ylabel("tag")
+    return fig
+
+
+def learning_curves(history: pd.DataFrame) -> Figure:
+    """Training loss and validation score per epoch, best epoch marked."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    left.plot(history["epoch"], history["train_loss"], marker="o")
+    left.set_title("training loss")
+    left.set_xlabel("epoch")
+    right.plot(history["epoch"], history["val_f1_non_o_macro"], marker="o", color="darkorange")
+    best = history.loc[history["val_f1_non_o_macro"].idxmax()]
+    right.axvline(best["epoch"], color="grey", linestyle="--", label=f"best epoch {int(best['epoch'])}")
+    right.set_title("validation non-O token macro F1")
+    right.set_xlabel("epoch")
+    right.legend()
+    return fig
+
+
+def model_comparison(table: pd.DataFrame, title: str) -> Figure:
+    """Entity F1 per model with its 95% bootstrap interval, plus precision and recall.
+
+    ``table`` has one row per model (index: label) and columns ``precision``, ``recall``,
+    ``f1``, ``ci_low``, ``ci_high``.
+    """
+    fig, ax = plt.subplots(figsize=(10, 0.6 * len(table) + 2))
+    positions = range(len(table))
+    ax.barh([p + 0.25 for p in positions], table["precision"], height=0.25, label="precision", color="#9ecae1")
+    ax.barh(list(positions), table["recall"], height=0.25, label="recall", color="#fdae6b")
+    errors = [table["f1"] - table["ci_low"], table["ci_high"] - table["f1"]]
+    ax.barh(
+        [p - 0.25 for p in positions],
+        table["f1"],
+        height=0.25,
+        xerr=errors,
+        label="F1 (95% CI)",
+        color="#31a354",
+    )
+    ax.set_yticks(list(positions), table.index)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("entity-level score (test)")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    return fig
+
+
+def precision_coverage_curve(curve: pd.DataFrame, threshold: float | None, title: str) -> Figure:
+    """Precision and recall of the predictions kept above each confidence threshold."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(curve["coverage"], curve["precision"], label="precision of kept entities")
+    ax.plot(curve["coverage"], curve["recall"], label="recall (share of all gold entities)")
+    if threshold is not None:
+        kept = curve[curve["threshold"] >= threshold]["coverage"].max()
+        ax.axvline(kept, color="grey", linestyle="--", label=f"auto-accept threshold {threshold:.2f}")
+    ax.set_xlabel("share of predicted entities accepted automatically (highest confidence first)")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    return fig
+
+
+def precision_coverage_curves(curves: dict[str, tuple[pd.DataFrame, float | None]], title: str) -> Figure:
+    """Several models' dev precision (solid) and recall (dashed) against automatic coverage."""
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for (name, (curve, threshold)), colour in zip(curves.items(), sns.color_palette("deep")):
+        ax.plot(curve["coverage"], curve["precision"], color=colour, label=f"{name}: precision")
+        ax.plot(curve["coverage"], curve["recall"], color=colour, linestyle="--", label=f"{name}: recall")
+        if threshold is not None:
+            ax.axvline(curve[curve["threshold"] >= threshold]["coverage"].max(), color=colour, linestyle=":")
+    ax.set_xlabel("share of predicted entities accepted automatically (highest confidence first); dotted: threshold")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend(loc="lower left", fontsize="small")
+    return fig
+
+
+def stacked_bars(table: pd.DataFrame, title: str, xlabel: str = "") -> Figure:
+    """Horizontal stacked bars: one bar per row, one segment per column."""
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(table) + 1.5))
+    table.plot(kind="barh", stacked=True, ax=ax, width=0.75)
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def error_bars(table: pd.DataFrame, mean: str, spread: str, title: str) -> Figure:
+    """Horizontal bars of ``mean`` with ``spread`` as error bars, one per row."""
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.5))
+    ax.barh(table.index, table[mean].astype(float), xerr=table[spread].astype(float), capsize=4)
+    ax.set_title(title)
+    return fig
+
+
+def drift_charts(oov: pd.DataFrame, shift: pd.DataFrame, reference: str = "train") -> Figure:
+    """Left: share of unknown words per split; right: change of each type's share against ``reference``."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 2]})
+    (100 * oov[["oov_token_rate", "oov_type_rate"]]).plot(kind="bar", ax=left, width=0.7)
+    left.set_title(f"Words unknown to {reference} (%)")
+    left.set_ylim(0, 115)
+    left.legend(["running words", "distinct words"], loc="upper left", ncols=2, fontsize="small")
+    left.tick_params(axis="x", rotation=0)
+    changes = [c for c in shift.columns if c.endswith(f" - {reference}")]
+    (100 * shift[changes]).plot(kind="bar", ax=right, width=0.8)
+    right.axhline(0, color="black", linewidth=0.8)
+    right.set_title(f"Change in each type's share of entities against {reference} (points)")
+    right.tick_params(axis="x", rotation=30)
+    return fig

@@ -1,0 +1,22 @@
+"""Published results on the WNUT16 test set, so a report can say where a run stands."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+PUBLISHED_TEST_F1: tuple[tuple[str, float], ...] = (
+    ("Original analysis: tuned SGD (entity level, reproduced in 02)", 0.183),
+    ("WNUT16 shared-task CRF baseline (reported on dev)", 0.3583),
+    ("Mishra & Diesner 2016: feature CRF", 0.473),
+    ("BERTweet (Nguyen et al. 2020)", 0.521),
+    ("Shared-task winner CambridgeLTL: BiLSTM-CRF, 400M-tweet embeddings", 0.5241),
+    ("Best known result", 0.5898),
+)
+"""Published entity F1 on the WNUT16 test set (as fractions), for context in the report."""
+
+
+def field_comparison(label: str, test_f1: float) -> pd.DataFrame:
+    """Published WNUT16 test results with this run's model inserted, best first."""
+    rows = [{"system": name, "test_entity_f1": f1, "this run": False} for name, f1 in PUBLISHED_TEST_F1]
+    rows.append({"system": f"This run: {label}", "test_entity_f1": test_f1, "this run": True})
+    return pd.DataFrame(rows).sort_values("test_entity_f1", ascending=False).set_index("system")

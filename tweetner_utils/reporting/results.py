@@ -1,0 +1,81 @@
+"""Results JSON: what each notebook records and the summary and index read back.
+
+Files are written with sorted keys, fixed float precision and atomically, so two runs
+with the same seed give byte-identical files and a crash never leaves half a file.
+Timings differ from run to run, so they go beside the results, in
+``<results_dir>/timings/<step>.json``, never inside them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+from ..atomic_files import atomic_write_text
+from ..exceptions import ResultsError
+
+FLOAT_DIGITS = 6
+
+
+def normalise(value: object) -> object:
+    """Plain JSON data with floats rounded to ``FLOAT_DIGITS`` and NaN/inf as None."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, float):
+        return round(value, FLOAT_DIGITS) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): normalise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalise(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        return normalise(value.item())
+    raise TypeError(f"cannot record {type(value).__name__} in results JSON: {value!r}")
+
+
+def write_results(results_dir: str | os.PathLike[str], step: str, payload: dict) -> Path:
+    """Record ``payload`` as ``<results_dir>/<step>.json`` and return the path."""
+    folder = Path(results_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{step}.json"
+    text = json.dumps(normalise({"step": step, **payload}), sort_keys=True, indent=2, ensure_ascii=False)
+    atomic_write_text(path, text + "\n")
+    return path
+
+
+def read_results(results_dir: str | os.PathLike[str]) -> dict[str, dict]:
+    """Every results file in ``results_dir``, keyed by step name, in step order."""
+    folder = Path(results_dir)
+    found: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            found[path.stem] = json.loads(path.read_text("utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ResultsError(f"{path}: unreadable results file ({exc})") from None
+    return found
+
+
+def collect_models(results: dict[str, dict]) -> dict[str, dict]:
+    """All model records of all steps, keyed by model id, each with its ``step`` added."""
+    models: dict[str, dict] = {}
+    for step, payload in results.items():
+        for model_id, record in payload.get("models", {}).items():
+            models[model_id] = {**record, "step": step}
+    return models
+
+
+def write_timings(results_dir: str | os.PathLike[str], step: str, costs: dict[str, dict]) -> Path:
+    """Record one step's per-model costs beside (not inside) its results."""
+    path = Path(results_dir) / "timings" / f"{step}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(costs, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def read_timings(results_dir: str | os.PathLike[str]) -> dict[str, dict]:
+    """Every recorded model cost, keyed by model id (the latest step's record wins)."""
+    found: dict[str, dict] = {}
+    for path in sorted((Path(results_dir) / "timings").glob("*.json")):
+        found.update(json.loads(path.read_text("utf-8")))
+    return found

@@ -1,0 +1,58 @@
+"""The business summary's routing section: what can be accepted automatically, per model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from .text import pct
+
+
+def routing_table(models: Mapping[str, dict]) -> pd.DataFrame:
+    """Per model with a routing analysis: its dev-chosen threshold and what it does on dev and test."""
+    rows = {}
+    for record in models.values():
+        routing = record.get("details", {}).get("routing")
+        if not routing:
+            continue
+        rows[record["label"]] = {
+            "threshold (dev)": routing["threshold"],
+            "auto-accepted, dev": routing["dev"]["auto_accepted_share"],
+            "auto-accepted, test": routing["test"]["auto_accepted_share"],
+            "precision of accepted, test": routing["test"]["auto_accepted_precision"],
+            "review items per 1,000 tweets, test": routing["test"]["review_per_1000_tweets"],
+        }
+    return pd.DataFrame(rows).T
+
+
+def routing_lines(models: Mapping[str, dict], leader_id: str | None) -> list[str]:
+    """What the auto-accept band means for the leading model, and which model routes best."""
+    table = routing_table(models)
+    if table.empty:
+        return ["No model recorded a routing analysis."]
+    lines = []
+    leader = models.get(leader_id or "", {})
+    routing = leader.get("details", {}).get("routing")
+    if routing and routing["threshold"] is not None:
+        test = routing["test"]
+        lines.append(
+            f"With {leader['label']}, entities with confidence ≥ {routing['threshold']:.2f} (chosen on dev for "
+            f"{pct(routing['min_precision'])} precision) can be accepted automatically: on the 2016 test tweets "
+            f"that is {pct(test['auto_accepted_share'])} of its predictions at {pct(test['auto_accepted_precision'])}"
+            f" precision, leaving {test['review_per_1000_tweets']:.0f} items per 1,000 tweets for people to review."
+        )
+    usable = table.dropna(subset=["threshold (dev)"])
+    unusable = [name for name in table.index if name not in usable.index]
+    if not usable.empty:
+        best = usable["auto-accepted, test"].idxmax()
+        lines.append(
+            f"Across models, {best} accepts the largest share automatically "
+            f"({pct(usable.loc[best, 'auto-accepted, test'])} of its test predictions)."
+        )
+    if unusable:
+        lines.append(
+            f"{', '.join(unusable)}: no confidence level reaches the precision target on dev, so every prediction "
+            "would need review."
+        )
+    return lines
