@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
+from html_markup import ALLOWED_TAGS, parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,64 +11,10 @@ from tweetner_utils.data.labels import ENTITY_TYPES
 from tweetner_utils.reporting.examples import html_examples
 from tweetner_utils.reporting.html import IndexEntry, index_page
 
-ALLOWED_TAGS = {
-    "html",
-    "head",
-    "meta",
-    "title",
-    "style",
-    "body",
-    "h1",
-    "h2",
-    "h3",
-    "p",
-    "div",
-    "span",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "a",
-    "ul",
-    "li",
-    "small",
-    "code",
-    "b",
-    "u",
-    "em",
-    "strong",
-    "br",
-}
 HOSTILE = st.sampled_from(
     ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>', "'&lt;", "</td></tr>"]
 )
 TEXT = st.text(min_size=1, max_size=12) | HOSTILE
-
-
-class Markup(HTMLParser):
-    """Every tag and attribute an HTML string really contains."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attributes: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        self.tags.append(tag)
-        self.attributes.extend(name for name, _ in attrs)
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse(page: str) -> Markup:
-    markup = Markup()
-    markup.feed(page)
-    markup.close()
-    return markup
 
 
 def assert_inert(page: str, strings: list[str]) -> None:

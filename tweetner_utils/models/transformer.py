@@ -69,14 +69,20 @@ class TransformerSettings(Seeded):
     """Fine-tuning hyperparameters."""
 
     model_dir: str = ""
+    """A local Hugging Face encoder folder; empty: the packaged MiniLM."""
     epochs: int = 10
     batch_size: int = 32
     lr: float = 8e-5
+    """For the pretrained encoder: small, so fine-tuning does not wipe what it knows."""
     head_lr: float = 1e-3
+    """For the new layers (label head, casing embedding), which start from scratch."""
     weight_decay: float = 0.01
     warmup_fraction: float = 0.1
+    """Share of the steps over which the learning rate rises linearly before it decays."""
     max_length: int = 128
+    """Word pieces per tweet; words beyond are predicted as ``O`` (tweets rarely reach it)."""
     casing: bool = True
+    """Add the casing-class embedding (the packaged MiniLM lowercases its input)."""
     num_threads: int = 2
 
 

@@ -24,6 +24,13 @@ ALERT_LATENCY_FACTOR = 2.0
 """p99 latency this many times the measured baseline raises an alert."""
 
 
+_DRIFT_METRICS = (
+    ("unknown-word rate of incoming tweets (vs training vocabulary)", "oov_token_rate"),
+    ("entities with names never seen in training (weekly labelled sample)", "unseen_entity_share"),
+)
+"""The drift rows of the plan: what is shown, and which EDA drift number it tracks."""
+
+
 def monitoring_plan(
     models: Mapping[str, dict], leader_id: str, drift: Mapping[str, dict], timings: Mapping[str, dict]
 ) -> pd.DataFrame:
@@ -32,24 +39,10 @@ def monitoring_plan(
     details = record.get("details", {})
     rows = []
     if "dev" in drift and "test" in drift:
-        rows.append(
-            _metric(
-                "unknown-word rate of incoming tweets (vs training vocabulary)",
-                drift["dev"]["oov_token_rate"],
-                drift["test"]["oov_token_rate"],
-                f"above test baseline + {ALERT_OOV_POINTS:.0f} points",
-                drift["test"]["oov_token_rate"] + ALERT_OOV_POINTS / 100,
-            )
-        )
-        rows.append(
-            _metric(
-                "entities with names never seen in training (weekly labelled sample)",
-                drift["dev"]["unseen_entity_share"],
-                drift["test"]["unseen_entity_share"],
-                f"above test baseline + {ALERT_OOV_POINTS:.0f} points",
-                drift["test"]["unseen_entity_share"] + ALERT_OOV_POINTS / 100,
-            )
-        )
+        for name, key in _DRIFT_METRICS:
+            rule = f"above test baseline + {ALERT_OOV_POINTS:.0f} points"
+            alert_at = drift["test"][key] + ALERT_OOV_POINTS / 100
+            rows.append(_metric(name, drift["dev"][key], drift["test"][key], rule, alert_at))
     routing = details.get("routing")
     if routing and routing.get("threshold") is not None:
         dev, test = routing["dev"], routing["test"]
