@@ -27,8 +27,8 @@ env: $(STAMP) ## Create or refresh the project environment (.venv)
 
 lint: env ## Layers contract, ruff (package, tests, notebooks), format check, type check
 	$(BIN)/lint-imports --cache-dir .import_linter_cache
-	$(BIN)/ruff check --output-format concise .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache --output-format concise .
+	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/mypy
 
 format: env ## Format the code and notebooks in place (what `make lint` checks)

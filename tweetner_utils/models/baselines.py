@@ -21,8 +21,8 @@ from sklearn.preprocessing import label_binarize
 
 from ..data.conll import Corpus, TagLists, TokenLists
 from ..data.labels import LABELS, OUTSIDE, repair_bio
-from ..metrics import token_macro_non_o
 from ..features.orthographic import original_token_features
+from ..metrics import token_macro_non_o
 from .protocol import Confidences
 
 

@@ -52,7 +52,10 @@ def load_best_model(folder: Path, data_dir: str = "") -> tuple[Tagger, str]:
     if (crf / METADATA).is_file():
         weight = read_metadata(crf).get("ensemble_weight")
         if weight is not None and (transformer / METADATA).is_file():
-            members = [_probabilistic(load_model(crf, data_dir), crf), _probabilistic(load_model(transformer, data_dir), transformer)]
+            members = [
+                _probabilistic(load_model(crf, data_dir), crf),
+                _probabilistic(load_model(transformer, data_dir), transformer),
+            ]
             return EnsembleTagger(members, [1 - weight, weight]), "strong ensemble"
         return load_model(crf, data_dir), "strong_crf"
     if ((folder / "bilstm") / METADATA).is_file():

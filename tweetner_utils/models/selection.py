@@ -157,7 +157,9 @@ def describe_settings(settings: StrongModelSettings, resources: KnowledgeResourc
     """One paragraph saying what will be tried, including why the transformer is or is not used."""
     synthetic = resources.spec.get("kind") == "synthetic"
     crf = f"{len(settings.crf_grid)} CRF regularisation settings with {'synthetic' if synthetic else 'WNUT16'} "
-    crf += "gazetteers" + ("" if synthetic else ", Brown clusters" + (" and Wikidata names" if settings.wikidata else ""))
+    crf += "gazetteers" + (
+        "" if synthetic else ", Brown clusters" + (" and Wikidata names" if settings.wikidata else "")
+    )
     if transformer_available(settings):
         extra = f"; MiniLM fine-tuned for {settings.transformer_epochs} epochs and ensembled with the CRF"
     elif settings.transformer:

@@ -7,6 +7,7 @@ plan changes when the numbers do.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -36,57 +37,8 @@ def monitoring_plan(
 ) -> pd.DataFrame:
     """The weekly dashboard: each metric, today's baselines on dev and test, and the alert rule."""
     record = models[leader_id]
-    details = record.get("details", {})
-    rows = []
-    if "dev" in drift and "test" in drift:
-        for name, key in _DRIFT_METRICS:
-            rule = f"above test baseline + {ALERT_OOV_POINTS:.0f} points"
-            alert_at = drift["test"][key] + ALERT_OOV_POINTS / 100
-            rows.append(_metric(name, drift["dev"][key], drift["test"][key], rule, alert_at))
-    routing = details.get("routing")
-    if routing and routing.get("threshold") is not None:
-        dev, test = routing["dev"], routing["test"]
-        rows.append(
-            _metric(
-                "share of predicted entities auto-accepted",
-                dev["auto_accepted_share"],
-                test["auto_accepted_share"],
-                f"below test baseline - {ALERT_COVERAGE_POINTS:.0f} points",
-                test["auto_accepted_share"] - ALERT_COVERAGE_POINTS / 100,
-            )
-        )
-        target = routing["min_precision"] - ALERT_PRECISION_MARGIN
-        rows.append(
-            _metric(
-                "precision of auto-accepted entities (weekly labelled sample)",
-                dev["auto_accepted_precision"],
-                test["auto_accepted_precision"],
-                f"below {pct(target)} (target {pct(routing['min_precision'])} - "
-                f"{100 * ALERT_PRECISION_MARGIN:.0f} points)",
-                target,
-            )
-        )
-        rows.append(
-            _metric(
-                "review items per 1,000 tweets",
-                dev["review_per_1000_tweets"],
-                test["review_per_1000_tweets"],
-                f"above {ALERT_REVIEW_FACTOR:g} x test baseline",
-                test["review_per_1000_tweets"] * ALERT_REVIEW_FACTOR,
-                percent=False,
-            )
-        )
-    test_entity = record["splits"]["test"]["entity"]
-    dev_f1 = record["splits"].get("dev", {}).get("entity", {}).get("f1", details.get("selection_dev_f1"))
-    rows.append(
-        _metric(
-            "entity F1 on the weekly labelled sample",
-            dev_f1,
-            test_entity["f1"],
-            "below the test 95% interval",
-            test_entity["ci_low"],
-        )
-    )
+    routing = record.get("details", {}).get("routing")
+    rows = _drift_rows(drift) + _routing_rows(routing) + [_f1_row(record)]
     cost = timings.get(leader_id)
     if cost:
         rows.append(
@@ -100,6 +52,61 @@ def monitoring_plan(
             )
         )
     return pd.DataFrame(rows).set_index("metric")
+
+
+def _drift_rows(drift: Mapping[str, dict]) -> list[dict]:
+    if "dev" not in drift or "test" not in drift:
+        return []
+    rule = f"above test baseline + {ALERT_OOV_POINTS:.0f} points"
+    return [
+        _metric(name, drift["dev"][key], drift["test"][key], rule, drift["test"][key] + ALERT_OOV_POINTS / 100)
+        for name, key in _DRIFT_METRICS
+    ]
+
+
+def _routing_rows(routing: Mapping[str, Any] | None) -> list[dict]:
+    if not routing or routing.get("threshold") is None:
+        return []
+    dev, test = routing["dev"], routing["test"]
+    target = routing["min_precision"] - ALERT_PRECISION_MARGIN
+    return [
+        _metric(
+            "share of predicted entities auto-accepted",
+            dev["auto_accepted_share"],
+            test["auto_accepted_share"],
+            f"below test baseline - {ALERT_COVERAGE_POINTS:.0f} points",
+            test["auto_accepted_share"] - ALERT_COVERAGE_POINTS / 100,
+        ),
+        _metric(
+            "precision of auto-accepted entities (weekly labelled sample)",
+            dev["auto_accepted_precision"],
+            test["auto_accepted_precision"],
+            f"below {pct(target)} (target {pct(routing['min_precision'])} - {100 * ALERT_PRECISION_MARGIN:.0f} points)",
+            target,
+        ),
+        _metric(
+            "review items per 1,000 tweets",
+            dev["review_per_1000_tweets"],
+            test["review_per_1000_tweets"],
+            f"above {ALERT_REVIEW_FACTOR:g} x test baseline",
+            test["review_per_1000_tweets"] * ALERT_REVIEW_FACTOR,
+            percent=False,
+        ),
+    ]
+
+
+def _f1_row(record: Mapping[str, Any]) -> dict:
+    test_entity = record["splits"]["test"]["entity"]
+    dev_f1 = (
+        record["splits"].get("dev", {}).get("entity", {}).get("f1", record.get("details", {}).get("selection_dev_f1"))
+    )
+    return _metric(
+        "entity F1 on the weekly labelled sample",
+        dev_f1,
+        test_entity["f1"],
+        "below the test 95% interval",
+        test_entity["ci_low"],
+    )
 
 
 def _metric(name: str, dev: float | None, test: float, rule: str, alert_at: float, percent: bool = True) -> dict:
