@@ -3,7 +3,7 @@
     python run_all.py                 # all steps on the real data -> reports/
     python run_all.py --quick         # synthetic corpus, tiny models -> reports/quick/
     python run_all.py --only 02_baselines --seed 7 --data-dir ../shared/data
-    python run_all.py --with-transformer  # adds the MiniLM ensemble to 04_strong_models
+    python run_all.py --no-transformer    # 04_strong_models without the fine-tuned MiniLM (faster)
 
 The steps live in ``tweetner_utils.pipeline.steps``, their parameters in
 ``tweetner_utils.pipeline.config``.
@@ -38,9 +38,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reports-dir", type=Path, help="where reports go (default reports/, or reports/quick/)")
     parser.add_argument("--models-dir", type=Path, help="where models go (default models/, or models/quick/)")
     parser.add_argument(
-        "--with-transformer",
+        "--no-transformer",
         action="store_true",
-        help="also fine-tune MiniLM and ensemble it in 04_strong_models (about 25 more minutes on 2 cores)",
+        help="leave the fine-tuned MiniLM out of 04_strong_models (faster; the strong model is then weaker)",
+    )
+    parser.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default=RunOptions.device,
+        help="where the transformer trains: a CUDA GPU when PyTorch sees one (auto), or force cpu/cuda",
     )
     parser.add_argument("--kernel", default="", help="Jupyter kernel (default: tweetner if installed, else python3)")
     parser.add_argument("--step-timeout", type=float, metavar="SECONDS", help="stop a notebook that runs longer")
@@ -71,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         reports_dir=(args.reports_dir or ROOT / "reports" / sub).resolve(),
         models_dir=(args.models_dir or ROOT / "models" / sub).resolve(),
         kernel=args.kernel or default_kernel(),
-        transformer=args.with_transformer,
+        transformer=RunOptions.transformer and not args.no_transformer,
+        device=args.device,
         step_timeout=args.step_timeout,
         unverified_splits=args.unverified_splits,
     )

@@ -153,3 +153,23 @@ def test_saved_model_tags_identically_in_a_fresh_process(models: Path, tmp_path:
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     tweets = [block.splitlines() for block in done.stdout.strip("\n").split("\n\n")]
     assert [[line.split("\t")[1] for line in tweet] for tweet in tweets] == expected
+
+
+def test_best_and_fast_name_the_saved_models(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+    """`--model fast` is the knowledge CRF in models/; no --model (or `best`) is models/strong."""
+    from tweetner_utils.models.artifacts import write_artifact
+    from tweetner_utils.serving import api
+
+    write_artifact(
+        models / "strong",
+        {},
+        {"kind": "ensemble", "label": "Knowledge CRF", "members": [{"folder": "strong_crf", "weight": 1.0}]},
+    )
+    monkeypatch.setattr(api, "DEFAULT_MODELS_DIR", models)
+    monkeypatch.chdir(tmp_path)
+    with load_tagger() as best, load_tagger("best") as named, load_tagger("fast") as fast:
+        assert best.name == named.name == "strong (Knowledge CRF)" and fast.name == "strong_crf"
+        assert best.tag(["Mara Quill is in Norvik"]) == fast.tag(["Mara Quill is in Norvik"])
+    (tmp_path / "fast").mkdir()  # a folder of that name where you are wins
+    with pytest.raises(Exception, match="no saved model found"):
+        load_tagger("fast")

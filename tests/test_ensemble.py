@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tweetner_utils import LABELS
-from tweetner_utils.models.bio_decoding import allowed_transitions, viterbi_bio
+from tweetner_utils.models.bio_decoding import allowed_transitions, decode_all, viterbi_bio
 from tweetner_utils.models.ensemble import EnsembleTagger, average_distributions
 
 INDEX = {label: i for i, label in enumerate(LABELS)}
@@ -68,3 +70,11 @@ def test_ensemble_lets_the_confident_member_win() -> None:
     sure = _Fixed([distribution({"B-company": 0.95, "O": 0.05})])
     assert EnsembleTagger([unsure, sure], [0.5, 0.5]).predict([["Zentrix"]]) == [["B-company"]]
     assert EnsembleTagger([unsure, sure], [1.0, 0.0001]).predict([["Zentrix"]])[0][0] in {"O", "B-company"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=12), st.integers(0, 2**16))
+def test_batched_decoding_equals_the_readable_viterbi(lengths: list[int], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    distributions = [rng.dirichlet(np.full(len(LABELS), 0.3), size=n) for n in lengths]
+    assert decode_all(distributions) == [viterbi_bio(d) for d in distributions]

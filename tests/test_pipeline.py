@@ -65,6 +65,12 @@ def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> N
     assert crf_test["ci_low"] <= crf_test["f1"] <= crf_test["ci_high"]
     bilstm = results["03_bilstm"]["models"]["bilstm"]
     assert bilstm["details"]["epochs_run"] == 2
+    strong = results["04_strong_models"]["models"]
+    assert set(strong) == {"strong", "fast"}
+    tried = {row["members"] for row in strong["strong"]["details"]["selection"]}
+    assert {"crf", "transformer", "bilstm_crf", "crf+transformer+bilstm_crf"} <= tried
+    chosen = max(strong["strong"]["details"]["selection"], key=lambda row: row["dev_f1"])
+    assert "+".join(strong["strong"]["details"]["members"]) == chosen["members"]  # chosen on dev
     ranking = results["05_business_summary"]["ranking"]
     assert [r["f1"] for r in ranking] == sorted((r["f1"] for r in ranking), reverse=True)
     assert ranking[0]["model"] in results["05_business_summary"]["findings"][0]
@@ -161,5 +167,9 @@ def test_hostile_tweet_text_is_escaped_in_every_report(quick_run: Path) -> None:
 def test_models_are_swapped_in_only_after_success(quick_run: Path) -> None:
     models = quick_run / "models"
     assert (models / "strong_crf" / "metadata.json").is_file() and (models / "bilstm" / "metadata.json").is_file()
+    from tweetner_utils import load_tagger
+
+    with load_tagger(models) as tagger:  # what `tweetner predict` uses with no --model
+        assert tagger.name.startswith("strong (")
     assert not [p for p in models.iterdir() if p.name.startswith(".")]
     assert not (quick_run / "reports" / ".build").exists()

@@ -29,7 +29,7 @@ def test_casing_classes() -> None:
 
 @pytest.fixture(scope="module")
 def tagger() -> TransformerTagger:
-    model = TransformerTagger(TransformerSettings(epochs=2, batch_size=16, lr=1e-4, seed=3))
+    model = TransformerTagger(TransformerSettings(max_epochs=2, batch_size=16, lr=1e-4, seed=3))
     train = SPLITS["train"]
     model.fit(train.tokens[:120], train.tags[:120], progress=lambda _: None)
     return model

@@ -117,3 +117,23 @@ class OrthographicFeaturizer:
 
     def __call__(self, tokens: Sequence[str]) -> list[FeatureDict]:
         return crf_sentence_features(tokens)
+
+
+def casing_class(word: str) -> int:
+    """1 lower, 2 Title, 3 UPPER, 4 mixed case, 5 has a digit, 6 no letters (0 is padding).
+
+    >>> [casing_class(w) for w in ("obama", "Obama", "NASA", "iPhone", "4G", "!!")]
+    [1, 2, 3, 4, 5, 6]
+    """
+    letters = [c for c in word if c.isalpha()]
+    if any(c.isdigit() for c in word):
+        return 5
+    if not letters:
+        return 6
+    if all(c.islower() for c in letters):
+        return 1
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return 3
+    if letters[0].isupper() and all(c.islower() for c in letters[1:]):
+        return 2
+    return 4

@@ -6,10 +6,13 @@ plus options) and reconstructed here, its resources re-verified through the mani
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from .knowledge import KnowledgeFeaturizer, load_knowledge, synthetic_knowledge
+from ..data.word_vectors import GLOVE_NAME, glove_vectors
+from .knowledge import KnowledgeFeaturizer, KnowledgeResources, load_knowledge, synthetic_knowledge
+from .neural import NeuralInputs
 from .orthographic import OrthographicFeaturizer
 
 
@@ -30,12 +33,26 @@ def featurizer_from_spec(spec: Mapping[str, object], data_dir: str = "") -> Feat
     Raises:
         ValueError: the spec names no known kind.
     """
-    kind = spec.get("kind")
-    if kind == "orthographic":
+    if spec.get("kind") == "orthographic":
         return OrthographicFeaturizer()
+    return KnowledgeFeaturizer(knowledge_from_spec(spec, data_dir))
+
+
+def knowledge_from_spec(spec: Mapping[str, object], data_dir: str = "") -> KnowledgeResources:
+    """The gazetteers and clusters a saved model names in its metadata (``kind`` knowledge or synthetic)."""
+    kind = spec.get("kind")
     if kind == "synthetic":
-        return KnowledgeFeaturizer(synthetic_knowledge())
+        return synthetic_knowledge()
     if kind == "knowledge":
-        options = {k: bool(spec[k]) for k in ("wnut", "wikidata", "clusters")}
-        return KnowledgeFeaturizer(load_knowledge(data_dir, **options))
-    raise ValueError(f"unknown featurizer kind {kind!r} in model metadata")
+        return load_knowledge(data_dir, **{k: bool(spec[k]) for k in ("wnut", "wikidata", "clusters")})
+    raise ValueError(f"unknown knowledge resources {kind!r} in model metadata")
+
+
+def neural_inputs_from_spec(spec: Mapping[str, object], data_dir: str = "") -> Callable[[Sequence[str]], NeuralInputs]:
+    """What rebuilds a saved neural tagger's token inputs from a character vocabulary.
+
+    ``spec`` is the knowledge spec plus ``vectors``: ``"glove-6b-50d"`` or None.
+    """
+    resources = knowledge_from_spec(spec, data_dir)
+    vectors = glove_vectors() if spec.get("vectors") == GLOVE_NAME else None
+    return functools.partial(NeuralInputs, resources, vectors)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..data.conll import TagLists
 from ..data.labels import LABELS, OUTSIDE, entity_type
+from .crf_decoding import viterbi
 from .protocol import Confidences
 
 _FLOOR = 1e-9
@@ -53,8 +54,20 @@ def viterbi_bio(probabilities: np.ndarray, labels: Sequence[str] = LABELS) -> li
 
 
 def decode_all(distributions: Sequence[np.ndarray], labels: Sequence[str] = LABELS) -> TagLists:
-    """:func:`viterbi_bio` for every tweet."""
-    return [viterbi_bio(d, labels) for d in distributions]
+    """:func:`viterbi_bio` for every tweet, batched (the ensemble search decodes dev dozens of times).
+
+    The same arithmetic and tie-breaking as :func:`viterbi_bio`, run by the CRF's batched
+    NumPy Viterbi with forbidden transitions at minus infinity.
+    """
+    starts = np.where(allowed_starts(labels), 0.0, -np.inf)
+    scores = []
+    for probabilities in distributions:
+        logs = np.log(np.maximum(probabilities, _FLOOR))
+        if len(logs):
+            logs[0] = logs[0] + starts
+        scores.append(logs)
+    paths = viterbi(scores, np.where(allowed_transitions(labels), 0.0, -np.inf))
+    return [[labels[k] for k in path] for path in paths]
 
 
 def decode_with_confidences(

@@ -10,18 +10,20 @@ import json
 from pathlib import Path
 
 from ..exceptions import ArtifactError
-from .artifacts import METADATA
+from .artifacts import METADATA, read_artifact
 from .ensemble import EnsembleTagger
 from .protocol import ProbabilisticTagger, Tagger
 
 
 def load_model(folder: Path, data_dir: str = "") -> Tagger:
-    """The model saved in ``folder`` (kind ``crf``, ``bilstm`` or ``transformer``), verified.
+    """The model saved in ``folder`` (kind ``crf``, ``bilstm``, ``bilstm_crf``, ``transformer``
+    or ``ensemble``), verified.
 
     Raises:
         ArtifactError: the kind is unknown, or a file is missing or fails its checksum.
     """
-    kind = read_metadata(folder).get("kind")
+    meta = read_metadata(folder)
+    kind = meta.get("kind")
     if kind == "crf":
         from .crf import CrfTagger
 
@@ -30,40 +32,50 @@ def load_model(folder: Path, data_dir: str = "") -> Tagger:
         from .bilstm import BilstmTagger
 
         return BilstmTagger.load(str(folder))
+    if kind == "bilstm_crf":
+        from ..features.registry import neural_inputs_from_spec
+        from .bilstm_crf import BilstmCrfTagger
+
+        return BilstmCrfTagger.load(str(folder), neural_inputs_from_spec(meta["features"], data_dir))
     if kind == "transformer":
         from .transformer import TransformerTagger
 
         return TransformerTagger.load(str(folder))
+    if kind == "ensemble":
+        return _load_ensemble(folder, meta, data_dir)
     raise ArtifactError(f"{folder}: unknown model kind {kind!r}")
+
+
+def _load_ensemble(folder: Path, meta: dict, data_dir: str) -> EnsembleTagger:
+    """An ensemble folder names its member folders (beside it) and their weights."""
+    read_artifact(folder)  # verifies the descriptor itself
+    members = [_probabilistic(load_model(folder.parent / m["folder"], data_dir), folder) for m in meta["members"]]
+    return EnsembleTagger(members, [float(m["weight"]) for m in meta["members"]])
 
 
 def load_best_model(folder: Path, data_dir: str = "") -> tuple[Tagger, str]:
     """A model folder as it is, or the best model in a folder of them, with its display name.
 
-    In a models folder the strong ensemble is preferred, then the strong CRF, then the
-    BiLSTM.
+    In a models folder the strong model (``strong/``, an ensemble or the single member
+    chosen on dev) is preferred, then the knowledge CRF, then the BiLSTM.
 
     Raises:
         ArtifactError: nothing loadable is there, or a file fails its checksum.
     """
     if (folder / METADATA).is_file():
-        return load_model(folder, data_dir), folder.name
-    crf, transformer = folder / "strong_crf", folder / "strong_transformer"
-    if (crf / METADATA).is_file():
-        weight = read_metadata(crf).get("ensemble_weight")
-        if weight is not None and (transformer / METADATA).is_file():
-            members = [
-                _probabilistic(load_model(crf, data_dir), crf),
-                _probabilistic(load_model(transformer, data_dir), transformer),
-            ]
-            return EnsembleTagger(members, [1 - weight, weight]), "strong ensemble"
-        return load_model(crf, data_dir), "strong_crf"
-    if ((folder / "bilstm") / METADATA).is_file():
-        return load_model(folder / "bilstm", data_dir), "bilstm"
+        return load_model(folder, data_dir), _display_name(folder)
+    for name in ("strong", "strong_crf", "bilstm"):
+        if (folder / name / METADATA).is_file():
+            return load_model(folder / name, data_dir), _display_name(folder / name)
     raise ArtifactError(
-        f"{folder}: no saved model found (expected a model folder or models/strong_crf); "
+        f"{folder}: no saved model found (expected a model folder, or models/strong); "
         "run `make reports` first or pass --model"
     )
+
+
+def _display_name(folder: Path) -> str:
+    label = read_metadata(folder).get("label")
+    return f"{folder.name} ({label})" if label else folder.name
 
 
 def _probabilistic(model: Tagger, folder: Path) -> ProbabilisticTagger:

@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..data.access import SPLITS, data_path, sha256_of
+from ..models.transformer import TransformerSettings, resolve_device, resolve_precision
 from .steps import ROOT, RunOptions
 
 MANIFEST = "run_manifest.json"
@@ -39,7 +40,10 @@ def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict,
         "git_commit": _git_commit(),
         "seed": options.seed,
         "quick": options.quick,
-        "transformer_ensemble": options.transformer,
+        "transformer": options.transformer,
+        "device": options.device,
+        "transformer_device_and_precision": _transformer_hardware(options.device),
+        "torch_threads": TransformerSettings.num_threads,
         "unverified_splits": options.unverified_splits,
         "steps_run": ", ".join(timings),
         "wall_seconds_total": round(total, 1),
@@ -50,6 +54,12 @@ def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict,
         "package_versions": _package_versions(),
         "data_sha256": {"synthetic corpus": "generated, seed above"} if options.quick else _split_hashes(options),
     }
+
+
+def _transformer_hardware(device: str) -> str:
+    """Where and at what precision the transformer ran: results depend on both."""
+    resolved = resolve_device(device)
+    return f"{resolved.type}, {resolve_precision(TransformerSettings.precision, resolved)}"
 
 
 def _split_hashes(options: RunOptions) -> dict[str, str]:

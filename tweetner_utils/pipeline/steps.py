@@ -63,9 +63,16 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "04_strong_models",
-        "Strong models: knowledge features, selected on dev",
+        "Strong models: knowledge CRF, MiniLM and a BiLSTM-CRF, selected on dev",
         StrongConfig(),
-        StrongConfig(quick=True, crf_grid=[[0.1, 0.1]], crf_max_iterations=30, bootstrap_resamples=QUICK_RESAMPLES),
+        StrongConfig(
+            quick=True,
+            crf_grid=[[0.1, 0.1]],
+            crf_max_iterations=30,
+            transformer_max_epochs=2,
+            bilstm_crf_max_epochs=3,
+            bootstrap_resamples=QUICK_RESAMPLES,
+        ),
     ),
     Step("05_business_summary", "Business summary", SummaryConfig(), SummaryConfig(quick=True)),
 )
@@ -84,6 +91,8 @@ class RunOptions:
     models_dir: Path = ROOT / "models"
     kernel: str = "tweetner"
     transformer: bool = StrongModelSettings.transformer
+    device: str = StrongModelSettings.device
+    """Where the transformer member trains: ``auto``, ``cpu`` or ``cuda``."""
     step_timeout: float | None = None
     """Seconds one notebook may run before it is stopped (None: no limit)."""
     unverified_splits: bool = False
@@ -109,6 +118,7 @@ def step_parameters(step: Step, options: RunOptions, build: Path) -> dict:
         "data_dir": options.data_dir,
         "models_dir": str(build / "models"),
         "transformer": options.transformer,
+        "device": options.device,
     }
     names = {f.name for f in fields(config)}
     return parameters_of(replace(config, **{k: v for k, v in wanted.items() if k in names}))

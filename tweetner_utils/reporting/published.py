@@ -10,7 +10,9 @@ PUBLISHED_TEST_F1: tuple[tuple[str, float], ...] = (
     ("Mishra & Diesner 2016: feature CRF", 0.473),
     ("BERTweet (Nguyen et al. 2020)", 0.521),
     ("Shared-task winner CambridgeLTL: BiLSTM-CRF, 400M-tweet embeddings", 0.5241),
-    ("Best known result", 0.5898),
+    ("DATNet (Zhou et al. 2019): BiLSTM-CRF, adversarial transfer", 0.5343),
+    ("InferNER (Shahzad et al. 2021): BiLSTM, no pretrained language model", 0.5348),
+    ("CL-KL (Wang et al. 2021): needs a web search engine at prediction time", 0.5898),
 )
 """Published entity F1 on the WNUT16 test set (as fractions), for context in the report."""
 

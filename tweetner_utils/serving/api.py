@@ -23,6 +23,9 @@ from ..models.loading import load_best_model
 from ..models.protocol import Confidences, Tagger
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+MODEL_NAMES: dict[str, str] = {"best": "strong", "fast": "strong_crf"}
+"""Names for the saved models ``make reports`` writes: ``best`` (the strong model chosen on dev,
+the default) and ``fast`` (the knowledge CRF alone: thousands of tweets a second)."""
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
@@ -132,9 +135,9 @@ def load_tagger(
     """Load a model folder, or pick the best model in a models folder.
 
     Args:
-        path: a saved model folder (``kind`` crf, bilstm or transformer in its
-            metadata), or a folder of them such as ``models/`` (the default), where the
-            strong ensemble is preferred, then the strong CRF, then the BiLSTM.
+        path: a saved model folder, a folder of them such as ``models/`` (the default,
+            where the strong model chosen on dev is preferred), or one of the names in
+            :data:`MODEL_NAMES` (``best``, ``fast``) for a model in ``models/``.
         data_dir: where a CRF's gazetteers and clusters are found (see ``data_path``).
         workers: processes for large batches; by default every core for a CRF (single-
             threaded) and 1 for neural models (PyTorch already uses every core).
@@ -142,8 +145,18 @@ def load_tagger(
     Raises:
         ArtifactError: nothing loadable is there, or a file fails its checksum.
     """
-    model, name = load_best_model(Path(path) if path is not None else DEFAULT_MODELS_DIR, data_dir)
+    model, name = load_best_model(model_folder(path), data_dir)
     return TweetTagger(model, name, default_workers(model) if workers is None else workers)
+
+
+def model_folder(path: str | os.PathLike[str] | None) -> Path:
+    """Where ``path`` (as ``load_tagger`` takes it) points: a name from :data:`MODEL_NAMES`
+    means that folder of ``models/``, unless a folder of that name exists where you are."""
+    if path is None:
+        return DEFAULT_MODELS_DIR
+    if str(path) in MODEL_NAMES and not Path(path).exists():
+        return DEFAULT_MODELS_DIR / MODEL_NAMES[str(path)]
+    return Path(path)
 
 
 def default_workers(model: Tagger) -> int:

@@ -57,7 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     predict = commands.add_parser("predict", help="tag tweets: text lines, JSONL or CoNLL in; JSONL or CoNLL out")
     predict.add_argument("input", nargs="?", default="-", help="input file (default: standard input)")
-    predict.add_argument("--model", help="model folder, or a folder of models (default: models/)")
+    predict.add_argument(
+        "--model",
+        help="model folder, a folder of models, or 'best' (the default: the strong model chosen on dev) or "
+        "'fast' (the knowledge CRF alone, thousands of tweets a second)",
+    )
     predict.add_argument("--input-format", choices=("text", "jsonl", "conll"), default="text")
     predict.add_argument("--output-format", choices=("jsonl", "conll"), default="jsonl")
     predict.add_argument("-o", "--output", default="-", help="output file (default: standard output)")
@@ -72,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     predict.set_defaults(run=_predict)
     evaluate = commands.add_parser("evaluate", help="score a model on a labelled CoNLL file")
     evaluate.add_argument("gold", help="labelled CoNLL file (token<TAB>tag)")
-    evaluate.add_argument("--model", help="model folder, or a folder of models (default: models/)")
+    evaluate.add_argument("--model", help="model folder, a folder of models, 'best' (default) or 'fast'")
     evaluate.add_argument("-o", "--output", help="write 'token gold pred' lines here (conlleval input)")
     evaluate.add_argument("--data-dir", default="", help="data folder for the CRF's gazetteers and clusters")
     evaluate.set_defaults(run=_evaluate)

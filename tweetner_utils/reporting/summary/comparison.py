@@ -164,3 +164,23 @@ def _recall_gaps(record: dict, name: str, split: str) -> str:
         f"Recall fails most on {listed}: of the types with at least {MIN_SUPPORT} gold entities, "
         f"these are where {name} finds the fewest."
     )
+
+
+def candidates_table(models: Mapping[str, dict], timings: Mapping[str, dict]) -> pd.DataFrame:
+    """Every candidate the strong-model selection tried: dev F1 (what chose), the test F1 of its
+    train-only fit, and its fit seconds as measured in the run; best dev first."""
+    rows = []
+    for model_id, record in models.items():
+        seconds = timings.get(f"{model_id}_candidates", {})
+        for row in record.get("details", {}).get("selection", []):
+            rows.append(
+                {
+                    "candidate": row["candidate"],
+                    "dev F1": row["dev_f1"],
+                    "test F1 (train-only fit)": row["test_f1_train_only_fit"],
+                    "fit seconds": seconds.get(row["candidate"]),
+                }
+            )
+    if not rows:
+        return pd.DataFrame(columns=["dev F1", "test F1 (train-only fit)", "fit seconds"])
+    return pd.DataFrame(rows).sort_values(["dev F1", "candidate"], ascending=[False, True]).set_index("candidate")

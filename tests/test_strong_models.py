@@ -1,0 +1,212 @@
+"""The strong model's parts on the synthetic corpus: the CRF layer, the BiLSTM-CRF, the MiniLM
+CRF head, ensemble weights, and saved models that load identically in a fresh process."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tweetner_utils import entity_scores, synthetic_splits
+from tweetner_utils.data.labels import LABELS
+from tweetner_utils.data.word_vectors import glove_vectors
+from tweetner_utils.features.knowledge import synthetic_knowledge
+from tweetner_utils.features.neural import NeuralInputs
+from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger
+from tweetner_utils.models.bio_decoding import allowed_starts, allowed_transitions
+from tweetner_utils.models.crf_layer import CrfLayer
+from tweetner_utils.models.ensemble import search_weights, weight_grid
+from tweetner_utils.models.loading import load_best_model
+from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger
+
+SPLITS = synthetic_splits(8)
+ROOT = Path(__file__).resolve().parents[1]
+FRESH = """
+import hashlib, json, sys
+from tweetner_utils import synthetic_splits
+from tweetner_utils.models.loading import load_model
+from pathlib import Path
+model = load_model(Path(sys.argv[1]))
+tags, confidences = model.tags_and_confidences(synthetic_splits(8)["test"].tokens)
+print(hashlib.sha256(json.dumps([tags, confidences]).encode()).hexdigest())
+"""
+
+
+def digest(model) -> str:
+    tags, confidences = model.tags_and_confidences(SPLITS["test"].tokens)
+    return hashlib.sha256(json.dumps([tags, confidences]).encode()).hexdigest()
+
+
+def fresh_digest(folder: Path) -> str:
+    done = subprocess.run([sys.executable, "-c", FRESH, str(folder)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def f1(model, split: str = "test") -> float:
+    return entity_scores(SPLITS[split].tags, model.predict(SPLITS[split].tokens)).overall.f1
+
+
+# The CRF layer against brute force over every label sequence of a short tweet.
+
+LABEL_COUNT = len(LABELS)
+ALLOWED = allowed_transitions()
+STARTS = allowed_starts()
+SEQUENCES = [
+    s
+    for s in itertools.product(range(LABEL_COUNT), repeat=3)
+    if STARTS[s[0]] and ALLOWED[s[0], s[1]] and ALLOWED[s[1], s[2]]
+]
+
+
+def brute_force(layer: CrfLayer, emissions: torch.Tensor, length: int) -> tuple[np.ndarray, list[int], np.ndarray]:
+    """Log-probability of every valid sequence of ``length``, the best one, and the marginals."""
+    moves, start = layer.transitions.detach(), layer.start.detach()
+    sequences = sorted({s[:length] for s in SEQUENCES})
+    scores = []
+    for s in sequences:
+        score = start[s[0]] + emissions[0, s[0]] + layer.end.detach()[s[-1]]
+        score += sum(moves[a, b] + emissions[t + 1, b] for t, (a, b) in enumerate(itertools.pairwise(s)))
+        scores.append(float(score))
+    log_p = np.array(scores) - np.logaddexp.reduce(scores)
+    marginals = np.zeros((length, LABEL_COUNT))
+    for s, lp in zip(sequences, log_p):
+        for t, label in enumerate(s):
+            marginals[t, label] += np.exp(lp)
+    return log_p, list(sequences[int(np.argmax(log_p))]), marginals
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 3))
+def test_crf_layer_matches_brute_force(seed: int, length: int) -> None:
+    generator = torch.Generator().manual_seed(seed)
+    layer = CrfLayer(LABELS)
+    with torch.no_grad():
+        for parameter in layer.parameters():
+            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+    emissions = torch.randn((1, 3, LABEL_COUNT), generator=generator, dtype=torch.float32)
+    mask = torch.tensor([[t < length for t in range(3)]])
+    log_p, best, marginals = brute_force(layer, emissions[0], length)
+    gold = torch.tensor([list(best) + [0] * (3 - length)])
+    nll = float(layer.neg_log_likelihood(emissions, gold, mask).detach())
+    assert nll == pytest.approx(-log_p.max(), abs=1e-3)
+    assert layer.decode(emissions, mask) == [best]
+    found = layer.marginals(emissions, mask)[0, :length].detach().numpy()
+    assert found == pytest.approx(marginals, abs=1e-4)
+
+
+# Ensemble weights.
+
+
+def test_weight_grid_covers_the_simplex_without_zero_weights() -> None:
+    assert weight_grid(2, 0.5) == [(0.5, 0.5)]
+    three = weight_grid(3, 0.25)
+    assert (0.25, 0.25, 0.5) in three and all(min(w) > 0 and sum(w) == pytest.approx(1) for w in three)
+    assert len(three) == 3
+
+
+def onehot(labels: list[str], confidence: float) -> np.ndarray:
+    rows = np.full((len(labels), LABEL_COUNT), (1 - confidence) / (LABEL_COUNT - 1))
+    for i, label in enumerate(labels):
+        rows[i, LABELS.index(label)] = confidence
+    return rows
+
+
+def test_search_weights_trusts_the_member_that_is_right() -> None:
+    gold = [["B-person", "O"], ["O", "B-geo-loc"]]
+    right = [onehot(g, 0.6) for g in gold]
+    wrong = [onehot(["O", "B-company"], 0.9), onehot(["B-movie", "O"], 0.9)]
+    weights, score = search_weights([wrong, right], gold, 0.25)
+    assert score == 1.0 and weights == (0.25, 0.75)
+    weights, score = search_weights([right, right], gold, 0.25)
+    assert weights == (0.25, 0.75) and score == 1.0  # a tie goes to the first weights in grid order
+
+
+# The BiLSTM-CRF and the MiniLM CRF head.
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    resources, vectors = synthetic_knowledge(), glove_vectors()
+    return lambda chars: NeuralInputs(resources, vectors, chars)
+
+
+@pytest.fixture(scope="module")
+def bilstm_crf(inputs) -> BilstmCrfTagger:
+    model = BilstmCrfTagger(BilstmCrfSettings(max_epochs=8, hidden_dim=64, seed=3), inputs)
+    return model.fit(
+        SPLITS["train"].tokens,
+        SPLITS["train"].tags,
+        validation=(SPLITS["dev"].tokens, SPLITS["dev"].tags),
+        progress=lambda _: None,
+    )
+
+
+def test_bilstm_crf_learns_the_synthetic_pattern_and_is_seeded(bilstm_crf: BilstmCrfTagger, inputs) -> None:
+    assert f1(bilstm_crf, "dev") > 0.6
+    assert 1 <= bilstm_crf.best_epoch <= 8 and len(bilstm_crf.history) >= bilstm_crf.best_epoch
+    again = bilstm_crf.with_epochs(bilstm_crf.best_epoch)
+    again.fit(SPLITS["train"].tokens, SPLITS["train"].tags, progress=lambda _: None)
+    first = BilstmCrfTagger(BilstmCrfSettings(max_epochs=bilstm_crf.best_epoch, hidden_dim=64, seed=3), inputs)
+    first.fit(SPLITS["train"].tokens, SPLITS["train"].tags, progress=lambda _: None)
+    assert digest(again) == digest(first)
+
+
+def test_bilstm_crf_marginals_agree_with_its_decisions(bilstm_crf: BilstmCrfTagger) -> None:
+    tokens = SPLITS["test"].tokens[:20]
+    tags, confidences = bilstm_crf.tags_and_confidences(tokens)
+    assert tags == bilstm_crf.predict(tokens)
+    for seq, conf, matrix in zip(tags, confidences, bilstm_crf.predict_proba(tokens)):
+        assert matrix.sum(axis=1) == pytest.approx(np.ones(len(seq)), abs=1e-4)
+        assert conf == pytest.approx([matrix[i, LABELS.index(t)] for i, t in enumerate(seq)])
+
+
+def test_bilstm_crf_loads_identically_in_a_fresh_process(bilstm_crf: BilstmCrfTagger, tmp_path: Path) -> None:
+    folder = tmp_path / "bilstm_crf"
+    bilstm_crf.save(str(folder), {"features": {"kind": "synthetic", "vectors": "glove-6b-50d"}})
+    assert fresh_digest(folder) == digest(bilstm_crf)
+
+
+@pytest.fixture(scope="module")
+def minilm_crf() -> TransformerTagger:
+    model = TransformerTagger(TransformerSettings(max_epochs=3, batch_size=16, crf=True, seed=3))
+    return model.fit(SPLITS["train"].tokens, SPLITS["train"].tags, progress=lambda _: None)
+
+
+def test_minilm_with_a_crf_head_learns_and_loads_identically_in_a_fresh_process(
+    minilm_crf: TransformerTagger, tmp_path: Path
+) -> None:
+    assert f1(minilm_crf) > 0.4
+    folder = tmp_path / "minilm"
+    minilm_crf.save(str(folder), {})
+    assert fresh_digest(folder) == digest(minilm_crf)
+
+
+def test_an_unknown_device_is_refused() -> None:
+    with pytest.raises(ValueError, match="device must be one of"):
+        TransformerTagger(TransformerSettings(device="tpu"))
+
+
+def test_an_ensemble_folder_names_its_members_and_is_what_best_loads(
+    bilstm_crf: BilstmCrfTagger, minilm_crf: TransformerTagger, tmp_path: Path
+) -> None:
+    from tweetner_utils.models.artifacts import write_artifact
+    from tweetner_utils.models.ensemble import EnsembleTagger
+
+    bilstm_crf.save(str(tmp_path / "strong_bilstm_crf"), {"features": {"kind": "synthetic", "vectors": "glove-6b-50d"}})
+    minilm_crf.save(str(tmp_path / "strong_transformer"), {})
+    members = [{"folder": "strong_transformer", "weight": 0.6}, {"folder": "strong_bilstm_crf", "weight": 0.4}]
+    write_artifact(tmp_path / "strong", {}, {"kind": "ensemble", "label": "Ensemble: test", "members": members})
+    loaded, name = load_best_model(tmp_path)
+    assert name == "strong (Ensemble: test)" and isinstance(loaded, EnsembleTagger)
+    assert digest(loaded) == digest(EnsembleTagger([minilm_crf, bilstm_crf], [0.6, 0.4]))
+    assert fresh_digest(tmp_path / "strong") == digest(loaded)

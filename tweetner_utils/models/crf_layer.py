@@ -1,0 +1,102 @@
+"""A linear-chain CRF output layer in PyTorch, restricted to valid BIO sequences.
+
+Scores whole tag sequences instead of tokens one by one, so a network learns that an
+``I-x`` follows ``B-x``; transitions BIO forbids are fixed at a large negative score, so
+neither training nor decoding ever considers them (a constrained CRF). Batched over
+tweets of different lengths with a mask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from .bio_decoding import allowed_starts, allowed_transitions
+
+_FORBIDDEN = -1e4
+"""Score of a forbidden transition: large enough to never win, finite so sums stay finite."""
+
+
+class CrfLayer(nn.Module):
+    """Transition scores plus the forward algorithm, Viterbi and forward-backward marginals."""
+
+    forbidden: torch.Tensor
+    forbidden_start: torch.Tensor
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        super().__init__()
+        n = len(labels)
+        self.transitions = nn.Parameter(torch.zeros(n, n))
+        self.start = nn.Parameter(torch.zeros(n))
+        self.end = nn.Parameter(torch.zeros(n))
+        forbidden = torch.tensor(~allowed_transitions(labels), dtype=torch.bool)
+        self.register_buffer("forbidden", forbidden)
+        self.register_buffer("forbidden_start", torch.tensor(~allowed_starts(labels), dtype=torch.bool))
+
+    def _transitions(self) -> tuple[torch.Tensor, torch.Tensor]:
+        moves = self.transitions.masked_fill(self.forbidden, _FORBIDDEN)
+        return moves, self.start.masked_fill(self.forbidden_start, _FORBIDDEN)
+
+    def neg_log_likelihood(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Mean over tweets of -log p(tags | emissions); ``emissions`` (B, T, K), ``tags``/``mask`` (B, T)."""
+        return (self._log_partition(emissions, mask) - self._score(emissions, tags, mask)).mean()
+
+    def _score(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        moves, start = self._transitions()
+        batch = torch.arange(emissions.shape[0])
+        score = start[tags[:, 0]] + emissions[batch, 0, tags[:, 0]]
+        for t in range(1, emissions.shape[1]):
+            step = moves[tags[:, t - 1], tags[:, t]] + emissions[batch, t, tags[:, t]]
+            score = score + step * mask[:, t]
+        last = tags[batch, mask.sum(dim=1) - 1]
+        return score + self.end[last]
+
+    def _log_partition(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        alphas = self._forward(emissions, mask)
+        return torch.logsumexp(alphas[-1] + self.end, dim=1)
+
+    def _forward(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
+        """Log forward scores per position; a finished tweet keeps its last column."""
+        moves, start = self._transitions()
+        alphas = [start + emissions[:, 0]]
+        for t in range(1, emissions.shape[1]):
+            step = torch.logsumexp(alphas[-1].unsqueeze(2) + moves, dim=1) + emissions[:, t]
+            alphas.append(torch.where(mask[:, t : t + 1], step, alphas[-1]))
+        return alphas
+
+    def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+        """The best valid label sequence of each tweet (Viterbi)."""
+        moves, start = self._transitions()
+        best = start + emissions[:, 0]
+        back = []
+        for t in range(1, emissions.shape[1]):
+            candidates = best.unsqueeze(2) + moves
+            step, pointer = candidates.max(dim=1)
+            back.append(pointer)
+            best = torch.where(mask[:, t : t + 1], step + emissions[:, t], best)
+        best = best + self.end
+        lengths = mask.sum(dim=1).tolist()
+        paths = []
+        for row, length in enumerate(lengths):
+            label = int(best[row].argmax())
+            path = [label]
+            for t in range(length - 1, 0, -1):
+                label = int(back[t - 1][row, label])
+                path.append(label)
+            paths.append(path[::-1])
+        return paths
+
+    def marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """(B, T, K) probability of each label at each position (forward-backward); padding rows undefined."""
+        moves, _ = self._transitions()
+        alphas = self._forward(emissions, mask)
+        steps = emissions.shape[1]
+        betas = [self.end.expand_as(alphas[-1])]
+        for t in range(steps - 2, -1, -1):
+            step = torch.logsumexp(moves.unsqueeze(0) + (emissions[:, t + 1] + betas[0]).unsqueeze(1), dim=2)
+            betas.insert(0, torch.where(mask[:, t + 1 : t + 2], step, betas[0]))
+        log_z = torch.logsumexp(alphas[-1] + self.end, dim=1)
+        joint = torch.stack([a + b for a, b in zip(alphas, betas)], dim=1) - log_z[:, None, None]
+        return joint.exp()
