@@ -6,7 +6,8 @@ Fine-tunes the transformer tagger on ``train`` once per seed, as ``04_strong_mod
 (early stopping on dev), and scores dev and test (entity F1; test is only reported, nothing
 is chosen here). About 4 minutes per seed on 2 cores. The CRF needs no such run: L-BFGS
 training has no random start. The SGD and BiLSTM seed runs are part of the reports
-(02_baselines, 03_bilstm). Prints one line per seed, then one JSON line with mean, standard deviation and the instability flag.
+(02_baselines, 03_bilstm). Prints one line per seed, then one JSON line with mean,
+standard deviation and the instability flag.
 """
 
 from __future__ import annotations
