@@ -97,7 +97,7 @@ def test_conll_in_conll_out_and_evaluate(models: Path, monkeypatch, capsys, tmp_
     assert code == 0 and "overall" in out
     f1 = float(next(line for line in out.splitlines() if line.startswith("overall")).split()[3])
     assert f1 > 90
-    assert len(pred_file.read_text().split("\n\n")[0].splitlines()[0].split("\t")) == 3
+    assert len(pred_file.read_text().split("\n\n")[0].splitlines()[0].split(" ")) == 3
 
 
 def test_evaluate_names_the_bad_line_without_traceback(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:

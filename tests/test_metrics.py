@@ -136,7 +136,7 @@ def test_bootstrap_of_perfect_predictions_is_degenerate() -> None:
 
 def test_conlleval_file_has_token_gold_pred_columns(tmp_path: Path) -> None:
     path = tmp_path / "pred.txt"
-    write_conlleval_file(path, [["Hi", "Bob"], ["ok"]], [["O", "B-person"], ["O"]], [["O", "O"], ["O"]])
-    assert path.read_text() == "Hi\tO\tO\nBob\tB-person\tO\n\nok\tO\tO\n\n"
-    rows = [line.split() for line in path.read_text().splitlines() if line]
+    write_conlleval_file(path, [["Hi", "Bob"], ["New York"]], [["O", "B-person"], ["O"]], [["O", "O"], ["O"]])
+    assert path.read_text() == "Hi O O\nBob B-person O\n\nNew_York O O\n\n"
+    rows = [line.split(" ") for line in path.read_text().splitlines() if line]  # conlleval.pl: split(/ /)
     assert all(len(row) == 3 and row[1] in LABELS and row[2] in LABELS for row in rows)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import run_all
-from tweetner_utils import read_results
+from tweetner_utils import load_corpora, read_results, tweet_fingerprints
 from tweetner_utils.exceptions import StepFailed
 from tweetner_utils.pipeline.config import SummaryConfig
 from tweetner_utils.pipeline.run import run
@@ -71,6 +71,12 @@ def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> N
     assert {"crf", "transformer", "bilstm_crf", "crf+transformer+bilstm_crf"} <= tried
     chosen = max(strong["strong"]["details"]["selection"], key=lambda row: row["dev_f1"])
     assert "+".join(strong["strong"]["details"]["members"]) == chosen["members"]  # chosen on dev
+    corpora = load_corpora(True, 42, "")
+    trained_on = tweet_fingerprints(corpora["train"].tokens + corpora["dev"].tokens)
+    for folder, model in (("strong", "strong"), ("strong_crf", "fast")):  # each folder its own score
+        metadata = json.loads((quick_run / "models" / folder / "metadata.json").read_text())
+        assert metadata["test_entity_f1"] == pytest.approx(strong[model]["splits"]["test"]["entity"]["f1"], abs=1e-6)
+        assert metadata["training_tweets"] == trained_on
     ranking = results["05_business_summary"]["ranking"]
     assert [r["f1"] for r in ranking] == sorted((r["f1"] for r in ranking), reverse=True)
     assert ranking[0]["model"] in results["05_business_summary"]["findings"][0]

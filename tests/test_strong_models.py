@@ -27,6 +27,7 @@ from tweetner_utils.models.crf_layer import CrfLayer
 from tweetner_utils.models.ensemble import search_weights, weight_grid
 from tweetner_utils.models.loading import load_best_model
 from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger
+from tweetner_utils.serving.api import load_tagger
 
 SPLITS = synthetic_splits(8)
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,7 +207,8 @@ def test_an_ensemble_folder_names_its_members_and_is_what_best_loads(
     minilm_crf.save(str(tmp_path / "strong_transformer"), {})
     members = [{"folder": "strong_transformer", "weight": 0.6}, {"folder": "strong_bilstm_crf", "weight": 0.4}]
     write_artifact(tmp_path / "strong", {}, {"kind": "ensemble", "label": "Ensemble: test", "members": members})
-    loaded, name = load_best_model(tmp_path)
-    assert name == "strong (Ensemble: test)" and isinstance(loaded, EnsembleTagger)
+    loaded, folder = load_best_model(tmp_path)
+    assert folder == tmp_path / "strong" and isinstance(loaded, EnsembleTagger)
+    assert load_tagger(tmp_path).name == "strong (Ensemble: test)"
     assert digest(loaded) == digest(EnsembleTagger([minilm_crf, bilstm_crf], [0.6, 0.4]))
     assert fresh_digest(tmp_path / "strong") == digest(loaded)

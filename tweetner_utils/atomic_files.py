@@ -19,7 +19,8 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]
     """Open a temporary file beside ``path``; move it into place only on success.
 
     Args:
-        path: the final destination; its folder must exist.
+        path: the final destination; its folder must exist. A symbolic link is followed:
+            the file it points to is replaced and the link stays.
         mode: ``"w"`` for UTF-8 text (``\\n`` line ends) or ``"wb"`` for bytes.
 
     Yields:
@@ -28,7 +29,7 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_writer mode must be 'w' or 'wb', not {mode!r}")
-    target = Path(path)
+    target = Path(os.path.realpath(path))
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         if mode == "w":
@@ -39,7 +40,7 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o666 & ~_current_umask())
+        os.chmod(tmp_name, _mode_for(target))
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -57,6 +58,15 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_writer`)."""
     with atomic_writer(path, "wb") as handle:
         handle.write(data)
+
+
+def _mode_for(target: Path) -> int:
+    """An existing file keeps its permission bits (a shared file stays shared); a new one
+    gets the usual ``0666`` less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_current_umask()
 
 
 def _current_umask() -> int:

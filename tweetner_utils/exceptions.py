@@ -65,6 +65,11 @@ class ResultsError(TweetnerError, RuntimeError):
     """Raised when a results file is missing or unreadable; names the file."""
 
 
+class UsageError(TweetnerError, ValueError):
+    """Raised when command-line arguments cannot work (an output path that would replace the
+    input, a missing folder...), before any work starts."""
+
+
 class InputLineError(TweetnerError, ValueError):
     """Raised for one input line that cannot be tagged; carries the line number."""
 

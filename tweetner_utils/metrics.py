@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
 
 from .atomic_files import atomic_writer
-from .data.conll import TokenLists, format_tweet
+from .data.conll import TokenLists
 from .data.labels import ENTITY_LABELS, ENTITY_TYPES, entities
 
 TagSequences = TokenLists
@@ -150,16 +150,18 @@ def write_conlleval_file(
     gold: TagSequences,
     pred: TagSequences,
 ) -> None:
-    """Write ``token gold pred`` lines, the input of the reference ``conlleval`` script.
+    """Write ``token gold pred`` lines, the input of the shared task's ``conlleval.pl``.
 
-    Columns are tab-separated (conlleval splits on any whitespace; tokens carry none).
-    Written atomically.
+    conlleval.pl splits each line on a single space (its default ``-d " "``), so the
+    columns are joined by one space and a space inside a token (possible in tokens given
+    through the Python API) becomes ``_``. Written atomically.
     """
     _check_aligned(gold, pred)
     _check_aligned(tokens, gold)
     with atomic_writer(path, "w") as handle:
         for toks, g_tags, p_tags in zip(tokens, gold, pred):
-            handle.write(format_tweet(toks, g_tags, p_tags))
+            rows = (f"{tok.replace(' ', '_') or '_'} {g} {p}" for tok, g, p in zip(toks, g_tags, p_tags))
+            handle.write("\n".join(rows) + "\n\n")
 
 
 def _check_aligned(first: TagSequences, second: TagSequences) -> None:

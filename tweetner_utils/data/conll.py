@@ -7,6 +7,7 @@ the file, the line number and the offending text.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -137,6 +138,14 @@ def parse_conll_bytes(data: bytes, source: str, *, repair: bool = False) -> Corp
     return Corpus(tuple(tweets), source=source, repaired=parser.repaired)
 
 
+def tweet_fingerprints(tokens: TokenLists) -> list[str]:
+    """A short SHA-256 of each tweet's tokens, sorted: saved with a model so that scoring it
+    on tweets it was trained on can be flagged, without keeping the tweets themselves."""
+    return sorted(
+        {hashlib.sha256("\n".join(tweet).encode("utf-8", "surrogatepass")).hexdigest()[:16] for tweet in tokens}
+    )
+
+
 def write_conll(path: str | os.PathLike[str], tweets: Iterable[Tweet]) -> None:
     """Write tweets as ``token<TAB>tag`` lines, a blank line after each tweet.
 
@@ -221,7 +230,7 @@ class _TweetParser:
             raise self._fail(
                 number,
                 text,
-                f"{tag} {after} starts an entity without B- (read with repair=True to fix)",
+                f"{tag} {after} starts an entity without B- (IOB1-style; --repair or repair=True reads it as B-)",
             )
         self.repaired += 1
         return "B-" + tag[2:]

@@ -10,13 +10,32 @@ entities can be reported as spans of the input text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
+
+
+def _combining_marks() -> str:
+    """A character-class body of every combining mark (categories Mn, Mc, Me) in the Basic
+    Multilingual Plane: Python's ``\\w`` leaves them out, which cut a decomposed "Beyoncé"
+    before its accent and split Devanagari words at their vowel signs."""
+    marks = [code for code in range(0x10000) if unicodedata.category(chr(code)).startswith("M")]
+    ranges: list[tuple[int, int]] = []
+    for code in marks:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
+
+
+_W = rf"[\w{_combining_marks()}]"
+"""A word character: ``\\w`` or a combining mark."""
 
 _PATTERNS = [
     r"https?://[^\s]*[^\s.,!?;:)\]\"'>]",  # URLs, without trailing punctuation
     r"www\.[^\s]*[^\s.,!?;:)\]\"'>]",
-    r"[@＠]\w+",  # mentions
-    r"#\w+",  # hashtags
+    rf"[@＠]{_W}+",  # mentions
+    rf"#{_W}+",  # hashtags
     r"&(?:[a-zA-Z]+|#\d+);",  # HTML entities as the corpus keeps them (&lt; &quot;)
     r"<3+",  # heart
     r"-_+-|\^_*\^|[oO]_[oO]",  # -_- ^^ o_O
@@ -24,7 +43,7 @@ _PATTERNS = [
     r"\*\w+\*",  # *wink*
     r"'(?:[sS]|ve|m|ll|re|d)\b",  # possessive 's (and clitics already apart), split off as in WNUT16
     r"\d{1,2}:\d{2}(?::\d{2})?",  # times
-    r"[\u200b-\u200d\u2060\ufeff]*\w+(?:'(?![sS]\b)\w+|[-.&]\w+)*",  # words (zero-width marks stay attached)
+    rf"[\u200b-\u200d\u2060\ufeff]*\w{_W}*(?:'(?![sS]\b){_W}+|[-.&]{_W}+)*",  # words (zero-width marks stay attached)
     r"[!?]+|([^\w\s])\1+|\S",  # !?! runs, repeated punctuation (... ~~~), any other character
 ]
 _TOKEN = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.UNICODE)

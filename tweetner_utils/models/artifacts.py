@@ -82,12 +82,88 @@ def read_artifact(folder: str | os.PathLike[str]) -> tuple[dict, dict[str, bytes
         files[name] = data
     if METADATA not in files:
         raise ArtifactError(f"{root}: no {METADATA}")
-    return json.loads(files[METADATA]), files
+    return parse_metadata(files[METADATA], root / METADATA), files
+
+
+def read_verified_metadata(folder: str | os.PathLike[str]) -> dict:
+    """A model folder's metadata, its checksum verified before a byte of it is parsed (the
+    weights are not read: choosing among folders should not load every model twice).
+
+    Raises:
+        ArtifactError: no ``SHA256SUMS`` or no metadata listed in it, a checksum differs,
+            or the metadata is not valid (see :func:`parse_metadata`).
+    """
+    root = Path(folder)
+    sums_path = root / CHECKSUMS
+    if not sums_path.is_file():
+        raise ArtifactError(f"{root}: not a model folder (no {CHECKSUMS})")
+    digest = _parse_sums(sums_path).get(METADATA)
+    if digest is None:
+        raise ArtifactError(f"{sums_path}: {METADATA} is not listed")
+    path = root / METADATA
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ArtifactError(f"{path}: cannot read ({exc.strerror})") from None
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise ArtifactError(f"{path}: SHA-256 mismatch with {CHECKSUMS}; the model was altered")
+    return parse_metadata(data, path)
+
+
+METADATA_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "kind": str,
+    "label": str,
+    "labels": list,
+    "members": list,
+    "features": dict,
+    "settings": dict,
+    "test_entity_f1": (int, float),
+    "training_tweets": list,
+}
+"""The metadata fields the loaders read, and their JSON types (``kind`` is required)."""
+
+
+def parse_metadata(data: bytes, path: Path) -> dict:
+    """``metadata.json`` checked against :data:`METADATA_FIELDS`: a JSON object with a string
+    ``kind``; ensemble ``members`` are objects with a ``folder`` name and a numeric ``weight``.
+
+    Raises:
+        ArtifactError: one line naming ``path`` and what is wrong.
+    """
+    try:
+        meta = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise ArtifactError(f"{path}: expected a JSON object, found {type(meta).__name__}")
+    if "kind" not in meta:
+        raise ArtifactError(f"{path}: no 'kind' field")
+    for name, expected in METADATA_FIELDS.items():
+        if name in meta and not isinstance(meta[name], expected):
+            raise ArtifactError(f"{path}: '{name}' must be a JSON {_json_type(expected)}")
+    for number, member in enumerate(meta.get("members", []), start=1):
+        if not (
+            isinstance(member, dict)
+            and isinstance(member.get("folder"), str)
+            and Path(member["folder"]).name == member["folder"]
+            and isinstance(member.get("weight"), int | float)
+            and not isinstance(member.get("weight"), bool)
+        ):
+            raise ArtifactError(f'{path}: member {number} must be {{"folder": a plain name, "weight": a number}}')
+    return meta
+
+
+def _json_type(expected: type | tuple[type, ...]) -> str:
+    return {str: "string", list: "array", dict: "object"}.get(expected, "number")  # type: ignore[call-overload]
 
 
 def _parse_sums(path: Path) -> dict[str, str]:
     sums: dict[str, str] = {}
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise ArtifactError(f"{path}: not a checksum list (not UTF-8 text)") from None
+    for number, line in enumerate(text.splitlines(), start=1):
         digest, _, name = line.partition("  ")
         if len(digest) != 64 or not name or Path(name).name != name:
             raise ArtifactError(f"{path}:{number}: malformed checksum line {line!r}")

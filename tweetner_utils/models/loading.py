@@ -6,11 +6,11 @@ PyTorch, which keeps tagging a single tweet from the command line quick.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from ..exceptions import ArtifactError
-from .artifacts import METADATA, read_artifact
+from ..data.access import DATA_DIR_ENV
+from ..exceptions import ArtifactError, DataNotFoundError
+from .artifacts import METADATA, read_artifact, read_verified_metadata
 from .ensemble import EnsembleTagger
 from .protocol import ProbabilisticTagger, Tagger
 
@@ -23,6 +23,17 @@ def load_model(folder: Path, data_dir: str = "") -> Tagger:
         ArtifactError: the kind is unknown, or a file is missing or fails its checksum.
     """
     meta = read_metadata(folder)
+    try:
+        return _load_kind(folder, meta, data_dir)
+    except DataNotFoundError as exc:
+        raise DataNotFoundError(
+            f"{folder}: this model looks words up in the WNUT16 gazetteers, Wikidata names and Twitter "
+            f"word clusters, and they were not found. Point ${DATA_DIR_ENV} or --data-dir at a folder "
+            f"holding them (such as ../shared/data), or allow the download. {exc}"
+        ) from None
+
+
+def _load_kind(folder: Path, meta: dict, data_dir: str) -> Tagger:
     kind = meta.get("kind")
     if kind == "crf":
         from .crf import CrfTagger
@@ -53,8 +64,8 @@ def _load_ensemble(folder: Path, meta: dict, data_dir: str) -> EnsembleTagger:
     return EnsembleTagger(members, [float(m["weight"]) for m in meta["members"]])
 
 
-def load_best_model(folder: Path, data_dir: str = "") -> tuple[Tagger, str]:
-    """A model folder as it is, or the best model in a folder of them, with its display name.
+def load_best_model(folder: Path, data_dir: str = "") -> tuple[Tagger, Path]:
+    """A model folder as it is, or the best model in a folder of them, with the folder used.
 
     In a models folder the strong model (``strong/``, an ensemble or the single member
     chosen on dev) is preferred, then the knowledge CRF, then the BiLSTM.
@@ -63,18 +74,19 @@ def load_best_model(folder: Path, data_dir: str = "") -> tuple[Tagger, str]:
         ArtifactError: nothing loadable is there, or a file fails its checksum.
     """
     if (folder / METADATA).is_file():
-        return load_model(folder, data_dir), _display_name(folder)
+        return load_model(folder, data_dir), folder
     for name in ("strong", "strong_crf", "bilstm"):
         if (folder / name / METADATA).is_file():
-            return load_model(folder / name, data_dir), _display_name(folder / name)
+            return load_model(folder / name, data_dir), folder / name
     raise ArtifactError(
         f"{folder}: no saved model found (expected a model folder, or models/strong); "
         "run `make reports` first or pass --model"
     )
 
 
-def _display_name(folder: Path) -> str:
-    label = read_metadata(folder).get("label")
+def display_name(folder: Path, metadata: dict) -> str:
+    """The folder's name and its label, for messages."""
+    label = metadata.get("label")
     return f"{folder.name} ({label})" if label else folder.name
 
 
@@ -86,5 +98,5 @@ def _probabilistic(model: Tagger, folder: Path) -> ProbabilisticTagger:
 
 
 def read_metadata(folder: Path) -> dict:
-    """A model folder's ``metadata.json``."""
-    return json.loads((folder / METADATA).read_text("utf-8"))
+    """A model folder's ``metadata.json``, verified against its checksum before it is parsed."""
+    return read_verified_metadata(folder)

@@ -7,9 +7,13 @@ probability the model gave the entity's tags).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import signal
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -19,7 +23,7 @@ from ..data.conll import TagLists, TokenLists
 from ..data.labels import bio_spans
 from ..data.tokenizer import Token, tokenize
 from ..models.crf import CrfTagger
-from ..models.loading import load_best_model
+from ..models.loading import display_name, load_best_model, read_metadata
 from ..models.protocol import Confidences, Tagger
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -57,33 +61,61 @@ class TweetTagger:
     """
 
     def __init__(self, model: Tagger, name: str, workers: int = 1) -> None:
-        self.model, self.name, self.workers = model, name, max(1, workers)
+        self.model, self.name, self.workers = model, name, check_workers(workers)
+        self.metadata: dict = {}
+        """The model folder's verified ``metadata.json`` (test F1, training-tweet fingerprints)."""
         self._pool: Pool | None = None
 
     def tag_tokens(self, tokens: TokenLists) -> tuple[TagLists, Confidences]:
-        """Valid BIO tags and the confidence of each tag, per tweet."""
+        """Valid BIO tags and the confidence of each tag, per tweet (a list of token lists).
+
+        Raises:
+            TypeError: ``tokens`` is a string, or a flat list of strings (one tweet's tokens).
+        """
+        if isinstance(tokens, str) or (len(tokens) and isinstance(tokens[0], str)):
+            raise TypeError("tag_tokens() takes a list of tweets, each a list of tokens: [tokens] for one tweet")
         if self._parallel(len(tokens)):
             parts = self._map(_tag_tokens_in_worker, tokens)
             return [t for tags, _ in parts for t in tags], [c for _, conf in parts for c in conf]
         return self.model.tags_and_confidences(tokens)
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
-        """Entities in each text (an empty text has none)."""
+        """Entities in each text (an empty text has none).
+
+        Offsets are Python string indices (Unicode code points) into each text as given.
+        Text in decomposed form (NFD, e.g. ``e`` + combining accent) is tagged as its NFC
+        form would be, and its spans still cover the combining marks.
+
+        Raises:
+            TypeError: ``texts`` is a single string (which would be tagged letter by letter).
+        """
+        if isinstance(texts, str):
+            raise TypeError("tag() takes a list of texts; for one text call tag([text])")
         if self._parallel(len(texts)):
             return [found for part in self._map(_tag_in_worker, texts) for found in part]
         tokenized = [tokenize(text) for text in texts]
-        tags, confidences = self.model.tags_and_confidences([[t.text for t in toks] for toks in tokenized])
+        tags, confidences = self.model.tags_and_confidences([model_tokens(toks) for toks in tokenized])
         return [
             entities_from_tags(text, toks, tweet_tags, conf)
             for text, toks, tweet_tags, conf in zip(texts, tokenized, tags, confidences)
         ]
 
     def close(self) -> None:
-        """Stop the worker processes, if any were started."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        """Stop the worker processes, if any were started: they finish the tasks they hold
+        (at most one batch) and exit.
+
+        Also after Ctrl-C or an error: ``Pool.terminate()`` kills workers and then waits to
+        put a sentinel on the result queue, whose lock a killed worker may hold (it was
+        sending a large result), and so it could wait forever; 1 Ctrl-C in 6 in the middle
+        of tagging hung so. Killing the workers directly instead lets the pool's worker
+        thread start new ones behind our back. Letting them finish is bounded and clean.
+        """
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        with _interrupts_held():  # a second Ctrl-C must not leave workers behind
+            pool.close()
+            pool.join()
 
     def __enter__(self) -> TweetTagger:
         return self
@@ -100,11 +132,43 @@ class TweetTagger:
         if self._pool is None:
             global _WORKER_TAGGER
             _WORKER_TAGGER = TweetTagger(self.model, self.name)  # inherited by the forked workers
-            self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+            with _interrupts_blocked():  # workers start with Ctrl-C blocked until they ignore it
+                self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_ignore_interrupts)
         return self._pool.map(function, chunks)
 
 
 _WORKER_TAGGER: TweetTagger | None = None
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ignore Ctrl-C while workers are being stopped (main thread only: signals live there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them: otherwise every worker
+    prints its own ``KeyboardInterrupt`` traceback and the pool can hang on a lock."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes are forked (a child interrupted before its
+    initializer ran would print a traceback); it is delivered when the block ends."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _tag_in_worker(texts: list[str]) -> list[list[Entity]]:
@@ -115,6 +179,12 @@ def _tag_in_worker(texts: list[str]) -> list[list[Entity]]:
 def _tag_tokens_in_worker(tokens: list[Sequence[str]]) -> tuple[TagLists, Confidences]:
     assert _WORKER_TAGGER is not None
     return _WORKER_TAGGER.tag_tokens(tokens)
+
+
+def model_tokens(tokens: Sequence[Token]) -> list[str]:
+    """What the model sees of each token: its NFC form, the form of the training data (a
+    decomposed accent would otherwise be an unknown word)."""
+    return [unicodedata.normalize("NFC", t.text) for t in tokens]
 
 
 def entities_from_tags(
@@ -145,8 +215,11 @@ def load_tagger(
     Raises:
         ArtifactError: nothing loadable is there, or a file fails its checksum.
     """
-    model, name = load_best_model(model_folder(path), data_dir)
-    return TweetTagger(model, name, default_workers(model) if workers is None else workers)
+    model, folder = load_best_model(model_folder(path), data_dir)
+    metadata = read_metadata(folder)
+    tagger = TweetTagger(model, display_name(folder, metadata), default_workers(model) if workers is None else workers)
+    tagger.metadata = metadata
+    return tagger
 
 
 def model_folder(path: str | os.PathLike[str] | None) -> Path:
@@ -157,6 +230,19 @@ def model_folder(path: str | os.PathLike[str] | None) -> Path:
     if str(path) in MODEL_NAMES and not Path(path).exists():
         return DEFAULT_MODELS_DIR / MODEL_NAMES[str(path)]
     return Path(path)
+
+
+def check_workers(workers: int) -> int:
+    """``workers`` if it is between 1 and the number of cores: more processes than cores only
+    compete for them (64 workers on 2 cores were 3.4 times slower than 2).
+
+    Raises:
+        ValueError: outside that range.
+    """
+    cores = os.cpu_count() or 1
+    if not 1 <= workers <= cores:
+        raise ValueError(f"workers must be between 1 and {cores} (the cores of this machine), not {workers}")
+    return workers
 
 
 def default_workers(model: Tagger) -> int:

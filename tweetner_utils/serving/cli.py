@@ -1,33 +1,70 @@
-"""``tweetner``: tag new tweets (``predict``) or score a model on labelled CoNLL (``evaluate``).
+"""tweetner: tag new tweets (predict) or score a model on labelled CoNLL (evaluate).
 
-Bad input lines are reported one by one on stderr with their line number; the good
-lines are still tagged and written, and output files are written atomically.
+Bad input lines are reported one by one on stderr with their line number; the good lines
+are still tagged and written. Output files are written atomically: after an error or
+Ctrl-C the file is absent or keeps its previous content, never half a result.
+
+Only the standard library is imported before ``main`` runs, so that Ctrl-C during start-up
+is handled like Ctrl-C at any other moment (one line, exit 130, no traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import json
+import os
+import signal
 import sys
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import IO
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
-from tqdm import tqdm
-
-from ..atomic_files import atomic_writer
-from ..data.conll import format_tweet, parse_conll_bytes, read_conll
-from ..data.tokenizer import Token, tokenize
-from ..exceptions import InputLineError, TweetnerError
-from ..metrics import entity_scores, write_conlleval_file
-from .api import TweetTagger, entities_from_tags, load_tagger
+if TYPE_CHECKING:
+    from ..data.tokenizer import Token
+    from .api import TweetTagger
 
 MAX_TEXT_CHARS = 10_000
 """Longest accepted input text (a tweet is at most 280 characters)."""
 BATCH = 2048
 """Tweets tagged together: large enough to keep the worker processes busy, small enough
 that memory stays flat on any input length."""
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, what a Unix tool killed by a closed pipe reports (``yes | head``)."""
+
+EPILOG = """\
+examples:
+  echo "Watching the Seahawks at CenturyLink Field" | tweetner predict
+  tweetner predict --input-format jsonl -o tagged.jsonl tweets.jsonl
+  tweetner predict --model fast --workers 2 tweets.txt > tagged.jsonl
+  tweetner predict --input-format conll --output-format conll dev.conll
+  tweetner evaluate -o pred.txt gold.conll && perl conlleval.pl < pred.txt
+
+input formats (--input-format):
+  text   one tweet per line, raw text (UTF-8); the default
+  jsonl  one JSON object per line: {"id": any JSON value (default: the line number),
+         "text": "the tweet"}; other fields are ignored
+  conll  tokens one per line, a blank line between tweets; a tag column is ignored
+
+output formats (--output-format):
+  jsonl  one object per tweet: {"id": ..., "text": ..., "entities": [{"text": "CenturyLink
+         Field", "type": "facility", "start": 27, "end": 43, "confidence": 0.91}]};
+         start/end are offsets in Unicode code points (Python string indices) into
+         "text", end exclusive; normalise text to NFC if another program counts otherwise
+  conll  "token tag" lines, a blank line between tweets
+
+models (--model): 'best' (default) the strong model chosen on dev; 'fast' the knowledge
+CRF alone (thousands of tweets a second); or a model folder, or a folder of them. A
+relative path is taken from the current folder; the names refer to the project's models/
+(written by `make reports`). The model's test F1 is printed on stderr.
+
+exit status: 0 done; 1 some input lines could not be tagged (every other line was
+written; --skip-invalid makes it 0); 2 nothing could be done (the error is printed);
+130 interrupted (Ctrl-C); 141 the reader of standard output went away.
+"""
 
 
 @dataclass(frozen=True)
@@ -39,83 +76,268 @@ class Item:
     tokens: list[Token]
 
 
+@dataclass
+class Progress:
+    """What has reached the user so far, for an honest message when the run is stopped, and
+    whether Ctrl-C came: some libraries swallow ``KeyboardInterrupt`` in their imports
+    (``except:`` around an optional import), so the flag is checked again at safe points."""
+
+    stdout_lines: int = 0
+    output_path: str | None = None
+    interrupted: bool = False
+
+    def on_interrupt(self, signum: int, frame: object) -> None:
+        self.interrupted = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        """Raise ``KeyboardInterrupt`` if Ctrl-C came and was swallowed on the way."""
+        if self.interrupted:
+            raise KeyboardInterrupt
+
+
+def run() -> None:
+    """The ``tweetner`` program: :func:`main`, then exit with its status.
+
+    A Ctrl-C after :func:`main` returned (the output is complete) is ignored: it used to
+    interrupt the interpreter's exit with a traceback. After an interrupted run the process
+    ends with ``os._exit``: CPython 3.11 remembers a
+    KeyboardInterrupt raised inside some C-level imports (numpy, scikit-learn) even once it
+    is handled, and would then kill itself with SIGINT at exit (status -2, not 130). The
+    output is flushed and every file closed by then.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # main() handles Ctrl-C; once it returns, the work is done
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    progress = Progress()
+    previous = signal.signal(signal.SIGINT, progress.on_interrupt)
     try:
-        return args.run(args)
-    except (TweetnerError, OSError) as exc:
+        args = _parser().parse_args(argv)
+        progress.output_path = None if args.output in (None, "-") else args.output
+        return args.run(args, progress)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the message
+        print(f"tweetner: interrupted; {_what_was_written(progress)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception as exc:
+        from ..exceptions import TweetnerError
+
+        if not isinstance(exc, TweetnerError | OSError | ValueError):
+            raise
         print(f"tweetner: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("tweetner: interrupted; no output file was written", file=sys.stderr)
-        return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)  # callers in Python get their handler back
+
+
+def _what_was_written(progress: Progress) -> str:
+    if progress.output_path is not None:
+        return f"{progress.output_path} was not written (an existing file keeps its content)"
+    if progress.stdout_lines:
+        return f"at least {progress.stdout_lines} tagged line(s) had already been written to standard output"
+    return "nothing was written"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tweetner")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _workers(value: str) -> int:
+    """``--workers``: 1 up to the number of cores."""
+    cores = os.cpu_count() or 1
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value!r}") from None
+    if not 1 <= number <= cores:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {cores} (the cores of this machine), not {number}")
+    return number
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tweetner", description=__doc__)
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    predict = commands.add_parser("predict", help="tag tweets: text lines, JSONL or CoNLL in; JSONL or CoNLL out")
-    predict.add_argument("input", nargs="?", default="-", help="input file (default: standard input)")
-    predict.add_argument(
-        "--model",
-        help="model folder, a folder of models, or 'best' (the default: the strong model chosen on dev) or "
-        "'fast' (the knowledge CRF alone, thousands of tweets a second)",
+    parser = argparse.ArgumentParser(
+        prog="tweetner",
+        description="Tag named entities in tweets, or score a model on labelled tweets.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    predict.add_argument("--input-format", choices=("text", "jsonl", "conll"), default="text")
-    predict.add_argument("--output-format", choices=("jsonl", "conll"), default="jsonl")
-    predict.add_argument("-o", "--output", default="-", help="output file (default: standard output)")
+    parser.add_argument("--version", action="version", version=f"tweetner {_version()}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    predict = _subcommand(
+        commands,
+        "predict",
+        "tag tweets: text lines, JSONL or CoNLL in; JSONL or CoNLL out",
+        "Tag tweets, with the formats and examples below.",
+    )
+    predict.add_argument("input", nargs="?", default="-", help="input file (default: standard input)")
+    _model_arguments(predict)
+    predict.add_argument(
+        "--input-format",
+        choices=("text", "jsonl", "conll"),
+        help="text: a tweet per line (the default; refused when line 1 is JSONL, unless given "
+        "explicitly); jsonl: {'id', 'text'} objects; conll: tokens, blank line between tweets",
+    )
+    predict.add_argument(
+        "--output-format",
+        choices=("jsonl", "conll"),
+        default="jsonl",
+        help="jsonl: entities with code-point offsets (default); conll: 'token tag' lines",
+    )
+    predict.add_argument("-o", "--output", default="-", help="output file, written atomically (default: stdout)")
     predict.add_argument("--skip-invalid", action="store_true", help="warn about bad lines and exit 0")
-    predict.add_argument("--data-dir", default="", help="data folder for the CRF's gazetteers and clusters")
-    predict.add_argument("--workers", type=int, help="worker processes (default: every core for a CRF, else 1)")
+    predict.add_argument(
+        "--workers",
+        type=_workers,
+        help=f"worker processes, 1 to {os.cpu_count() or 1} (default: every core for a CRF, else 1)",
+    )
     predict.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         help="progress bar on standard error (default: when it is a terminal)",
     )
     predict.set_defaults(run=_predict)
-    evaluate = commands.add_parser("evaluate", help="score a model on a labelled CoNLL file")
-    evaluate.add_argument("gold", help="labelled CoNLL file (token<TAB>tag)")
-    evaluate.add_argument("--model", help="model folder, a folder of models, 'best' (default) or 'fast'")
-    evaluate.add_argument("-o", "--output", help="write 'token gold pred' lines here (conlleval input)")
-    evaluate.add_argument("--data-dir", default="", help="data folder for the CRF's gazetteers and clusters")
+    evaluate = _subcommand(
+        commands,
+        "evaluate",
+        "score a model on a labelled CoNLL file",
+        "Entity precision, recall and F1 (exact span and type, as conlleval) on a labelled CoNLL file.",
+    )
+    evaluate.add_argument("gold", help="labelled CoNLL file: 'token<TAB or space>tag' lines, blank line between tweets")
+    _model_arguments(evaluate)
+    evaluate.add_argument(
+        "-o", "--output", help="write 'token gold pred' lines here, single-space separated (conlleval.pl input)"
+    )
+    evaluate.add_argument(
+        "--repair",
+        action="store_true",
+        help="read IOB1-style gold (an entity starting with I-) as B-, and say how many",
+    )
     evaluate.set_defaults(run=_evaluate)
     return parser
 
 
-def _predict(args: argparse.Namespace) -> int:
-    source = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
+def _subcommand(commands: Any, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand whose help ends with the examples, formats and exit statuses."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        help="'best' (default), 'fast', a model folder or a folder of them (relative to the current folder)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default="",
+        help="folder with the gazetteers and clusters the models look up (default: $TWEETNER_DATA_DIR, "
+        "then the download cache)",
+    )
+
+
+def _predict(args: argparse.Namespace, progress: Progress) -> int:
+    from .api import load_tagger
+
+    check_output_path(args.output, [args.input])
+    source = _open_input(args.input)
     errors = 0
+    progress.check()
     with source, load_tagger(args.model, args.data_dir, args.workers) as tagger, _output(args.output) as out:
-        progress = _progress_bar(args)
+        progress.check()
+        _announce(tagger)
+        bar = _progress_bar(args)
         batch: list[Item] = []
         for result in _items(source, args.input_format, args.input):
-            progress.update(1)
-            if isinstance(result, InputLineError):
+            progress.check()
+            bar.update(1)
+            if not isinstance(result, Item):
                 errors += 1
-                progress.write(f"tweetner: {'warning' if args.skip_invalid else 'error'}: {result}", file=sys.stderr)
+                bar.write(f"tweetner: {'warning' if args.skip_invalid else 'error'}: {result}", file=sys.stderr)
                 continue
             batch.append(result)
             if len(batch) == BATCH:
-                _write(out, tagger, batch, args.output_format)
+                _write(out, tagger, batch, args.output_format, progress, args.output == "-")
                 batch = []
-        _write(out, tagger, batch, args.output_format)
-        progress.close()
+        _write(out, tagger, batch, args.output_format, progress, args.output == "-")
+        bar.close()
+        progress.check()  # before the output file is moved into place
     if errors:
         print(f"tweetner: {errors} input line(s) could not be tagged; all other lines were written", file=sys.stderr)
     return 1 if errors and not args.skip_invalid else 0
 
 
-def _progress_bar(args: argparse.Namespace) -> tqdm:
+def _open_input(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    if Path(path).is_dir():
+        from ..exceptions import UsageError
+
+        raise UsageError(f"{path}: is a folder; give an input file")
+    return open(path, "rb")
+
+
+def _announce(tagger: TweetTagger) -> None:
+    """Which model tags, and how good it was on WNUT16 test, so that no output is anonymous."""
+    f1 = tagger.metadata.get("test_entity_f1")
+    score = f", WNUT16 test entity F1 {100 * f1:.2f}" if isinstance(f1, int | float) else ""
+    print(f"tweetner: model {tagger.name}{score}", file=sys.stderr)
+
+
+def _progress_bar(args: argparse.Namespace) -> Any:
     """Tweets read so far on standard error; shown on a terminal unless --progress/--no-progress says otherwise."""
+    from tqdm import tqdm
+
     show = sys.stderr.isatty() if args.progress is None else args.progress
     return tqdm(desc="tagging", unit=" tweets", file=sys.stderr, disable=not show, mininterval=0.5)
 
 
-def _evaluate(args: argparse.Namespace) -> int:
-    gold = read_conll(args.gold)
-    tagger = load_tagger(args.model, args.data_dir)
-    predicted, _ = tagger.tag_tokens(gold.tokens)
+def _evaluate(args: argparse.Namespace, progress: Progress) -> int:
+    from ..data.conll import read_conll, tweet_fingerprints
+    from ..metrics import entity_scores, write_conlleval_file
+    from .api import load_tagger
+
+    if args.output:
+        check_output_path(args.output, [args.gold])
+    progress.check()
+    gold = read_conll(args.gold, repair=args.repair)
+    if gold.repaired:
+        print(f"tweetner: repaired {gold.repaired} tag(s) of {args.gold}: I- starting an entity read as B-")
+    with load_tagger(args.model, args.data_dir) as tagger:
+        _announce(tagger)
+        progress.check()
+        predicted, _ = tagger.tag_tokens(gold.tokens)
+    progress.check()
+    _warn_about_training_overlap(tagger.metadata, tweet_fingerprints(gold.tokens), args.gold)
     scores = entity_scores(gold.tags, predicted)
     print(f"model: {tagger.name}; {len(gold)} tweets, {scores.overall.n_gold} gold entities")
     print(f"{'type':<12} {'precision':>9} {'recall':>7} {'F1':>7} {'gold':>6}")
@@ -123,26 +345,94 @@ def _evaluate(args: argparse.Namespace) -> int:
     for name, prf in rows:
         print(f"{name:<12} {100 * prf.precision:9.2f} {100 * prf.recall:7.2f} {100 * prf.f1:7.2f} {prf.n_gold:6d}")
     if args.output:
+        progress.check()
         write_conlleval_file(args.output, gold.tokens, gold.tags, predicted)
         print(f"wrote token/gold/pred lines to {args.output}")
     return 0
 
 
-def _items(source: IO[bytes], fmt: str, name: str) -> Iterator[Item | InputLineError]:
+def _warn_about_training_overlap(metadata: dict, fingerprints: list[str], path: str) -> None:
+    """Scores on tweets the model was trained on say nothing about new tweets: say so."""
+    trained = set(metadata.get("training_tweets", []))
+    seen = sum(1 for f in fingerprints if f in trained)
+    if seen:
+        print(
+            f"tweetner: warning: {seen} of {len(fingerprints)} distinct tweets in {path} were in this model's "
+            "training data; these scores overstate how it does on new tweets",
+            file=sys.stderr,
+        )
+
+
+def check_output_path(output: str, inputs: list[str]) -> None:
+    """Refuse, before any work, an output that cannot or must not be written.
+
+    A symbolic link is followed (the file it points to is replaced, the link stays); an
+    existing file keeps its permission bits; a read-only file is refused rather than
+    replaced.
+
+    Raises:
+        UsageError: naming the path as the user gave it.
+    """
+    from ..exceptions import UsageError
+
+    if output == "-":
+        return
+    path = Path(output)
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise UsageError(f"-o {output}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {output}: the folder {target.parent} does not exist")
+    for source in inputs:
+        if source != "-" and target.exists() and Path(source).exists() and os.path.samefile(source, target):
+            raise UsageError(f"-o {output}: is the input file {source}; choose another name (it would be replaced)")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise UsageError(f"-o {output}: the file is read-only; remove it or choose another name")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"-o {output}: cannot create files in {target.parent} (permission denied)")
+
+
+def _items(source: IO[bytes], fmt: str | None, name: str) -> Iterator[Item | Exception]:
     if fmt == "conll":
+        from ..data.conll import parse_conll_bytes
+
         corpus = parse_conll_bytes(source.read(), name, repair=True)
         for number, tweet in enumerate(corpus, start=1):
             text = " ".join(tweet.tokens)
             yield Item(number, text, tokenize_joined(tweet.tokens))
         return
+    from ..exceptions import InputLineError
+
     for number, raw in enumerate(source, start=1):
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+            if fmt is None:
+                _refuse_jsonl_as_text(raw)
         try:
-            yield _parse_line(number, raw, fmt)
+            yield _parse_line(number, raw, fmt or "text")
         except InputLineError as exc:
             yield exc
 
 
+def _refuse_jsonl_as_text(first_line: bytes) -> None:
+    """JSONL tagged as raw text gives plausible nonsense (entities inside the braces)."""
+    from ..exceptions import UsageError
+
+    try:
+        record = json.loads(first_line)
+    except (ValueError, UnicodeDecodeError):
+        return
+    if isinstance(record, dict) and "text" in record:
+        raise UsageError(
+            "line 1 is a JSON object with a 'text' field: pass --input-format jsonl "
+            "(or --input-format text to tag each line as raw text anyway)"
+        )
+
+
 def _parse_line(number: int, raw: bytes, fmt: str) -> Item:
+    from ..data.tokenizer import tokenize
+    from ..exceptions import InputLineError
+
     try:
         line = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as exc:
@@ -157,6 +447,8 @@ def _parse_line(number: int, raw: bytes, fmt: str) -> Item:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise InputLineError(number, 'expected {"id": ..., "text": "..."}')
         item_id, text = record.get("id", number), record["text"]
+        _check_encodable(number, "text", text)
+        _check_encodable(number, "id", json.dumps(item_id, ensure_ascii=False))
     else:
         item_id, text = number, line
     if not text.strip():
@@ -166,8 +458,25 @@ def _parse_line(number: int, raw: bytes, fmt: str) -> Item:
     return Item(item_id, text, tokenize(text))
 
 
+def _check_encodable(number: int, name: str, value: str) -> None:
+    """A lone surrogate (a JSON escape such as \\ud83d from a cut-off emoji) is valid JSON but
+    cannot be written as UTF-8; it must fail this line, not the whole output."""
+    from ..exceptions import InputLineError
+
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputLineError(
+            number,
+            f"{name} has a lone surrogate U+{ord(value[exc.start]):04X} at character {exc.start} "
+            "(a cut-off emoji?); it cannot be written as UTF-8",
+        ) from None
+
+
 def tokenize_joined(tokens: list[str] | tuple[str, ...]) -> list[Token]:
     """Offsets of given tokens in their space-joined text (CoNLL input keeps its tokens)."""
+    from ..data.tokenizer import Token
+
     out, position = [], 0
     for token in tokens:
         out.append(Token(token, position, position + len(token)))
@@ -175,17 +484,23 @@ def tokenize_joined(tokens: list[str] | tuple[str, ...]) -> list[Token]:
     return out
 
 
-def _write(out: IO[str], tagger: TweetTagger, batch: list[Item], fmt: str) -> None:
+def _write(out: IO[str], tagger: TweetTagger, batch: list[Item], fmt: str, progress: Progress, counted: bool) -> None:
+    from ..data.conll import format_tweet
+    from .api import entities_from_tags, model_tokens
+
     if not batch:
         return
-    tags, confidences = tagger.tag_tokens([[t.text for t in item.tokens] for item in batch])
+    tags, confidences = tagger.tag_tokens([model_tokens(item.tokens) for item in batch])
     for item, tweet_tags, probs in zip(batch, tags, confidences):
         if fmt == "conll":
             out.write(format_tweet([t.text for t in item.tokens], tweet_tags))
-            continue
-        found = entities_from_tags(item.text, item.tokens, tweet_tags, probs)
-        record = {"id": item.id, "text": item.text, "entities": [e.to_dict() for e in found]}
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            found = entities_from_tags(item.text, item.tokens, tweet_tags, probs)
+            record = {"id": item.id, "text": item.text, "entities": [e.to_dict() for e in found]}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if counted:  # standard output passes lines on before the batch ends (a full buffer)
+            progress.stdout_lines += 1
+    out.flush()
 
 
 class _output:
@@ -193,18 +508,20 @@ class _output:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._context: AbstractContextManager[IO] | None = None
+        self._context: Any = None
 
     def __enter__(self) -> IO[str]:
         if self.path == "-":
             return sys.stdout
-        self._context = atomic_writer(self.path, "w")
+        from ..atomic_files import atomic_writer
+
+        self._context = atomic_writer(os.path.realpath(self.path), "w")
         return self._context.__enter__()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._context is not None:
             self._context.__exit__(*exc)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
