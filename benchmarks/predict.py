@@ -11,7 +11,9 @@ choice of ``load_tagger`` on the folder (the ensemble when its members exist):
 - single-tweet latency p50/p99 over ``--single`` tweets, one call per tweet;
 - test entity F1 of the tags (CoNLL tokens), and, for a CRF, whether the NumPy
   decoding gives exactly CRFsuite's own tags;
-- whether a fresh Python process loading the same folder gives identical tags.
+- whether a fresh Python process loading the same folder gives identical tags;
+- start-up: ``echo "one tweet" | tweetner predict --model FOLDER`` in a fresh process,
+  median of 5 (after one run that may compile the phrase index into the user cache).
 
 Prints a line per model, then one JSON line with every figure and the core count.
 """
@@ -72,6 +74,21 @@ def fresh_process_digest(folder: Path, data_dir: str) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+def startup_seconds(folder: Path, data_dir: str, runs: int = 5) -> dict:
+    """Wall time of ``echo "one tweet" | tweetner predict --model FOLDER`` in a fresh
+    process: imports, model and gazetteer loading, one tweet (median and range of ``runs``;
+    the first run may build the compiled phrase index in the user cache, so it is reported
+    apart)."""
+    argv = [sys.executable, "-m", "tweetner_utils", "predict", "--model", str(folder)]
+    argv += ["--data-dir", data_dir] if data_dir else []
+    times = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        subprocess.run(argv, input=b"Watching the Seahawks at CenturyLink Field\n", capture_output=True, check=True)
+        times.append(round(time.perf_counter() - started, 2))
+    return {"startup_s_first": times[0], "startup_s_median": statistics.median(times[1:]), "startup_s_range": times[1:]}
+
+
 def measure(name: str, folder: Path, args: argparse.Namespace, test) -> dict:
     started = time.perf_counter()
     tagger = load_tagger(folder, args.data_dir, workers=args.workers)
@@ -93,6 +110,7 @@ def measure(name: str, folder: Path, args: argparse.Namespace, test) -> dict:
         row["same_tags_as_crfsuite"] = tags == tagger.model._crfsuite_tags(test.tokens, False)[0]
     digest = hashlib.sha256(json.dumps(tags).encode()).hexdigest()
     row["fresh_process_identical"] = fresh_process_digest(folder, args.data_dir) == digest
+    row.update(startup_seconds(folder, args.data_dir))
     print(f"{name:36s} {row}", flush=True)
     return row
 

@@ -6,13 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tweetner_utils.data.access import CACHE_DIR_ENV
 from tweetner_utils.data.resources import build_gazetteer, normalise_phrase, parse_brown_clusters
+from tweetner_utils.features import knowledge
 from tweetner_utils.features.knowledge import (
     KnowledgeFeaturizer,
-    KnowledgeResources,
+    PhraseIndex,
     cluster_features,
+    compiled_phrase_index,
     flatten_features,
     gazetteer_matches,
+    knowledge_from_gazetteers,
     reference_knowledge_features,
 )
 
@@ -24,7 +28,7 @@ GAZETTEER = build_gazetteer(
     }
 )
 CLUSTERS = parse_brown_clusters(["obama 11", "voice 6", "#fun 5"])
-RESOURCES = KnowledgeResources((GAZETTEER,), CLUSTERS, frozenset({"it", "the"}))
+RESOURCES = knowledge_from_gazetteers((GAZETTEER,), CLUSTERS, frozenset({"it", "the"}))
 
 
 def test_empty_entries_are_ignored_and_phrases_normalised() -> None:
@@ -98,3 +102,40 @@ def test_token_cache_is_bounded() -> None:
     for i in range(35):
         featurizer([f"w{i}"])
     assert len(featurizer._tokens) <= 10
+
+
+def test_a_saved_phrase_index_loads_equal_and_a_damaged_one_is_refused(tmp_path) -> None:
+    path = tmp_path / "index.txt"
+    RESOURCES.index.save(path)
+    assert PhraseIndex.load(path) == RESOURCES.index
+    text = path.read_text("utf-8")
+    path.write_text(text[: len(text) // 2], "utf-8")
+    with pytest.raises(ValueError, match=r"truncated|list-set numbers"):
+        PhraseIndex.load(path)
+    path.write_text("something else\n", "utf-8")
+    with pytest.raises(ValueError, match="not a phrase index"):
+        PhraseIndex.load(path)
+
+
+def test_the_compiled_index_is_built_once_per_data_and_stop_words(monkeypatch, tmp_path) -> None:
+    """The slow build (normalising every listed name) runs once; later starts read the cache."""
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    builds: list[str] = []
+
+    def wnut_lists(data_dir: str):
+        builds.append(data_dir)
+        return GAZETTEER
+
+    monkeypatch.setattr(knowledge, "wnut_gazetteer", wnut_lists)
+    stop = frozenset({"it"})
+    first = compiled_phrase_index("", wnut=True, wikidata=False, stopwords=stop)
+    again = compiled_phrase_index("", wnut=True, wikidata=False, stopwords=stop)
+    assert builds == [""] and first == again == PhraseIndex.from_gazetteers([GAZETTEER], stop)
+    compiled_phrase_index("", wnut=True, wikidata=False, stopwords=frozenset())  # another key
+    assert len(builds) == 2
+    damaged = sorted((tmp_path / "compiled").glob("phrase-index-*.txt"))
+    assert len(damaged) == 2
+    damaged[0].write_text("tweetner phrase index 1\n{}\n", "utf-8")
+    compiled_phrase_index("", wnut=True, wikidata=False, stopwords=stop)
+    compiled_phrase_index("", wnut=True, wikidata=False, stopwords=frozenset())
+    assert len(builds) == 3  # the damaged file was rebuilt, the other read

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sklearn.metrics import precision_recall_fscore_support
 
 from .atomic_files import atomic_writer
 from .data.conll import TokenLists
@@ -134,6 +133,8 @@ def token_macro_non_o(
     _check_aligned(gold, pred)
     flat_gold = [t for seq in gold for t in seq]
     flat_pred = [t for seq in pred for t in seq]
+    from sklearn.metrics import precision_recall_fscore_support  # a second of imports: only when needed
+
     precision, recall, f1, _ = precision_recall_fscore_support(
         flat_gold, flat_pred, labels=list(labels), average="macro", zero_division=0
     )

@@ -8,10 +8,16 @@ mark every "it".
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..data.access import data_path
+from ..atomic_files import atomic_write_text
+from ..data.access import cache_dir, data_path, manifest
 from ..data.resources import (
     MAX_PHRASE_TOKENS,
     BrownClusters,
@@ -30,65 +36,92 @@ CLUSTER_PREFIXES: tuple[int, ...] = (4, 8, 12, 16, 20)
 """Brown cluster path lengths used as features (coarse to fine)."""
 
 
-@dataclass(frozen=True)
-class KnowledgeResources:
-    """Everything the knowledge features look up."""
-
-    gazetteers: tuple[Gazetteer, ...]
-    clusters: BrownClusters | None
-    stopwords: frozenset[str]
-    spec: dict = field(default_factory=dict, compare=False)
-
-
-def load_knowledge(
-    data_dir: str = "", *, wnut: bool = True, wikidata: bool = True, clusters: bool = True
-) -> KnowledgeResources:
-    """Load the chosen resources through the data manifest (verified, cached per process)."""
-    gazetteers = tuple(
-        g for g, use in ((wnut_gazetteer(data_dir), wnut), (wikidata_gazetteer(data_dir), wikidata)) if use
-    )
-    stop = frozenset(normalise_phrase(w) for w in read_list(data_path("wnut16/lexicon/english.stop", data_dir or None)))
-    spec = {"kind": "knowledge", "wnut": wnut, "wikidata": wikidata, "clusters": clusters}
-    return KnowledgeResources(gazetteers, brown_clusters(data_dir) if clusters else None, stop, spec)
-
-
-def gazetteer_matches(tokens: Sequence[str], resources: KnowledgeResources) -> list[set[str]]:
-    """For each token, ``"<list>:B"``/``"<list>:I"`` for every matching window covering it.
-
-    The readable definition; :class:`PhraseIndex` computes the same faster.
-    """
-    normalised = [normalise_phrase(t) for t in tokens]
-    found: list[set[str]] = [set() for _ in tokens]
-    for start in range(len(tokens)):
-        if not normalised[start]:
-            continue
-        for end in range(start, min(start + MAX_PHRASE_TOKENS, len(tokens))):
-            if not normalised[end]:
-                continue
-            words = [w for w in normalised[start : end + 1] if w]
-            if len(words) == 1 and words[0] in resources.stopwords:
-                continue
-            phrase = " ".join(words)
-            for gazetteer in resources.gazetteers:
-                for name in gazetteer.lists_for(phrase):
-                    found[start].add(f"{name}:B")
-                    for inside in range(start + 1, end + 1):
-                        found[inside].add(f"{name}:I")
-    return found
-
-
 class PhraseIndex:
-    """All gazetteers merged, plus every phrase's word prefixes, so a window stops growing
-    as soon as no listed phrase starts with it (most tokens start none)."""
+    """Every listed phrase (all gazetteers merged) with the names of its lists, plus every
+    phrase's word prefixes, so a window stops growing as soon as no listed phrase starts
+    with it (most tokens start none).
 
-    def __init__(self, resources: KnowledgeResources) -> None:
+    Built from the gazetteers takes seconds (about 1.2 million phrases normalised one by
+    one), so :func:`load_knowledge` keeps it compiled in the user cache (:meth:`save`, a
+    plain text file: nothing a user could swap runs as code) and loads it in a fraction of that.
+    """
+
+    def __init__(
+        self,
+        lists: dict[str, tuple[str, ...]],
+        prefixes: set[str],
+        stopwords: frozenset[str],
+        list_names: tuple[str, ...],
+    ) -> None:
+        self.lists, self.prefixes, self.stopwords, self.list_names = lists, prefixes, stopwords, list_names
+
+    @classmethod
+    def from_gazetteers(cls, gazetteers: Sequence[Gazetteer], stopwords: frozenset[str]) -> PhraseIndex:
         merged: dict[str, set[str]] = {}
-        for gazetteer in resources.gazetteers:
+        for gazetteer in gazetteers:
             for phrase, names in gazetteer.phrases.items():
                 merged.setdefault(phrase, set()).update(names)
-        self.lists = {phrase: tuple(sorted(names)) for phrase, names in merged.items()}
-        self.prefixes = {p[:i] for p in self.lists for i, c in enumerate(p) if c == " "}
-        self.stopwords = resources.stopwords
+        lists = {phrase: tuple(sorted(names)) for phrase, names in merged.items()}
+        prefixes = {p[:i] for p in lists for i, c in enumerate(p) if c == " "}
+        list_names = tuple(sorted({name for g in gazetteers for name in g.list_names}))
+        return cls(lists, prefixes, stopwords, list_names)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PhraseIndex) and (self.lists, self.prefixes, self.stopwords, self.list_names) == (
+            other.lists,
+            other.prefixes,
+            other.stopwords,
+            other.list_names,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the index as UTF-8 text, atomically: a header line, a JSON line (list-name
+        sets, stop words, counts), the phrases one per line, their list-set numbers on one
+        line, then the prefixes one per line. Normalised phrases hold no newline."""
+        sets = sorted(set(self.lists.values()))
+        number = {names: i for i, names in enumerate(sets)}
+        header = {
+            "list_sets": [list(names) for names in sets],
+            "list_names": list(self.list_names),
+            "stopwords": sorted(self.stopwords),
+            "phrases": len(self.lists),
+            "prefixes": len(self.prefixes),
+        }
+        phrases = list(self.lists)
+        body = [
+            INDEX_MAGIC,
+            json.dumps(header, ensure_ascii=False),
+            *phrases,
+            " ".join(str(number[self.lists[p]]) for p in phrases),
+            *sorted(self.prefixes),
+        ]
+        atomic_write_text(path, "\n".join(body) + "\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> PhraseIndex:
+        """Read :meth:`save`'s file.
+
+        Raises:
+            ValueError: the file is not a complete index of this format (then rebuild it).
+        """
+        lines = Path(path).read_text("utf-8").split("\n")
+        if lines[0] != INDEX_MAGIC:
+            raise ValueError(f"{path}: not a phrase index of format {INDEX_MAGIC!r}")
+        if len(lines) < 4:
+            raise ValueError(f"{path}: truncated phrase index ({len(lines)} lines)")
+        header = json.loads(lines[1])
+        n, m = header["phrases"], header["prefixes"]
+        if len(lines) != n + m + 4 or lines[-1] != "":
+            raise ValueError(f"{path}: truncated phrase index ({len(lines)} lines, expected {n + m + 4})")
+        sets = [tuple(names) for names in header["list_sets"]]
+        numbers = lines[2 + n].split()
+        if len(numbers) != n:
+            raise ValueError(f"{path}: {len(numbers)} list-set numbers for {n} phrases")
+        lists = dict(zip(lines[2 : 2 + n], map(sets.__getitem__, map(int, numbers))))
+        prefixes = set(lines[3 + n : 3 + n + m])
+        return cls(lists, prefixes, frozenset(header["stopwords"]), tuple(header["list_names"]))
 
     def matches(self, normalised: Sequence[str]) -> list[set[str]]:
         """:func:`gazetteer_matches` over already normalised tokens."""
@@ -112,6 +145,84 @@ class PhraseIndex:
                 if phrase not in self.prefixes:
                     break
         return found
+
+
+INDEX_MAGIC = "tweetner phrase index 1"
+"""First line of a compiled index; a new layout gets a new number (old files are rebuilt)."""
+
+
+@dataclass(frozen=True)
+class KnowledgeResources:
+    """Everything the knowledge features look up."""
+
+    index: PhraseIndex
+    clusters: BrownClusters | None
+    stopwords: frozenset[str]
+    spec: dict = field(default_factory=dict, compare=False)
+
+
+def knowledge_from_gazetteers(
+    gazetteers: Sequence[Gazetteer], clusters: BrownClusters | None, stopwords: frozenset[str], spec: dict | None = None
+) -> KnowledgeResources:
+    """Resources from gazetteers built in memory (tests, the synthetic corpus)."""
+    return KnowledgeResources(PhraseIndex.from_gazetteers(gazetteers, stopwords), clusters, stopwords, spec or {})
+
+
+def load_knowledge(
+    data_dir: str = "", *, wnut: bool = True, wikidata: bool = True, clusters: bool = True
+) -> KnowledgeResources:
+    """Load the chosen resources through the data manifest (verified, cached per process);
+    the phrase index comes compiled from the user cache when it was built before."""
+    stop = frozenset(normalise_phrase(w) for w in read_list(data_path("wnut16/lexicon/english.stop", data_dir or None)))
+    spec = {"kind": "knowledge", "wnut": wnut, "wikidata": wikidata, "clusters": clusters}
+    index = compiled_phrase_index(data_dir, wnut=wnut, wikidata=wikidata, stopwords=stop)
+    return KnowledgeResources(index, brown_clusters(data_dir) if clusters else None, stop, spec)
+
+
+def compiled_phrase_index(data_dir: str, *, wnut: bool, wikidata: bool, stopwords: frozenset[str]) -> PhraseIndex:
+    """The merged phrase index of the chosen gazetteers, from the user cache when present.
+
+    The cache file is named by a SHA-256 over the pinned SHA-256s of the source lists, the
+    stop words and the format, so new data or a new layout never reads an old file. It is
+    built only from verified lists; a damaged file is rebuilt, and a cache that cannot be
+    written costs only the next start its seconds.
+    """
+    sources = sorted(n for n, use in (("wnut16/lexicon/", wnut), ("wikidata_lexicons/", wikidata)) if use)
+    files = {name: entry.sha256 for name, entry in manifest().items() if name.startswith(tuple(sources))}
+    key = hashlib.sha256(json.dumps([INDEX_MAGIC, files, sorted(stopwords)]).encode()).hexdigest()
+    path = cache_dir() / "compiled" / f"phrase-index-{key[:32]}.txt"
+    with contextlib.suppress(FileNotFoundError, ValueError, KeyError, TypeError):
+        return PhraseIndex.load(path)
+    gazetteers = [g for g, use in ((wnut_gazetteer(data_dir), wnut), (wikidata_gazetteer(data_dir), wikidata)) if use]
+    index = PhraseIndex.from_gazetteers(gazetteers, stopwords)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        index.save(path)
+    return index
+
+
+def gazetteer_matches(tokens: Sequence[str], resources: KnowledgeResources) -> list[set[str]]:
+    """For each token, ``"<list>:B"``/``"<list>:I"`` for every matching window covering it.
+
+    The readable definition (every window, no pruning); :meth:`PhraseIndex.matches`
+    computes the same faster.
+    """
+    normalised = [normalise_phrase(t) for t in tokens]
+    found: list[set[str]] = [set() for _ in tokens]
+    for start in range(len(tokens)):
+        if not normalised[start]:
+            continue
+        for end in range(start, min(start + MAX_PHRASE_TOKENS, len(tokens))):
+            if not normalised[end]:
+                continue
+            words = [w for w in normalised[start : end + 1] if w]
+            if len(words) == 1 and words[0] in resources.stopwords:
+                continue
+            for name in resources.index.lists.get(" ".join(words), ()):
+                found[start].add(f"{name}:B")
+                for inside in range(start + 1, end + 1):
+                    found[inside].add(f"{name}:I")
+    return found
 
 
 def cluster_features(token: str, clusters: BrownClusters | None, prefix: str = "") -> FeatureDict:
@@ -185,7 +296,7 @@ class KnowledgeFeaturizer:
     def __init__(self, resources: KnowledgeResources) -> None:
         self.resources = resources
         self.spec = resources.spec
-        self.index = PhraseIndex(resources)
+        self.index = resources.index
         self._tokens: dict[str, tuple[str, FeatureVector, dict[int, FeatureVector]]] = {}
         self._gaz: dict[frozenset[str], tuple[FeatureVector, dict[int, FeatureVector]]] = {}
 
@@ -258,4 +369,5 @@ class KnowledgeFeaturizer:
 
 def synthetic_knowledge() -> KnowledgeResources:
     """Resources for quick runs: gazetteers of the synthetic corpus's names, no clusters."""
-    return KnowledgeResources((build_gazetteer(synthetic_gazetteer_lists()),), None, frozenset(), {"kind": "synthetic"})
+    gazetteer = build_gazetteer(synthetic_gazetteer_lists())
+    return knowledge_from_gazetteers((gazetteer,), None, frozenset(), {"kind": "synthetic"})

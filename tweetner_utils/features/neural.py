@@ -15,7 +15,7 @@ import numpy as np
 
 from ..data.resources import normalise_phrase
 from ..data.word_vectors import WordVectors
-from .knowledge import KnowledgeResources, PhraseIndex
+from .knowledge import KnowledgeResources
 from .orthographic import casing_class
 
 CLUSTER_BITS: tuple[int, ...] = (8, 12, 16)
@@ -53,8 +53,8 @@ class NeuralInputs:
     def __init__(self, resources: KnowledgeResources, vectors: WordVectors | None, chars: Sequence[str]) -> None:
         self.vectors = vectors
         self.chars = {c: i for i, c in enumerate(chars, start=2)}
-        self.index = PhraseIndex(resources)
-        names = sorted({name for gazetteer in resources.gazetteers for name in gazetteer.list_names})
+        self.index = resources.index
+        names = sorted(resources.index.list_names)
         self.lists = {name: i for i, name in enumerate(names)}
         self.clusters = resources.clusters
         self.cluster_ids = _cluster_vocabulary(resources)
