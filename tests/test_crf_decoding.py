@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from tweetner_utils import synthetic_splits
+from tweetner_utils.data.access import CACHE_DIR_ENV
 from tweetner_utils.data.labels import bio_spans, entities, repair_bio
 from tweetner_utils.exceptions import CrfModelFormatError
 from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 from tweetner_utils.models.crf import CrfTagger
-from tweetner_utils.models.crf_decoding import PartScorer, marginals, read_weights, viterbi
+from tweetner_utils.models.crf_decoding import PartScorer, cached_weights, marginals, read_weights, viterbi
 from tweetner_utils.serving.api import TweetTagger
 
 SPLITS = synthetic_splits(5)
@@ -115,7 +116,24 @@ def test_worker_processes_give_the_in_process_answer(trained: CrfTagger) -> None
         )
 
 
+@settings(deadline=None)  # the first call imports seqeval (and scikit-learn) lazily
 @given(st.lists(st.sampled_from(["O", "B-person", "I-person", "B-geo-loc", "I-geo-loc"]), max_size=12))
 def test_spans_of_repaired_tags_are_conlleval_entities(tags: list[str]) -> None:
     repaired = repair_bio(tags)
     assert set(bio_spans(repaired)) == entities(repaired) == entities(tags)
+
+
+def test_compiled_weights_equal_the_dump_and_a_damaged_file_is_rebuilt(trained: CrfTagger, monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
+    assert trained.model_bytes is not None
+    exact = read_weights(trained.model_bytes, trained._require())
+    built = cached_weights(trained.model_bytes, trained._require())
+    (stored,) = (tmp_path / "compiled").glob("crf-weights-*.npz")
+    loaded = cached_weights(trained.model_bytes, trained._require())
+    for weights in (built, loaded):
+        assert weights.labels == exact.labels and weights.attributes == exact.attributes
+        assert np.array_equal(weights.state, exact.state) and np.array_equal(weights.transitions, exact.transitions)
+    stored.write_bytes(stored.read_bytes()[:100])
+    rebuilt = cached_weights(trained.model_bytes, trained._require())
+    assert rebuilt.attributes == exact.attributes and np.array_equal(rebuilt.state, exact.state)
+    assert stored.stat().st_size > 100

@@ -110,7 +110,7 @@ def test_a_saved_phrase_index_loads_equal_and_a_damaged_one_is_refused(tmp_path)
     assert PhraseIndex.load(path) == RESOURCES.index
     text = path.read_text("utf-8")
     path.write_text(text[: len(text) // 2], "utf-8")
-    with pytest.raises(ValueError, match=r"truncated|list-set numbers"):
+    with pytest.raises(ValueError, match="truncated"):
         PhraseIndex.load(path)
     path.write_text("something else\n", "utf-8")
     with pytest.raises(ValueError, match="not a phrase index"):
@@ -135,7 +135,7 @@ def test_the_compiled_index_is_built_once_per_data_and_stop_words(monkeypatch, t
     assert len(builds) == 2
     damaged = sorted((tmp_path / "compiled").glob("phrase-index-*.txt"))
     assert len(damaged) == 2
-    damaged[0].write_text("tweetner phrase index 1\n{}\n", "utf-8")
+    damaged[0].write_text(f"{knowledge.INDEX_MAGIC}\n{{}}\n", "utf-8")
     compiled_phrase_index("", wnut=True, wikidata=False, stopwords=stop)
     compiled_phrase_index("", wnut=True, wikidata=False, stopwords=frozenset())
     assert len(builds) == 3  # the damaged file was rebuilt, the other read

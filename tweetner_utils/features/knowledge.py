@@ -77,26 +77,23 @@ class PhraseIndex:
     __hash__ = None  # type: ignore[assignment]
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the index as UTF-8 text, atomically: a header line, a JSON line (list-name
-        sets, stop words, counts), the phrases one per line, their list-set numbers on one
-        line, then the prefixes one per line. Normalised phrases hold no newline."""
-        sets = sorted(set(self.lists.values()))
-        number = {names: i for i, names in enumerate(sets)}
+        """Write the index as UTF-8 text, atomically: a header line, a JSON line (the list-name
+        sets with how many phrases each has, stop words, counts), the phrases one per line
+        grouped by list set, then the prefixes one per line. Normalised phrases hold no
+        newline. Grouping lets :meth:`load` build the lookup without parsing a number per phrase."""
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for phrase, names in self.lists.items():
+            groups.setdefault(names, []).append(phrase)
+        order = sorted(groups)
         header = {
-            "list_sets": [list(names) for names in sets],
+            "groups": [[list(names), len(groups[names])] for names in order],
             "list_names": list(self.list_names),
             "stopwords": sorted(self.stopwords),
             "phrases": len(self.lists),
             "prefixes": len(self.prefixes),
         }
-        phrases = list(self.lists)
-        body = [
-            INDEX_MAGIC,
-            json.dumps(header, ensure_ascii=False),
-            *phrases,
-            " ".join(str(number[self.lists[p]]) for p in phrases),
-            *sorted(self.prefixes),
-        ]
+        phrases = [phrase for names in order for phrase in sorted(groups[names])]
+        body = [INDEX_MAGIC, json.dumps(header, ensure_ascii=False), *phrases, *sorted(self.prefixes)]
         atomic_write_text(path, "\n".join(body) + "\n")
 
     @classmethod
@@ -109,18 +106,18 @@ class PhraseIndex:
         lines = Path(path).read_text("utf-8").split("\n")
         if lines[0] != INDEX_MAGIC:
             raise ValueError(f"{path}: not a phrase index of format {INDEX_MAGIC!r}")
-        if len(lines) < 4:
+        if len(lines) < 3:
             raise ValueError(f"{path}: truncated phrase index ({len(lines)} lines)")
         header = json.loads(lines[1])
         n, m = header["phrases"], header["prefixes"]
-        if len(lines) != n + m + 4 or lines[-1] != "":
-            raise ValueError(f"{path}: truncated phrase index ({len(lines)} lines, expected {n + m + 4})")
-        sets = [tuple(names) for names in header["list_sets"]]
-        numbers = lines[2 + n].split()
-        if len(numbers) != n:
-            raise ValueError(f"{path}: {len(numbers)} list-set numbers for {n} phrases")
-        lists = dict(zip(lines[2 : 2 + n], map(sets.__getitem__, map(int, numbers))))
-        prefixes = set(lines[3 + n : 3 + n + m])
+        if len(lines) != n + m + 3 or lines[-1] != "" or sum(count for _, count in header["groups"]) != n:
+            raise ValueError(f"{path}: truncated phrase index ({len(lines)} lines, expected {n + m + 3})")
+        lists: dict[str, tuple[str, ...]] = {}
+        start = 2
+        for names, count in header["groups"]:
+            lists.update(dict.fromkeys(lines[start : start + count], tuple(names)))
+            start += count
+        prefixes = set(lines[2 + n : 2 + n + m])
         return cls(lists, prefixes, frozenset(header["stopwords"]), tuple(header["list_names"]))
 
     def matches(self, normalised: Sequence[str]) -> list[set[str]]:
@@ -147,7 +144,7 @@ class PhraseIndex:
         return found
 
 
-INDEX_MAGIC = "tweetner phrase index 1"
+INDEX_MAGIC = "tweetner phrase index 2"
 """First line of a compiled index; a new layout gets a new number (old files are rebuilt)."""
 
 

@@ -19,7 +19,7 @@ from ..data.labels import LABELS, repair_bio
 from ..features.orthographic import OrthographicFeaturizer
 from ..features.registry import Featurizer, featurizer_from_spec
 from .artifacts import read_artifact, write_artifact
-from .crf_decoding import PartScorer, marginals, read_weights, viterbi
+from .crf_decoding import PartScorer, cached_weights, marginals, viterbi
 from .protocol import Confidences
 
 MODEL_FILE = "model.crfsuite"
@@ -133,7 +133,7 @@ class CrfTagger:
         if self._part_scorer is None:
             tagger = self._require()
             assert self.model_bytes is not None, "set together with the CRFsuite tagger"
-            self._part_scorer = PartScorer(read_weights(self.model_bytes, tagger), self.featurizer)
+            self._part_scorer = PartScorer(cached_weights(self.model_bytes, tagger), self.featurizer)
         return self._part_scorer
 
     def save(self, folder: str, metadata: dict) -> None:
