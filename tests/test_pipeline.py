@@ -170,6 +170,17 @@ def test_hostile_tweet_text_is_escaped_in_every_report(quick_run: Path) -> None:
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in page for page in pages.values())
 
 
+def test_a_member_this_run_did_not_save_is_removed_and_other_steps_models_kept(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    for name in ("strong_bilstm_crf_from_last_run", "bilstm", "someone_elses"):
+        (models / name).mkdir(parents=True)
+        (models / name / "metadata.json").write_text("{}")
+    assert quick(tmp_path, "--only", "04_strong_models") == 0
+    left = {p.name for p in models.iterdir()}
+    assert "strong_bilstm_crf_from_last_run" not in left and {"bilstm", "someone_elses", "strong", "strong_crf"} <= left
+    assert (models / "bilstm" / "metadata.json").read_text() == "{}"  # 03 did not run: its folder is untouched
+
+
 def test_models_are_swapped_in_only_after_success(quick_run: Path) -> None:
     models = quick_run / "models"
     assert (models / "strong_crf" / "metadata.json").is_file() and (models / "bilstm" / "metadata.json").is_file()

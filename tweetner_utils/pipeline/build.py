@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
+from fnmatch import fnmatch
 from pathlib import Path
 
 BUILD = ".build"
@@ -39,11 +41,22 @@ def swap_reports(build: Path, reports: Path) -> None:
     shutil.rmtree(build)
 
 
-def swap_models(built: Path, models: Path) -> None:
-    """Put each model folder this run saved in place of the old one (one rename each)."""
+def swap_models(built: Path, models: Path, owned: Sequence[str] = ()) -> None:
+    """Put each model folder this run saved in place of the old one (one rename each), then
+    remove the folders matching ``owned`` (patterns of the steps that ran) that it did not save."""
     if not built.is_dir():
         return
     models.mkdir(parents=True, exist_ok=True)
+    written = {p.name for p in built.iterdir() if p.is_dir()}
+    stale = [
+        p for p in models.iterdir() if p.is_dir() and p.name not in written and any(fnmatch(p.name, o) for o in owned)
+    ]
+    for folder in stale:
+        retired = models / f".{folder.name}.old"
+        if retired.exists():
+            shutil.rmtree(retired)
+        os.replace(folder, retired)
+        shutil.rmtree(retired)
     for folder in sorted(p for p in built.iterdir() if p.is_dir()):
         target, old = models / folder.name, models / f".{folder.name}.old"
         if old.exists():

@@ -59,7 +59,7 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
         manifest_data = run_manifest(options, timings, previous, time.perf_counter() - run_started)
         atomic_write_text(build / MANIFEST, json.dumps(manifest_data, indent=2, sort_keys=True) + "\n")
         atomic_write_text(build / "index.html", _index(options, manifest_data, build))
-        swap_models(build / "models", options.models_dir)
+        swap_models(build / "models", options.models_dir, [pattern for step in steps for pattern in step.models])
         swap_reports(build, reports)
     except OSError as exc:
         raise ReportsNotWritable(f"cannot write {exc.filename or reports}: {exc.strerror or exc}") from None

@@ -39,6 +39,10 @@ class Step:
     config: NotebookConfig
     quick_config: NotebookConfig
     notebook: Path = Path()
+    models: tuple[str, ...] = ()
+    """Names (``fnmatch`` patterns) of the model folders this step writes: after it ran, a
+    folder of these names that it did not write this time is removed (a member the last run
+    chose but this one did not would otherwise stay loadable)."""
 
     def __post_init__(self) -> None:
         if self.notebook == Path():
@@ -60,6 +64,7 @@ STEPS: tuple[Step, ...] = (
         "The original BiLSTM, trained reproducibly",
         BilstmConfig(),
         BilstmConfig(quick=True, emb_dim=32, hidden_dim=32, max_epochs=2, bootstrap_resamples=QUICK_RESAMPLES),
+        models=("bilstm",),
     ),
     Step(
         "04_strong_models",
@@ -73,6 +78,7 @@ STEPS: tuple[Step, ...] = (
             bilstm_crf_max_epochs=3,
             bootstrap_resamples=QUICK_RESAMPLES,
         ),
+        models=("strong", "strong_*"),
     ),
     Step("05_business_summary", "Business summary", SummaryConfig(), SummaryConfig(quick=True)),
 )
