@@ -6,8 +6,9 @@ For every model folder found (bilstm, strong_crf, strong_transformer) and the de
 choice of ``load_tagger`` on the folder (the ensemble when its members exist):
 
 - batched tagging of all 3,850 test tweets from raw text, tokenization, features and
-  entity spans included: the first pass after loading (cold caches) and the median of
-  three passes after two warm-up passes (warm), with the worker processes used;
+  entity spans included: cold first (``cold_tweets_per_s``: the first pass in a fresh
+  process right after loading, nothing tagged before: what a user meets), then warm (the
+  median of three passes after two warm-up passes), with the worker processes used;
 - single-tweet latency p50/p99 over ``--single`` tweets, one call per tweet;
 - test entity F1 of the tags (CoNLL tokens), and, for a CRF, whether the NumPy
   decoding gives exactly CRFsuite's own tags;
@@ -15,7 +16,8 @@ choice of ``load_tagger`` on the folder (the ensemble when its members exist):
 - start-up: ``echo "one tweet" | tweetner predict --model FOLDER`` in a fresh process,
   median of 5 (after one run that may compile the phrase index into the user cache).
 
-Prints a line per model, then one JSON line with every figure and the core count.
+Prints a line per model, then one JSON line with every figure and the core count
+(``cold_tweets_per_s``, ``warm_tweets_per_s``, ``p50_ms``, ``p99_ms`` per model).
 """
 
 from __future__ import annotations
@@ -40,12 +42,17 @@ from tweetner_utils.serving.api import load_tagger  # noqa: E402
 from tweetner_utils.serving.costs import latency_ms, tweets_per_second  # noqa: E402
 
 FRESH_PROCESS = """
-import hashlib, json, sys
+import hashlib, json, sys, time
 from tweetner_utils import load_split
 from tweetner_utils.serving.api import load_tagger
-with load_tagger(sys.argv[1], sys.argv[2], workers=1) as tagger:
-    tags, _ = tagger.tag_tokens(load_split("test", sys.argv[2] or None).tokens)
-print(hashlib.sha256(json.dumps(tags).encode()).hexdigest())
+test = load_split("test", sys.argv[2] or None)
+texts = [" ".join(tweet.tokens) for tweet in test]
+with load_tagger(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]) if sys.argv[3] else None) as tagger:
+    started = time.perf_counter()
+    tagger.tag(texts)
+    cold = len(texts) / (time.perf_counter() - started)
+    tags, _ = tagger.tag_tokens(test.tokens)
+print(json.dumps({"digest": hashlib.sha256(json.dumps(tags).encode()).hexdigest(), "cold": round(cold, 1)}))
 """
 
 
@@ -63,15 +70,18 @@ def throughput(tagger, texts: list[str]) -> tuple[float, float]:
     return rates[0], round(statistics.median(rates[3:]), 1)
 
 
-def fresh_process_digest(folder: Path, data_dir: str) -> str:
+def fresh_process(folder: Path, data_dir: str, workers: int | None) -> dict:
+    """In a new Python process: the first pass over the test tweets from raw text right after
+    loading (nothing tagged before, every cache empty: what a user meets), and the digest
+    of the tags of the CoNLL tokens (for the identity check)."""
     done = subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS, str(folder), data_dir],
+        [sys.executable, "-c", FRESH_PROCESS, str(folder), data_dir, str(workers or "")],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
-    return done.stdout.strip().splitlines()[-1]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def startup_seconds(folder: Path, data_dir: str, runs: int = 5) -> dict:
@@ -94,22 +104,26 @@ def measure(name: str, folder: Path, args: argparse.Namespace, test) -> dict:
     tagger = load_tagger(folder, args.data_dir, workers=args.workers)
     load_seconds = time.perf_counter() - started
     texts = [" ".join(tweet.tokens) for tweet in test]
+    fresh = fresh_process(folder, args.data_dir, args.workers)
     with tagger:
-        cold, warm = throughput(tagger, texts)
+        first, warm = throughput(tagger, texts)
+        latency = latency_ms(tagger, texts[: args.single])
         row = {
             "model": tagger.name,
             "workers": tagger.workers,
             "load_s": round(load_seconds, 1),
-            "tweets_per_s_cold": cold,
-            "tweets_per_s_warm": warm,
-            **latency_ms(tagger, texts[: args.single]),
+            "cold_tweets_per_s": fresh["cold"],
+            "warm_tweets_per_s": warm,
+            "p50_ms": latency["latency_ms_p50"],
+            "p99_ms": latency["latency_ms_p99"],
+            "first_pass_in_this_process_tweets_per_s": first,
         }
         tags, _ = tagger.tag_tokens(test.tokens)
     row["test_f1"] = round(entity_scores(test.tags, tags).overall.f1, 4)
     if isinstance(tagger.model, CrfTagger):
         row["same_tags_as_crfsuite"] = tags == tagger.model._crfsuite_tags(test.tokens, False)[0]
     digest = hashlib.sha256(json.dumps(tags).encode()).hexdigest()
-    row["fresh_process_identical"] = fresh_process_digest(folder, args.data_dir) == digest
+    row["fresh_process_identical"] = fresh["digest"] == digest
     row.update(startup_seconds(folder, args.data_dir))
     print(f"{name:36s} {row}", flush=True)
     return row
