@@ -89,6 +89,12 @@ def test_results_are_rounded_sorted_and_read_back(tmp_path: Path) -> None:
         normalise({"x": object()})
 
 
+def test_a_missing_or_empty_results_folder_is_a_clear_error(tmp_path: Path) -> None:
+    for folder in (tmp_path / "gone", tmp_path):
+        with pytest.raises(ResultsError, match=r"no results in .*make reports"):
+            read_results(folder)
+
+
 def test_remote_scripts_are_removed_and_local_ones_kept() -> None:
     page = '<script src="https://cdn.x/m.js"></script><script>var a = 1;</script><script type="module">import("http://x")</script>'
     assert strip_external_scripts(page) == "<script>var a = 1;</script>"

@@ -45,8 +45,19 @@ def write_results(results_dir: str | os.PathLike[str], step: str, payload: dict)
 
 
 def read_results(results_dir: str | os.PathLike[str]) -> dict[str, dict]:
-    """Every results file in ``results_dir``, keyed by step name, in step order."""
+    """Every results file in ``results_dir``, keyed by step name, in step order.
+
+    Raises:
+        ResultsError: the folder is missing or holds no results (an executed notebook
+            opened where its build folder is gone used to fail later with a ``KeyError``),
+            or a file cannot be read.
+    """
     folder = Path(results_dir)
+    if not folder.is_dir() or not any(folder.glob("*.json")):
+        raise ResultsError(
+            f"no results in {folder}: run `make reports` (or `run_all.py`) first, or point results_dir at "
+            "a folder that holds them (reports/results)"
+        )
     found: dict[str, dict] = {}
     for path in sorted(folder.glob("*.json")):
         try:
