@@ -36,6 +36,7 @@ CLUSTER_PREFIXES: tuple[int, ...] = (4, 8, 12, 16, 20)
 """Brown cluster path lengths used as features (coarse to fine)."""
 
 
+@dataclass(eq=True)
 class PhraseIndex:
     """Every listed phrase (all gazetteers merged) with the names of its lists, plus every
     phrase's word prefixes, so a window stops growing as soon as no listed phrase starts
@@ -46,14 +47,10 @@ class PhraseIndex:
     plain text file: nothing a user could swap runs as code) and loads it in a fraction of that.
     """
 
-    def __init__(
-        self,
-        lists: dict[str, tuple[str, ...]],
-        prefixes: set[str],
-        stopwords: frozenset[str],
-        list_names: tuple[str, ...],
-    ) -> None:
-        self.lists, self.prefixes, self.stopwords, self.list_names = lists, prefixes, stopwords, list_names
+    lists: dict[str, tuple[str, ...]]
+    prefixes: set[str]
+    stopwords: frozenset[str]
+    list_names: tuple[str, ...]
 
     @classmethod
     def from_gazetteers(cls, gazetteers: Sequence[Gazetteer], stopwords: frozenset[str]) -> PhraseIndex:
@@ -65,16 +62,6 @@ class PhraseIndex:
         prefixes = {p[:i] for p in lists for i, c in enumerate(p) if c == " "}
         list_names = tuple(sorted({name for g in gazetteers for name in g.list_names}))
         return cls(lists, prefixes, stopwords, list_names)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PhraseIndex) and (self.lists, self.prefixes, self.stopwords, self.list_names) == (
-            other.lists,
-            other.prefixes,
-            other.stopwords,
-            other.list_names,
-        )
-
-    __hash__ = None  # type: ignore[assignment]
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the index as UTF-8 text, atomically: a header line, a JSON line (the list-name

@@ -119,6 +119,10 @@ class OrthographicFeaturizer:
         return crf_sentence_features(tokens)
 
 
+CASING_CLASSES = 7
+"""How many values :func:`casing_class` takes, padding (0) included: the size of a casing embedding."""
+
+
 def casing_class(word: str) -> int:
     """1 lower, 2 Title, 3 UPPER, 4 mixed case, 5 has a digit, 6 no letters (0 is padding).
 

@@ -11,7 +11,6 @@ seed gives one model.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Self
@@ -24,14 +23,14 @@ from ..data.conll import TagLists, TokenLists
 from ..data.labels import LABELS
 from ..exceptions import ArtifactError
 from ..features.neural import CLUSTER_BITS, MAX_WORD_CHARS, NeuralInputs, TweetInputs, character_vocabulary
-from ..metrics import entity_scores
+from ..features.orthographic import CASING_CLASSES
 from .artifacts import read_artifact, write_artifact
 from .crf_layer import CrfLayer
 from .protocol import Confidences
 from .seeding import Seeded, seed_everything
+from .training import length_batches, train_epochs
 
 WEIGHTS = "weights.pt"
-CASING_CLASSES = 7
 
 
 @dataclass(frozen=True)
@@ -116,32 +115,22 @@ class BilstmCrfTagger:
         self.network = _Network(s, self.inputs)
         optimizer = torch.optim.Adam([p for p in self.network.parameters() if p.requires_grad], lr=s.lr)
         encoded = [(self.inputs(x), [LABELS.index(t) for t in y]) for x, y in zip(tokens, tags)]
-        self.history, best, best_state, wait = [], -1.0, None, 0
-        for epoch in range(1, s.max_epochs + 1):
-            started = time.perf_counter()
-            loss = self._train_epoch(encoded, optimizer)
-            row = {"epoch": epoch, "train_loss": loss}
-            if validation is not None:
-                row["dev_f1"] = entity_scores(validation[1], self.predict(validation[0])).overall.f1
-            row["seconds"] = time.perf_counter() - started
-            self.history.append(row)
-            progress(_epoch_line(row, s.max_epochs))
-            score = row.get("dev_f1", 0.0)
-            if validation is None or score > best:
-                best, wait, self.best_epoch = score, 0, epoch
-                best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
-            else:
-                wait += 1
-                if wait >= s.patience:
-                    break
-        if best_state is not None:
-            self.network.load_state_dict(best_state)
+        self.history, self.best_epoch = train_epochs(
+            self.network,
+            lambda: self._train_epoch(encoded, optimizer),
+            self.predict,
+            validation,
+            epochs=s.max_epochs,
+            max_epochs=s.max_epochs,
+            patience=s.patience,
+            progress=progress,
+        )
         return self
 
     def _train_epoch(self, encoded: list[tuple[TweetInputs, list[int]]], optimizer: torch.optim.Optimizer) -> float:
         assert self.network is not None and self.inputs is not None
         self.network.train()
-        batches = _length_batches([len(x.words) for x, _ in encoded], self.settings.batch_size)
+        batches = length_batches([len(x.words) for x, _ in encoded], self.settings.batch_size)
         total = 0.0
         for index in torch.randperm(len(batches)).tolist():
             chosen = [encoded[i] for i in batches[index]]
@@ -225,11 +214,6 @@ class BilstmCrfTagger:
         return BilstmCrfTagger(replace(self.settings, max_epochs=epochs), self._make_inputs)
 
 
-def _length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
-    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
-    return [order[k : k + size] for k in range(0, len(order), size)]
-
-
 def _collate(
     items: Sequence[TweetInputs], tags: Sequence[list[int]] | None, inputs: NeuralInputs
 ) -> dict[str, torch.Tensor]:
@@ -262,10 +246,3 @@ def _collate(
         if tags is not None:
             batch["tags"][row, :n] = torch.tensor(tags[row])
     return batch
-
-
-def _epoch_line(row: dict, max_epochs: int) -> str:
-    line = f"epoch {row['epoch']:2d}/{max_epochs}  train loss {row['train_loss']:.3f}  "
-    if "dev_f1" in row:
-        line += f"dev entity F1 {row['dev_f1']:.4f}  "
-    return line + f"({row['seconds']:.1f}s)"

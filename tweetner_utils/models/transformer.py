@@ -19,7 +19,6 @@ import contextlib
 import io
 import math
 import os
-import time
 from collections.abc import Callable, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import asdict, dataclass
@@ -32,17 +31,16 @@ from torch import nn
 
 from ..data.conll import TagLists, TokenLists
 from ..data.labels import LABELS
-from ..features.orthographic import casing_class
-from ..metrics import entity_scores
+from ..features.orthographic import CASING_CLASSES, casing_class
 from .artifacts import read_artifact, write_artifact
 from .bio_decoding import decode_all, decode_with_confidences
 from .crf_layer import CrfLayer
 from .protocol import Confidences
 from .seeding import Seeded, seed_everything
+from .training import length_batches, train_epochs
 
 WEIGHTS = "weights.pt"
 IGNORE = -100
-CASING_CLASSES = 7
 PRECISIONS = ("auto", "float32", "bfloat16")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -196,26 +194,16 @@ class TransformerTagger:
         label_ids = {t: i for i, t in enumerate(self.labels)}
         encoded = [self._encode(sent, [label_ids[t] for t in tag]) for sent, tag in zip(tokens, tags)]
         optimizer, schedule = self._optimiser(len(encoded), s.max_epochs)
-        self.history, best, best_state, wait = [], -1.0, None, 0
-        for epoch in range(1, (epochs or s.max_epochs) + 1):
-            started = time.perf_counter()
-            row: dict = {"epoch": epoch, "train_loss": self._train_epoch(encoded, optimizer, schedule)}
-            if validation is not None:
-                row["dev_f1"] = entity_scores(validation[1], self.predict(validation[0])).overall.f1
-            row["seconds"] = time.perf_counter() - started
-            self.history.append(row)
-            progress(_epoch_line(row, s.max_epochs))
-            if validation is None:
-                self.best_epoch = epoch
-            elif row["dev_f1"] > best:
-                best, wait, self.best_epoch = row["dev_f1"], 0, epoch
-                best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
-            else:
-                wait += 1
-                if wait >= s.patience:
-                    break
-        if best_state is not None and self.best_epoch != len(self.history):
-            self.network.load_state_dict(best_state)
+        self.history, self.best_epoch = train_epochs(
+            self.network,
+            lambda: self._train_epoch(encoded, optimizer, schedule),
+            self.predict,
+            validation,
+            epochs=epochs or s.max_epochs,
+            max_epochs=s.max_epochs,
+            patience=s.patience,
+            progress=progress,
+        )
         return self
 
     def continued(
@@ -235,12 +223,16 @@ class TransformerTagger:
         label_ids = {t: i for i, t in enumerate(copy.labels)}
         encoded = [copy._encode(sent, [label_ids[t] for t in tag]) for sent, tag in zip(tokens, tags)]
         optimizer, schedule = copy._optimiser(len(encoded), epochs)
-        for epoch in range(1, epochs + 1):
-            started = time.perf_counter()
-            row = {"epoch": epoch, "train_loss": copy._train_epoch(encoded, optimizer, schedule)}
-            row["seconds"] = time.perf_counter() - started
-            copy.history.append(row)
-            progress("continued " + _epoch_line(row, epochs))
+        copy.history, _ = train_epochs(
+            copy.network,
+            lambda: copy._train_epoch(encoded, optimizer, schedule),
+            copy.predict,
+            None,
+            epochs=epochs,
+            max_epochs=epochs,
+            patience=epochs,
+            progress=lambda line: progress("continued " + line),
+        )
         return copy
 
     def _optimiser(self, examples: int, epochs: int) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
@@ -261,7 +253,7 @@ class TransformerTagger:
 
     def _train_epoch(self, encoded: list[dict], optimizer: torch.optim.Optimizer, schedule: Any) -> float:
         self.network.train()
-        batches = _length_buckets(encoded, self.settings.batch_size)
+        batches = length_batches([len(item["input_ids"]) for item in encoded], self.settings.batch_size)
         total = 0.0
         for index in torch.randperm(len(batches)).tolist():
             batch = _collate([encoded[i] for i in batches[index]], self.device)
@@ -399,12 +391,6 @@ class TransformerTagger:
         return pieces
 
 
-def _length_buckets(encoded: list[dict], batch_size: int) -> list[list[int]]:
-    """Batches of similar length (padding costs more CPU time than anything else here)."""
-    order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i]["input_ids"]), i))
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-
-
 def _word_emissions(logits: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
     """(tweets, words, labels): the scores of each word's first piece."""
     return torch.gather(logits, 1, positions.unsqueeze(-1).expand(-1, -1, logits.shape[-1]))
@@ -434,10 +420,3 @@ def _collate(items: list[dict], device: torch.device) -> dict[str, torch.Tensor]
         if item["word_labels"]:
             batch["word_labels"][row, :present] = torch.tensor(item["word_labels"])
     return {k: v.to(device) for k, v in batch.items()}
-
-
-def _epoch_line(row: dict, max_epochs: int) -> str:
-    line = f"epoch {row['epoch']:2d}/{max_epochs}  train loss {row['train_loss']:.4f}  "
-    if "dev_f1" in row:
-        line += f"dev entity F1 {row['dev_f1']:.4f}  "
-    return line + f"({row['seconds']:.0f}s)"

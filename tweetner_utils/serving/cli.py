@@ -515,7 +515,7 @@ class _output:
             return sys.stdout
         from ..atomic_files import atomic_writer
 
-        self._context = atomic_writer(os.path.realpath(self.path), "w")
+        self._context = atomic_writer(self.path, "w")  # follows a symbolic link itself
         return self._context.__enter__()
 
     def __exit__(self, *exc: object) -> None:
