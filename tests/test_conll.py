@@ -190,3 +190,27 @@ def test_write_then_read_is_identity(tmp_path_factory, tweets: list[Tweet]) -> N
     write_conll(path, first)
     assert read_conll(path) == first
     assert isinstance(first, Corpus)
+
+
+def test_tweet_ids_are_written_and_read_back(tmp_path: Path) -> None:
+    tweets = [Tweet(("Bob",), ("B-person",), id="task-7"), Tweet(("hi",), ("O",))]
+    write_conll(tmp_path / "ids.conll", tweets)
+    back = read_conll(tmp_path / "ids.conll")
+    assert [t.id for t in back] == ["task-7", ""] and list(back) == tweets
+    assert back[0].line == 2 and back[0].name == "tweet task-7 (line 2)"
+    with pytest.raises(ValueError, match="holds whitespace"):
+        write_conll(tmp_path / "bad.conll", [Tweet(("a",), ("O",), id="two words")])
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"a\tO\n# id = 5\nb\tO\n", r":2: an id line inside a tweet"),
+        (b"# id = 5\n# id = 6\na\tO\n", r":2: a second id line"),
+        (b"a\tO\n\n# id = 5\n", "the file ends after the id line of '5'"),
+        (b"# a comment\na\tO\n", r":1: 3 columns"),
+    ],
+)
+def test_misplaced_id_lines_are_rejected(tmp_path: Path, data: bytes, message: str) -> None:
+    with pytest.raises(ConllFormatError, match=message):
+        read_conll(write(tmp_path, data))

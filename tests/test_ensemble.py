@@ -78,3 +78,21 @@ def test_batched_decoding_equals_the_readable_viterbi(lengths: list[int], seed: 
     rng = np.random.default_rng(seed)
     distributions = [rng.dirichlet(np.full(len(LABELS), 0.3), size=n) for n in lengths]
     assert decode_all(distributions) == [viterbi_bio(d) for d in distributions]
+
+
+def test_a_saved_one_member_ensemble_loads_as_the_member_itself(tmp_path) -> None:
+    """Wrapped, the member would be decoded from its marginals and tag unlike the scored model."""
+    from tweetner_utils import synthetic_splits
+    from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
+    from tweetner_utils.models.artifacts import write_artifact
+    from tweetner_utils.models.crf import CrfTagger
+    from tweetner_utils.models.loading import load_model
+
+    train = synthetic_splits(3)["train"]
+    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=5, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    crf.fit(train.tokens[:40], train.tags[:40]).save(str(tmp_path / "strong_crf"), {})
+    members = [{"folder": "strong_crf", "weight": 1.0}]
+    write_artifact(tmp_path / "strong", {}, {"kind": "ensemble", "label": "Knowledge CRF", "members": members})
+    assert isinstance(load_model(tmp_path / "strong"), CrfTagger)
+    write_artifact(tmp_path / "pair", {}, {"kind": "ensemble", "label": "two", "members": members * 2})
+    assert isinstance(load_model(tmp_path / "pair"), EnsembleTagger)

@@ -78,6 +78,16 @@ class InputLineError(TweetnerError, ValueError):
         super().__init__(f"line {line}: {reason}")
 
 
+class AnnotationError(TweetnerError, ValueError):
+    """Raised when an annotation tool's export cannot be turned into tags: the file and, for
+    each problem, the task id and what is wrong (every problem found, not just the first)."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path, self.problems = str(path), problems
+        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+        super().__init__(f"{self.path}: " + "\n  ".join([f"{len(problems)} problem(s):", *shown]))
+
+
 class PipelineError(TweetnerError, RuntimeError):
     """Raised when ``run_all.py`` cannot produce the reports; the subclasses say why."""
 

@@ -32,6 +32,9 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _SEPARATOR = re.compile(r"[ \t]+")
 """Only ASCII spaces and tabs separate columns: Unicode spaces can sit inside tokens."""
+_ID_LINE = re.compile(r"# id = (\S+)")
+"""A tweet's id, CoNLL-U style, on the line before its first token. No token line can look
+like it: ``# id = x`` would be four columns, which a token line never has."""
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,20 @@ class Tweet:
     """One tokenized tweet with one BIO tag per token.
 
     ``line`` is the 1-based source line of the first token (0 when not read from a
-    file); it is for messages only and is ignored when comparing tweets.
+    file) and ``id`` the tweet's ``# id = ...`` line, if the file has one (reviewed
+    tweets carry their annotation task's id); both are for messages only and are ignored
+    when comparing tweets.
     """
 
     tokens: tuple[str, ...]
     tags: tuple[str, ...]
     line: int = field(default=0, compare=False)
+    id: str = field(default="", compare=False)
+
+    @property
+    def name(self) -> str:
+        """How messages name the tweet: its id if it has one, and its line."""
+        return f"tweet {self.id} (line {self.line})" if self.id else f"the tweet at line {self.line}"
 
     def __post_init__(self) -> None:
         if len(self.tokens) != len(self.tags):
@@ -92,8 +103,8 @@ def read_conll(path: str | os.PathLike[str], *, repair: bool = False) -> Corpus:
 
     Args:
         path: a UTF-8 file of ``token<TAB>tag`` lines (any run of spaces or tabs also
-            separates), a blank line between tweets. A UTF-8 byte-order mark and CRLF
-            line ends are accepted.
+            separates), a blank line between tweets, optionally a ``# id = ID`` line
+            before a tweet. A UTF-8 byte-order mark and CRLF line ends are accepted.
         repair: turn an ``I-`` tag that starts an entity (after ``O``, after another
             type, or first in a tweet) into ``B-`` and count it in
             ``Corpus.repaired``, instead of rejecting the line.
@@ -147,13 +158,21 @@ def tweet_fingerprints(tokens: TokenLists) -> list[str]:
 
 
 def write_conll(path: str | os.PathLike[str], tweets: Iterable[Tweet]) -> None:
-    """Write tweets as ``token<TAB>tag`` lines, a blank line after each tweet.
+    """Write tweets as ``token<TAB>tag`` lines, a blank line after each tweet, and a
+    ``# id = ID`` line before each tweet that has an id.
 
     The file is written atomically: on any error the previous file is left as it was.
-    ``read_conll(path)`` gives the same tweets back.
+    ``read_conll(path)`` gives the same tweets back, ids included.
+
+    Raises:
+        ValueError: an id is empty after stripping or holds whitespace (it could not be read back).
     """
     with atomic_writer(path, "w") as handle:
         for tweet in tweets:
+            if tweet.id:
+                if not _ID_LINE.fullmatch(f"# id = {tweet.id}"):
+                    raise ValueError(f"tweet id {tweet.id!r} holds whitespace: it cannot be written as '# id = ...'")
+                handle.write(f"# id = {tweet.id}\n")
             handle.write(format_tweet(tweet.tokens, tweet.tags))
 
 
@@ -178,11 +197,15 @@ class _TweetParser:
         self._tokens: list[str] = []
         self._tags: list[str] = []
         self._first_line = 0
+        self._id = ""
 
     def feed(self, number: int, line: str) -> None:
         text = line.strip(" \t")
         if not text:
             self._close()
+            return
+        if (found := _ID_LINE.fullmatch(text)) is not None:
+            self._start_id(number, text, found.group(1))
             return
         token, tag = self._split(number, text)
         tag = self._check_bio(number, text, tag)
@@ -193,12 +216,21 @@ class _TweetParser:
 
     def finish(self) -> list[Tweet]:
         self._close()
+        if self._id:
+            raise ConllFormatError(self.source, None, "", f"the file ends after the id line of {self._id!r}: no tweet")
         return self.tweets
+
+    def _start_id(self, number: int, text: str, tweet_id: str) -> None:
+        if self._tokens:
+            raise self._fail(number, text, "an id line inside a tweet (it belongs before the tweet's first token)")
+        if self._id:
+            raise self._fail(number, text, f"a second id line: the tweet already has id {self._id!r}")
+        self._id = tweet_id
 
     def _close(self) -> None:
         if self._tokens:
-            self.tweets.append(Tweet(tuple(self._tokens), tuple(self._tags), self._first_line))
-            self._tokens, self._tags = [], []
+            self.tweets.append(Tweet(tuple(self._tokens), tuple(self._tags), self._first_line, self._id))
+            self._tokens, self._tags, self._id = [], [], ""
 
     def _fail(self, number: int, text: str, reason: str) -> ConllFormatError:
         return ConllFormatError(self.source, number, text, reason)

@@ -57,10 +57,17 @@ def _load_kind(folder: Path, meta: dict, data_dir: str) -> Tagger:
     raise ArtifactError(f"{folder}: unknown model kind {kind!r}")
 
 
-def _load_ensemble(folder: Path, meta: dict, data_dir: str) -> EnsembleTagger:
-    """An ensemble folder names its member folders (beside it) and their weights."""
+def _load_ensemble(folder: Path, meta: dict, data_dir: str) -> Tagger:
+    """An ensemble folder names its member folders (beside it) and their weights.
+
+    One member is that member itself, as the run scored it: wrapped as an ensemble it would
+    be decoded from its marginals instead of by its own Viterbi, and tag differently
+    (a quick run's CRF lost 4 F1 points so).
+    """
     read_artifact(folder)  # verifies the descriptor itself
     members = [_probabilistic(load_model(folder.parent / m["folder"], data_dir), folder) for m in meta["members"]]
+    if len(members) == 1:
+        return members[0]
     return EnsembleTagger(members, [float(m["weight"]) for m in meta["members"]])
 
 

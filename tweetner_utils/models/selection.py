@@ -381,29 +381,30 @@ def describe_choice(model: StrongModel) -> str:
 
 
 def save_strong_model(
-    model: StrongModel, models_dir: str | Path, metadata: dict, neural: dict, test_f1: dict[str, float]
+    model: StrongModel, models_dir: str | Path, metadata: dict, neural: dict, outcomes: dict[str, dict]
 ) -> list[Path]:
     """Save every final member as a verified folder under ``models_dir``, and the ensemble
     (members and weights) as ``strong``; returns the folders written.
 
-    ``test_f1`` holds the test entity F1 of the models scored alone: ``strong`` (the chosen
-    configuration) and ``fast`` (the CRF). Each folder records its own score, or none: a
-    member of the ensemble is never scored alone after its refit.
+    ``outcomes`` holds, for the models scored alone, ``strong`` (the chosen configuration)
+    and ``fast`` (the CRF), what their folders record of this run: ``test_entity_f1`` and
+    ``routing_threshold`` (the dev-chosen auto-accept confidence, which ``tweetner review
+    export`` uses). A member of the ensemble is never scored alone after its refit, so its
+    folder records neither.
     """
     saved = []
-    scores = {"crf": test_f1["fast"]} | ({model.members[0]: test_f1["strong"]} if len(model.members) == 1 else {})
+    recorded = {"crf": outcomes["fast"]} | ({model.members[0]: outcomes["strong"]} if len(model.members) == 1 else {})
     for name, member in {"crf": model.fast, **model.final_members}.items():
         folder = Path(models_dir) / f"strong_{name}"
         extra = {"features": neural} if isinstance(member, BilstmCrfTagger) else {}
-        score = {"test_entity_f1": scores[name]} if name in scores else {}
-        member.save(str(folder), {**metadata, **extra, **score, "role": name})  # type: ignore[attr-defined]
+        member.save(str(folder), {**metadata, **extra, **recorded.get(name, {}), "role": name})  # type: ignore[attr-defined]
         saved.append(folder)
     ensemble = {
         "kind": "ensemble",
         "label": model.label,
         "members": [{"folder": f"strong_{m}", "weight": w} for m, w in zip(model.members, model.weights)],
         **metadata,
-        "test_entity_f1": test_f1["strong"],
+        **outcomes["strong"],
     }
     saved.append(write_artifact(Path(models_dir) / "strong", {}, ensemble))
     return saved

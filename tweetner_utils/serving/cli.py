@@ -1,4 +1,5 @@
-"""tweetner: tag new tweets (predict) or score a model on labelled CoNLL (evaluate).
+"""tweetner: tag new tweets (predict), score a model on labelled CoNLL (evaluate), or send
+uncertain tweets to people and bring their corrections back (review export / review import).
 
 Bad input lines are reported one by one on stderr with their line number; the good lines
 are still tagged and written. Output files are written atomically: after an error or
@@ -42,6 +43,8 @@ examples:
   tweetner predict --model fast --workers 2 tweets.txt > tagged.jsonl
   tweetner predict --input-format conll --output-format conll dev.conll
   tweetner evaluate -o pred.txt gold.conll && perl conlleval.pl < pred.txt
+  tweetner review export --format label-studio -o queue.json tweets.txt
+  tweetner review import -o reviewed.conll label-studio-export.json
 
 input formats (--input-format):
   text   one tweet per line, raw text (UTF-8); the default
@@ -238,7 +241,149 @@ def _parser() -> argparse.ArgumentParser:
         help="read IOB1-style gold (an entity starting with I-) as B-, and say how many",
     )
     evaluate.set_defaults(run=_evaluate)
+    _review_commands(commands)
     return parser
+
+
+def _review_commands(commands: Any) -> None:
+    review = commands.add_parser(
+        "review",
+        help="export uncertain tweets to Label Studio or doccano; import the reviewed annotations as CoNLL",
+        description="The human review loop: `review export` writes the tweets people should check, with the "
+        "model's entities as pre-annotations; `review import` turns the tool's export into CoNLL for "
+        "`run_all.py --extra-train`.",
+    )
+    steps = review.add_subparsers(required=True, metavar="STEP")
+    export = steps.add_parser(
+        "export",
+        help="tag tweets; write those with an entity below the auto-accept threshold, plus a sample of the rest",
+        description="Tag the input (as `predict` reads it) and write the review queue: every tweet holding an "
+        "entity below the model's dev-chosen auto-accept threshold, plus a random sample of tweets in which "
+        "nothing was found (where the misses are). Beside the output goes the tool's project set-up: "
+        "OUTPUT.label_config.xml (Label Studio) or OUTPUT.labels.json (doccano).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("input", help="tweets: text lines, JSONL or CoNLL (see `tweetner predict --help`)")
+    _model_arguments(export)
+    export.add_argument("--input-format", choices=("text", "jsonl", "conll"), default="text")
+    export.add_argument("--format", choices=("label-studio", "doccano"), default="label-studio", dest="tool")
+    export.add_argument(
+        "-o", "--output", required=True, help="the queue file (JSON for Label Studio, JSONL for doccano)"
+    )
+    export.add_argument(
+        "--threshold",
+        type=_share,
+        help="auto-accept confidence, 0 to 1 (default: the one the model's run chose on dev, from its metadata)",
+    )
+    export.add_argument(
+        "--sample-empty",
+        type=_share,
+        default=None,
+        metavar="SHARE",
+        help="share of the tweets with nothing found to add, 0 to 1 (default 0.05)",
+    )
+    export.add_argument("--all", action="store_true", help="send every tweet (a full annotation pass)")
+    export.add_argument("--seed", type=int, default=42, help="seed of the random sample (default 42)")
+    export.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, help="progress bar (default: when stderr is a terminal)"
+    )
+    export.set_defaults(run=_review_export)
+    imported = steps.add_parser(
+        "import",
+        help="read a Label Studio JSON or doccano JSONL export; write strict CoNLL",
+        description="Read the reviewed annotations and write CoNLL with a '# id = TWEET' line per tweet. "
+        "A span that cuts a token, lies outside its text, overlaps another or has an unknown label is "
+        "reported with its task id and nothing is written. Several annotations of one task: Label "
+        "Studio's ground-truth one wins, else the one updated last; for doccano (one export file per "
+        "annotator) the file named last. Skipped annotations are ignored; unreviewed tasks are left out.",
+    )
+    imported.add_argument("exports", nargs="+", metavar="EXPORT", help="the tool's export file(s)")
+    imported.add_argument(
+        "--format",
+        choices=("label-studio", "doccano"),
+        dest="tool",
+        help="default: label-studio for .json, doccano for .jsonl",
+    )
+    imported.add_argument("-o", "--output", required=True, help="the CoNLL file to write (atomically)")
+    imported.set_defaults(run=_review_import)
+
+
+def _share(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, not {value!r}") from None
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
+    return number
+
+
+def _review_export(args: argparse.Namespace, progress: Progress) -> int:
+    from ..data.labels import ENTITY_TYPES
+    from ..exceptions import UsageError
+    from . import review
+    from .api import load_tagger
+
+    if args.all and (args.threshold is not None or args.sample_empty is not None):
+        raise UsageError("--all sends every tweet: it takes no --threshold or --sample-empty")
+    check_output_path(args.output, [args.input])
+    with _open_input(args.input) as source:
+        read = list(_items(source, args.input_format, args.input))
+    bad = [r for r in read if not isinstance(r, Item)]
+    if bad:
+        raise UsageError(f"{args.input}: {len(bad)} line(s) cannot be read; the first: {bad[0]}")
+    items = [r for r in read if isinstance(r, Item)]
+    with load_tagger(args.model, args.data_dir) as tagger:
+        _announce(tagger)
+        threshold = (
+            None if args.all else args.threshold if args.threshold is not None else review.model_threshold(tagger)
+        )
+        share = review.DEFAULT_EMPTY_SHARE if args.sample_empty is None else args.sample_empty
+        bar = _progress_bar(args)
+
+        def tagged(done: int) -> None:
+            progress.check()
+            bar.update(done - bar.n)
+
+        queue, summary = review.review_queue(tagger, items, threshold, share, args.seed, progress=tagged)
+        bar.close()
+    progress.check()
+    setup = review.write_queue(queue, args.tool, args.output, ENTITY_TYPES, tagger.name)
+    print(f"tweetner: {summary.describe()}", file=sys.stderr)
+    print(f"tweetner: wrote {len(queue)} tasks to {args.output} and the project set-up to {setup}", file=sys.stderr)
+    return 0
+
+
+def _review_import(args: argparse.Namespace, progress: Progress) -> int:
+    from ..data.annotation_tools import DOCCANO, read_doccano_exports, read_label_studio_export
+    from ..data.conll import write_conll
+    from ..data.labels import ENTITY_TYPES
+    from ..exceptions import UsageError
+
+    check_output_path(args.output, args.exports)
+    tool = args.tool or (DOCCANO if all(e.endswith(".jsonl") for e in args.exports) else "label-studio")
+    if tool == DOCCANO:
+        reviewed = read_doccano_exports(args.exports, ENTITY_TYPES)
+    elif len(args.exports) > 1:
+        raise UsageError("a Label Studio export is one JSON file holding every annotator's annotations: give one")
+    else:
+        reviewed = read_label_studio_export(args.exports[0], ENTITY_TYPES)
+    if not reviewed.tweets:
+        raise UsageError(
+            f"no reviewed tweets in {', '.join(args.exports)} ({len(reviewed.not_reviewed)} tasks not reviewed yet)"
+        )
+    progress.check()
+    write_conll(args.output, reviewed.tweets)
+    print(f"tweetner: wrote {len(reviewed.tweets)} reviewed tweets to {args.output}", file=sys.stderr)
+    if reviewed.not_reviewed:
+        print(f"tweetner: {len(reviewed.not_reviewed)} task(s) not reviewed yet, left out", file=sys.stderr)
+    if reviewed.conflicts:
+        shown = ", ".join(reviewed.conflicts[:10]) + (" ..." if len(reviewed.conflicts) > 10 else "")
+        print(
+            f"tweetner: {len(reviewed.conflicts)} task(s) with disagreeing annotations (the rule chose one): {shown}",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _subcommand(commands: Any, name: str, summary: str, description: str) -> argparse.ArgumentParser:
