@@ -4,6 +4,7 @@
     python run_all.py --quick         # synthetic corpus, tiny models -> reports/quick/
     python run_all.py --only 02_baselines --seed 7 --data-dir ../shared/data
     python run_all.py --no-transformer    # 04_strong_models without the fine-tuned MiniLM (faster)
+    python run_all.py --extra-train reviewed.conll    # add reviewed tweets (tweetner review import) to train
 
 The steps live in ``tweetner_utils.pipeline.steps``, their parameters in
 ``tweetner_utils.pipeline.config``.
@@ -56,6 +57,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="accept train/dev/test files that differ from the pinned WNUT16 ones (e.g. your own annotations);"
         " they are still read strictly and their hashes are recorded in the run manifest",
     )
+    parser.add_argument(
+        "--extra-train",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="reviewed tweets in CoNLL (`tweetner review import` writes it) added to every model's training data,"
+        " never to dev or test; a tweet that dev or test also holds is refused by its id (repeatable)",
+    )
     return parser.parse_args(argv)
 
 
@@ -81,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         device=args.device,
         step_timeout=args.step_timeout,
         unverified_splits=args.unverified_splits,
+        extra_train=tuple(path.resolve() for path in args.extra_train),
     )
     return execute(options)
 

@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 
 import run_all
-from tweetner_utils import load_corpora, read_results, tweet_fingerprints
+from tweetner_utils import Tweet, load_corpora, read_results, tweet_fingerprints, write_conll
+from tweetner_utils.data.tokenizer import tokenize
 from tweetner_utils.exceptions import StepFailed
 from tweetner_utils.pipeline.config import SummaryConfig
 from tweetner_utils.pipeline.run import run
 from tweetner_utils.pipeline.steps import STEPS, RunOptions, Step, select_steps
+from tweetner_utils.serving.api import load_tagger
+from tweetner_utils.serving.cli import Item, tokenize_joined
+from tweetner_utils.serving.review import model_threshold, review_queue
 
 pytestmark = pytest.mark.slow
 
@@ -80,6 +84,48 @@ def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> N
     ranking = results["05_business_summary"]["ranking"]
     assert [r["f1"] for r in ranking] == sorted((r["f1"] for r in ranking), reverse=True)
     assert ranking[0]["model"] in results["05_business_summary"]["findings"][0]
+
+
+def test_the_saved_best_model_routes_test_tweets_as_the_report_says(quick_run: Path) -> None:
+    """`tweetner review export` with the saved model queues what the report's routing figure counts."""
+    routing = read_results(quick_run / "reports" / "results")["04_strong_models"]["models"]["strong"]["details"]
+    tagger = load_tagger(quick_run / "models" / "strong")
+    assert model_threshold(tagger) == pytest.approx(routing["routing"]["threshold"], abs=1e-6)
+    test = load_corpora(True, 42, "")["test"]
+    items = [Item(n, " ".join(t.tokens), tokenize_joined(t.tokens)) for n, t in enumerate(test, start=1)]
+    _, summary = review_queue(tagger, items, model_threshold(tagger), 0.0)
+    assert summary.review_items_per_1000 == pytest.approx(
+        routing["routing"]["test"]["review_per_1000_tweets"], abs=1e-3
+    )
+    assert tokenize(items[0].text)  # the items are real tweets
+
+
+def test_reviewed_tweets_are_added_refused_by_id_and_what_they_changed_reported(
+    quick_run: Path, tmp_path: Path
+) -> None:
+    corpora = load_corpora(True, 42, "")
+    held_out = {t.tokens for split in ("dev", "test") for t in corpora[split]}
+    reviewed = [Tweet(t.tokens, t.tags, id=f"task-{n}") for n, t in enumerate(corpora["dev_2015"].tweets[:30])]
+    copied = Tweet(corpora["test"][3].tokens, corpora["test"][3].tags, id="copied")
+    write_conll(tmp_path / "reviewed.conll", [*reviewed, copied])
+    assert quick(tmp_path, "--extra-train", str(tmp_path / "reviewed.conll")) == 0
+    results = read_results(tmp_path / "reports" / "results")
+    record = results["04_strong_models"]["reviewed"]
+    assert record["added"] == sum(t.tokens not in held_out for t in reviewed)
+    assert any(
+        line.startswith("reviewed.conll: tweet copied (line ") and line.endswith("in test")
+        for line in record["refused"]
+    )
+    assert len(record["refused"]) == len(reviewed) + 1 - record["added"]
+    baseline = read_results(quick_run / "reports" / "results")["04_strong_models"]["models"]["strong"]
+    assert results["04_strong_models"]["models"]["strong"]["details"]["members"] == baseline["details"]["members"]
+    assert record["before"]["test_entity_f1"] == pytest.approx(baseline["splits"]["test"]["entity"]["f1"], abs=1e-6)
+    assert record["before"]["routing"] == baseline["details"]["routing"]
+    assert results["02_baselines"]["config"]["extra_train"] == ["reviewed.conll"]
+    summary = (tmp_path / "reports" / "05_business_summary.stakeholder.html").read_text("utf-8")
+    assert f"{record['added']} reviewed tweets were added to the training data of every model" in summary
+    manifest = json.loads((tmp_path / "reports" / "run_manifest.json").read_text())
+    assert "extra train: reviewed.conll" in manifest["data_sha256"]
 
 
 def test_same_seed_gives_byte_identical_results(quick_run: Path, tmp_path: Path) -> None:

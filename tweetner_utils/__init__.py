@@ -27,6 +27,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "DataNotFoundError",
         "InputLineError",
         "InputRejected",
+        "AnnotationError",
         "PipelineError",
         "ReportsNotWritable",
         "ResultsError",
@@ -36,7 +37,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "data.access": ("CACHE_DIR_ENV", "DATA_DIR_ENV", "SPLITS", "data_path", "load_split", "manifest"),
     "data.conll": ("Corpus", "Tweet", "parse_conll_bytes", "read_conll", "tweet_fingerprints", "write_conll"),
-    "data.corpora": ("describe_source", "entity_strings", "load_corpora", "validation_split"),
+    "data.corpora": ("describe_source", "entity_strings", "extra_training", "load_corpora", "validation_split"),
     "data.labels": ("ENTITY_LABELS", "ENTITY_TYPES", "LABELS", "entities", "is_valid_tag"),
     "data.synthetic": ("make_synthetic_corpus", "synthetic_splits"),
     "metrics": (

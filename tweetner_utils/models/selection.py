@@ -316,6 +316,67 @@ def _refit(fit: MemberFit, corpora: dict[str, Corpus], log: Callable[[str], None
     raise TypeError(f"cannot refit a {type(model).__name__}")
 
 
+@dataclass(frozen=True)
+class Refit:
+    """The chosen configuration fit on other training data, both ways the protocol fits it."""
+
+    selection_model: StrongTagger
+    """Fit on train only: its dev confidences choose the routing threshold."""
+    final: StrongTagger
+    """Refit on train + dev: what is scored on test."""
+
+
+def refit_chosen(
+    model: StrongModel,
+    corpora: dict[str, Corpus],
+    settings: StrongModelSettings,
+    resources: KnowledgeResources,
+    vectors: WordVectors | None,
+    log: Callable[[str], None] = print,
+) -> Refit:
+    """The configuration ``model`` chose (members, c1/c2 or epochs, weights) fit again on
+    ``corpora``, with nothing re-chosen: the same recipe with other training data, so that a
+    difference in scores is the data's (the reviewed tweets' before and after).
+    """
+    fits = {
+        name: _fit_as_chosen(name, model.member_settings[name], corpora, settings, resources, vectors, log)
+        for name in model.members
+    }
+    finals = [_refit(fits[name], corpora, log) for name in model.members]
+    return Refit(_combine([fits[m].model for m in model.members], model.weights), _combine(finals, model.weights))
+
+
+def _fit_as_chosen(
+    name: str,
+    chosen: dict,
+    corpora: dict[str, Corpus],
+    settings: StrongModelSettings,
+    resources: KnowledgeResources,
+    vectors: WordVectors | None,
+    log: Callable[[str], None],
+) -> MemberFit:
+    """A member fit on train with what validation chose (the epochs early stopping kept: the
+    neural members train on the same schedule and stop there)."""
+    train = corpora["train"]
+    log(f"fit on train as chosen: {MEMBER_LABELS[name]} ({', '.join(f'{k} {v}' for k, v in chosen.items())})")
+    member: ProbabilisticTagger
+    if name == "crf":
+        crf = CrfTagger(
+            c1=chosen["c1"],
+            c2=chosen["c2"],
+            max_iterations=settings.crf_max_iterations,
+            featurizer=KnowledgeFeaturizer(resources),
+        )
+        member = crf.fit(train.tokens, train.tags)
+    elif name == "transformer":
+        transformer = TransformerTagger(_transformer_settings(settings))
+        member = transformer.fit(train.tokens, train.tags, epochs=chosen["epochs"], progress=log)
+    else:
+        bilstm_crf = BilstmCrfTagger(_bilstm_crf_settings(settings), _inputs_factory(resources, vectors))
+        member = bilstm_crf.with_epochs(chosen["epochs"]).fit(train.tokens, train.tags, progress=log)
+    return MemberFit(name, member, [], [], float("nan"), float("nan"), 0.0, chosen)
+
+
 def _combine(models: Sequence[ProbabilisticTagger], weights: Sequence[float]) -> StrongTagger:
     if len(models) == 1:
         return cast(StrongTagger, models[0])

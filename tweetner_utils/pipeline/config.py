@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any, Self
 
 from ..models.bilstm import BilstmSettings
@@ -53,6 +54,8 @@ class ModelRunConfig(RunConfig):
 
     models_dir: str = "../models"
     bootstrap_resamples: int = 1000
+    extra_train: list[str] = field(default_factory=list)
+    """Reviewed CoNLL files (``tweetner review import``) added to every model's training data."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ def recorded_settings(config: NotebookConfig) -> dict:
     """The parameters worth recording with results: all but folder paths.
 
     Paths differ between machines and between a build folder and the final one, and must
-    not make two otherwise identical results files differ.
+    not make two otherwise identical results files differ: folders are left out, files
+    (``extra_train``) keep their names only.
     """
-    return {k: v for k, v in parameters_of(config).items() if not k.endswith("_dir")}
+    recorded = {k: v for k, v in parameters_of(config).items() if not k.endswith("_dir")}
+    if "extra_train" in recorded:
+        recorded["extra_train"] = [Path(f).name for f in recorded["extra_train"]]
+    return recorded

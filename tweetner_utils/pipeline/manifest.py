@@ -52,7 +52,8 @@ def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict,
         "cpu_count": os.cpu_count(),
         "wall_seconds_per_step": per_step,
         "package_versions": _package_versions(),
-        "data_sha256": {"synthetic corpus": "generated, seed above"} if options.quick else _split_hashes(options),
+        "data_sha256": ({"synthetic corpus": "generated, seed above"} if options.quick else _split_hashes(options))
+        | {f"extra train: {path.name}": sha256_of(path) for path in options.extra_train},
     }
 
 

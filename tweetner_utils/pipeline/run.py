@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..atomic_files import atomic_write_text
-from ..data.access import SPLITS, UNVERIFIED_ENV, load_split
+from ..data.access import UNVERIFIED_ENV
+from ..data.corpora import extra_training, load_corpora
 from ..exceptions import ConllFormatError, DataError, InputRejected, ReportsNotWritable
 from ..reporting.html import IndexEntry, index_page
 from ..reporting.results import read_results
@@ -40,7 +41,7 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
     steps = select_steps(options)
     if options.unverified_splits:
         os.environ[UNVERIFIED_ENV] = "1"  # the kernels inherit it
-    check_inputs(options)
+    check_inputs(options, log)
     reports = options.reports_dir
     build = reports / BUILD
     try:
@@ -66,15 +67,18 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
     return reports / "index.html"
 
 
-def check_inputs(options: RunOptions) -> None:
-    """Read every split strictly (and verified, unless allowed otherwise) before any notebook starts."""
-    if options.quick:
-        return
-    for split in SPLITS:
-        try:
-            load_split(split, options.data_dir or None)
-        except (ConllFormatError, DataError) as exc:
-            raise InputRejected(str(exc)) from None
+def check_inputs(options: RunOptions, log: Callable[[str], None] = print) -> None:
+    """Read every split strictly (and verified, unless allowed otherwise), and the reviewed
+    files to add, before any notebook starts; say what the reviewed files add and refuse."""
+    try:
+        corpora = load_corpora(options.quick, options.seed, options.data_dir)
+        extra = extra_training([str(p) for p in options.extra_train], corpora)
+    except (ConllFormatError, DataError) as exc:
+        raise InputRejected(str(exc)) from None
+    if extra.files:
+        log(f"reviewed tweets: {len(extra.tweets)} added to train; {len(extra.refused)} refused")
+        for line in extra.refused:
+            log(f"  refused: {line}")
 
 
 def _index(options: RunOptions, manifest_data: dict, build: Path) -> str:

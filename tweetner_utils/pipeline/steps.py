@@ -103,6 +103,8 @@ class RunOptions:
     """Seconds one notebook may run before it is stopped (None: no limit)."""
     unverified_splits: bool = False
     """Accept split files that differ from the pinned WNUT16 ones (still strictly read)."""
+    extra_train: tuple[Path, ...] = ()
+    """Reviewed CoNLL files added to every model's training data (``--extra-train``)."""
     steps: Sequence[Step] = field(default=STEPS)
 
 
@@ -125,6 +127,7 @@ def step_parameters(step: Step, options: RunOptions, build: Path) -> dict:
         "models_dir": str(build / "models"),
         "transformer": options.transformer,
         "device": options.device,
+        "extra_train": [str(path) for path in options.extra_train],
     }
     names = {f.name for f in fields(config)}
     return parameters_of(replace(config, **{k: v for k, v in wanted.items() if k in names}))
