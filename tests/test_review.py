@@ -314,3 +314,13 @@ def test_queued_tweets_keep_the_models_scores_as_label_studio_scores():
     (task,) = label_studio_tasks([tweet], "v1")
     assert task["predictions"][0]["score"] == 0.4 and task["predictions"][0]["result"][0]["score"] == 0.4
     assert task["predictions"][0]["result"][0]["value"]["text"] == "Obama"
+
+
+def test_unreadable_input_lines_are_named_and_the_rest_is_queued(model, tmp_path):
+    source = tmp_path / "tweets.txt"
+    source.write_text("Obama visits Paris today\n\nBob loves Arkwell\n")
+    code, err = cli("review", "export", "--model", model, "--all", "-o", tmp_path / "q.json", source)
+    assert code == 1 and "tweets.txt: line 2: empty line" in err
+    assert [t["data"]["tweet_id"] for t in json.loads((tmp_path / "q.json").read_text())] == ["1", "3"]
+    code, err = cli("review", "export", "--model", model, "--all", "--skip-invalid", "-o", tmp_path / "q.json", source)
+    assert code == 0 and "warning" in err

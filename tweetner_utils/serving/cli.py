@@ -283,6 +283,7 @@ def _review_commands(commands: Any) -> None:
         help="share of the tweets with nothing found to add, 0 to 1 (default 0.05)",
     )
     export.add_argument("--all", action="store_true", help="send every tweet (a full annotation pass)")
+    export.add_argument("--skip-invalid", action="store_true", help="warn about unreadable input lines and exit 0")
     export.add_argument("--seed", type=int, default=42, help="seed of the random sample (default 42)")
     export.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, help="progress bar (default: when stderr is a terminal)"
@@ -330,9 +331,11 @@ def _review_export(args: argparse.Namespace, progress: Progress) -> int:
     with _open_input(args.input) as source:
         read = list(_items(source, args.input_format, args.input))
     bad = [r for r in read if not isinstance(r, Item)]
-    if bad:
-        raise UsageError(f"{args.input}: {len(bad)} line(s) cannot be read; the first: {bad[0]}")
+    for error in bad:
+        print(f"tweetner: {'warning' if args.skip_invalid else 'error'}: {args.input}: {error}", file=sys.stderr)
     items = [r for r in read if isinstance(r, Item)]
+    if not items:
+        raise UsageError(f"{args.input}: no tweet could be read")
     with load_tagger(args.model, args.data_dir) as tagger:
         _announce(tagger)
         threshold = (
@@ -351,7 +354,9 @@ def _review_export(args: argparse.Namespace, progress: Progress) -> int:
     setup = review.write_queue(queue, args.tool, args.output, ENTITY_TYPES, tagger.name)
     print(f"tweetner: {summary.describe()}", file=sys.stderr)
     print(f"tweetner: wrote {len(queue)} tasks to {args.output} and the project set-up to {setup}", file=sys.stderr)
-    return 0
+    if bad:
+        print(f"tweetner: {len(bad)} input line(s) could not be read and are not in the queue", file=sys.stderr)
+    return 1 if bad and not args.skip_invalid else 0
 
 
 def _review_import(args: argparse.Namespace, progress: Progress) -> int:
