@@ -324,3 +324,14 @@ def test_unreadable_input_lines_are_named_and_the_rest_is_queued(model, tmp_path
     assert [t["data"]["tweet_id"] for t in json.loads((tmp_path / "q.json").read_text())] == ["1", "3"]
     code, err = cli("review", "export", "--model", model, "--all", "--skip-invalid", "-o", tmp_path / "q.json", source)
     assert code == 0 and "warning" in err
+
+
+def test_the_summary_line_speaks_in_the_reports_units(model, test_file, tmp_path):
+    code, err = cli(
+        "review", "export", "--model", model, "--input-format", "conll", "-o", tmp_path / "q.json", test_file
+    )
+    assert code == 0 and "review items per 1,000 tweets" in err and f"{len(SPLITS['test'])} tweets tagged" in err
+    code, err = cli(
+        "review", "export", "--model", model, "--all", "--input-format", "conll", "-o", tmp_path / "a.json", test_file
+    )
+    assert code == 0 and "every tweet sent for review (--all)" in err and "below the threshold" not in err

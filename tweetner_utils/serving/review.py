@@ -68,11 +68,13 @@ class QueueSummary:
         return 1000 * self.review_items / max(1, self.tweets)
 
     def describe(self) -> str:
-        band = "every tweet" if self.threshold is None else f"confidence < {self.threshold:.4f}"
+        found = f"{self.tweets} tweets tagged, {self.entities} entities"
+        if self.threshold is None:
+            return f"{found}; every tweet sent for review (--all)"
         return (
-            f"{self.tweets} tweets tagged, {self.entities} entities; {self.review_items} below the threshold "
-            f"({band}): {self.review_items_per_1000:.1f} review items per 1,000 tweets, in "
-            f"{self.low_confidence_tweets} tweets; plus {self.sampled_tweets} sampled tweets with nothing found"
+            f"{found}; {self.review_items} below the threshold (confidence < {self.threshold:.4f}): "
+            f"{self.review_items_per_1000:.1f} review items per 1,000 tweets, in {self.low_confidence_tweets} "
+            f"tweets; plus {self.sampled_tweets} sampled tweets with nothing found"
         )
 
 
