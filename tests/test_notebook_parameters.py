@@ -76,3 +76,11 @@ def test_every_notebook_is_a_step_and_stored_without_outputs() -> None:
                 assert cell.outputs == [] and cell.execution_count is None, f"{step.name} has outputs"
         builds = [c for c in book.cells if c.cell_type == "code" and ".from_parameters(globals())" in c.source]
         assert len(builds) == 1, f"{step.name}: the config is built from the parameters in one call"
+
+
+def test_notebooks_are_stored_as_jupyter_saves_them() -> None:
+    """JupyterLab saves through nbformat; a notebook stored in that form is not rewritten (and
+    `git status` stays clean) when it is only opened and autosaved."""
+    for step in STEPS:
+        stored = step.notebook.read_text("utf-8")
+        assert stored == nbformat.writes(nbformat.read(str(step.notebook), as_version=4)) + "\n", step.notebook.name
