@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,45 @@ def test_reviewed_tweets_are_added_refused_by_id_and_what_they_changed_reported(
     assert f"{record['added']} reviewed tweets were added to the training data of every model" in summary
     manifest = json.loads((tmp_path / "reports" / "run_manifest.json").read_text())
     assert "extra train: reviewed.conll" in manifest["data_sha256"]
+
+
+def execute_where_it_lies(notebook: Path, output: Path) -> None:
+    """Run a notebook as `jupyter nbconvert --execute` does: in its own folder, the project kernel."""
+    import nbclient
+    import nbformat
+
+    book = nbformat.read(str(notebook), as_version=4)
+    nbclient.NotebookClient(
+        book, kernel_name=run_all.default_kernel(), resources={"metadata": {"path": str(notebook.parent)}}
+    ).execute()
+    nbformat.write(book, str(output))
+
+
+def snapshot(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_notebooks_run_by_hand_write_to_a_scratch_folder_and_executed_copies_run_again(
+    quick_run: Path, tmp_path: Path
+) -> None:
+    reports = quick_run / "reports"
+    published, models = snapshot(reports / "results"), snapshot(quick_run / "models")
+    executed = reports / "notebooks" / "05_business_summary.ipynb"
+    assert "/.build/" not in executed.read_text("utf-8")  # its parameters no longer name the vanished build folder
+    execute_where_it_lies(executed, tmp_path / "rerun.ipynb")
+    assert (reports / "interactive" / "results" / "05_business_summary.json").is_file()
+    project = tmp_path / "project"  # a checkout: the committed notebook beside published results
+    (project / "notebooks").mkdir(parents=True)
+    (project / "notebooks" / "05_business_summary.ipynb").write_bytes(
+        (HERE.parent / "notebooks" / "05_business_summary.ipynb").read_bytes()
+    )
+    shutil.copytree(reports / "results", project / "reports" / "results")
+    execute_where_it_lies(project / "notebooks" / "05_business_summary.ipynb", tmp_path / "by_hand.ipynb")
+    assert (project / "reports" / "interactive" / "results" / "05_business_summary.json").is_file()
+    assert snapshot(project / "reports" / "results") == {
+        project / "reports" / "results" / p.relative_to(reports / "results"): b for p, b in published.items()
+    }
+    assert snapshot(reports / "results") == published and snapshot(quick_run / "models") == models
 
 
 def test_same_seed_gives_byte_identical_results(quick_run: Path, tmp_path: Path) -> None:

@@ -19,13 +19,21 @@ from ..models.bilstm import BilstmSettings
 from ..models.seeding import Seeded
 from ..models.selection import StrongModelSettings
 
+INTERACTIVE = "../reports/interactive"
+"""Where a notebook opened by hand (in JupyterLab, or ``jupyter nbconvert --execute``) writes:
+a scratch folder, so that exploring never overwrites the published results and models while
+the HTML and the index stay old. ``run_all.py`` passes its own folders instead."""
+PUBLISHED_RESULTS = "../reports/results"
+"""The results ``run_all.py`` published, which a notebook opened by hand reads."""
+
 
 @dataclass(frozen=True)
 class NotebookConfig:
     """The parameters every notebook takes."""
 
     quick: bool = False
-    results_dir: str = "../reports/results"
+    results_dir: str = f"{INTERACTIVE}/results"
+    """Where this notebook writes its results and timings."""
 
     @classmethod
     def from_parameters(cls, namespace: Mapping[str, object]) -> Self:
@@ -52,7 +60,7 @@ class RunConfig(Seeded, NotebookConfig):
 class ModelRunConfig(RunConfig):
     """A notebook that trains, scores and saves models."""
 
-    models_dir: str = "../models"
+    models_dir: str = f"{INTERACTIVE}/models"
     bootstrap_resamples: int = 1000
     extra_train: list[str] = field(default_factory=list)
     """Reviewed CoNLL files (``tweetner review import``) added to every model's training data."""
@@ -96,6 +104,9 @@ class StrongConfig(ModelRunConfig, StrongModelSettings):
 @dataclass(frozen=True)
 class SummaryConfig(NotebookConfig):
     """Parameters of ``05_business_summary``."""
+
+    steps_results_dir: str = PUBLISHED_RESULTS
+    """Where the results of the steps it summarises are read."""
 
 
 def parameters_of(config: NotebookConfig) -> dict:

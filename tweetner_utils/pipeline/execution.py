@@ -19,7 +19,7 @@ from traitlets.config import Config
 from ..atomic_files import atomic_write_text
 from ..exceptions import StepFailed
 from ..reporting.html import render_html
-from .steps import RunOptions, Step, step_parameters
+from .steps import RERUN_COMMENT, RunOptions, Step, rerun_parameters, step_parameters
 
 
 class StepTimeout(BaseException):
@@ -89,6 +89,24 @@ def render_step(step: Step, build: Path) -> None:
     executed = build / "notebooks" / f"{step.name}.ipynb"
     atomic_write_text(build / f"{step.name}.html", render_html(executed, hide_code=False))
     atomic_write_text(build / f"{step.name}.stakeholder.html", render_html(executed, hide_code=True))
+
+
+def make_rerunnable(step: Step, options: RunOptions, build: Path) -> None:
+    """Point the executed copy's parameters at folders that exist where it will lie
+    (``reports/notebooks/``), after its HTML was rendered: re-run as it is, it read a build
+    folder that is gone and failed."""
+    import nbformat
+    from papermill.translators import translate_parameters
+
+    executed = build / "notebooks" / f"{step.name}.ipynb"
+    book = nbformat.read(str(executed), as_version=4)
+    parameters = rerun_parameters(step, options)
+    for cell in book.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = translate_parameters(options.kernel, "python", parameters, RERUN_COMMENT)
+    if "papermill" in book.metadata:
+        book.metadata.papermill.update(parameters=parameters, output_path=f"{step.name}.ipynb")
+    atomic_write_text(executed, nbformat.writes(book) + "\n")
 
 
 @contextlib.contextmanager

@@ -29,7 +29,8 @@ def parameters_source(config: NotebookConfig) -> str:
     >>> from tweetner_utils.pipeline.config import SummaryConfig
     >>> print(parameters_source(SummaryConfig()))
     quick = False
-    results_dir = "../reports/results"
+    results_dir = "../reports/interactive/results"
+    steps_results_dir = "../reports/results"
     """
     return "\n".join(f"{f.name} = {_literal(getattr(config, f.name))}" for f in fields(config))
 

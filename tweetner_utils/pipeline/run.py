@@ -21,7 +21,7 @@ from ..exceptions import ConllFormatError, DataError, InputRejected, ReportsNotW
 from ..reporting.html import IndexEntry, index_page
 from ..reporting.results import read_results
 from .build import BUILD, fresh_build_folder, swap_models, swap_reports
-from .execution import execute_step, render_step, time_limit
+from .execution import execute_step, make_rerunnable, render_step, time_limit
 from .manifest import MANIFEST, read_manifest, run_manifest
 from .steps import RunOptions, select_steps
 
@@ -55,6 +55,7 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
             with time_limit(options.step_timeout):
                 execute_step(step, options, build)
             render_step(step, build)
+            make_rerunnable(step, options, build)
             timings[step.name] = time.perf_counter() - started
             log(f"[{number}/{len(steps)}] {step.name}: done in {timings[step.name]:.1f} s")
         manifest_data = run_manifest(options, timings, previous, time.perf_counter() - run_started)

@@ -119,12 +119,34 @@ def select_steps(options: RunOptions) -> list[Step]:
 
 def step_parameters(step: Step, options: RunOptions, build: Path) -> dict:
     """The papermill parameters of ``step``: its config with this run's seed and folders."""
+    results = str(build / "results")
+    return _parameters(step, options, results=results, steps_results=results, models=str(build / "models"))
+
+
+RERUN_COMMENT = (
+    "Parameters of this run, with its folders replaced so that this executed copy runs again from\n"
+    "# reports/notebooks/: it reads the published results beside it and writes to reports/interactive/\n"
+    "# (never over the published reports). To regenerate the published reports: python run_all.py"
+)
+
+
+def rerun_parameters(step: Step, options: RunOptions) -> dict:
+    """The parameters the executed copy in ``reports/notebooks/`` keeps: the run's own (seed,
+    quick, data), but the folders of a notebook opened by hand, relative to where it lies (the
+    build folder it ran in is gone by the time anyone opens it)."""
+    return _parameters(
+        step, options, results="../interactive/results", steps_results="../results", models="../interactive/models"
+    )
+
+
+def _parameters(step: Step, options: RunOptions, *, results: str, steps_results: str, models: str) -> dict:
     config = step.quick_config if options.quick else step.config
     wanted: dict[str, Any] = {
-        "results_dir": str(build / "results"),
+        "results_dir": results,
+        "steps_results_dir": steps_results,
         "seed": options.seed,
         "data_dir": options.data_dir,
-        "models_dir": str(build / "models"),
+        "models_dir": models,
         "transformer": options.transformer,
         "device": options.device,
         "extra_train": [str(path) for path in options.extra_train],
