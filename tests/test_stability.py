@@ -32,4 +32,6 @@ def test_summary_and_flag() -> None:
     assert summary["unstable"] is False
     assert summarise(pd.DataFrame({"test_f1": [0.3, 0.4, 0.5]}))["unstable"] is True
     assert UNSTABLE_STD == 0.02
-    assert "stable by the rule" in describe(summary, "M")
+    assert describe(summary, "M").endswith("stable: the spread (1.0 points) is within the 2-point limit.")
+    shaky = summarise(pd.DataFrame({"test_f1": [0.3, 0.4, 0.5]}))
+    assert describe(shaky, "M").endswith("unstable: the spread (10.0 points) exceeds the 2-point limit.")

@@ -49,7 +49,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "write_conlleval_file",
     ),
     "models.protocol": ("Tagger",),
-    "evaluation.blocks": ("evaluate_splits", "evaluation_block", "model_record", "scores_table"),
+    "evaluation.blocks": ("evaluate_splits", "evaluation_block", "model_record", "scores_table", "training_data"),
     "reporting.results": ("collect_models", "read_results", "read_timings", "write_results", "write_timings"),
     "pipeline.config": (
         "BaselinesConfig",

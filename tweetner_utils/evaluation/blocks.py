@@ -36,9 +36,23 @@ def evaluate_splits(model: Tagger, corpora: Mapping[str, Corpus], *, n_resamples
     }
 
 
-def model_record(label: str, family: str, splits: dict[str, dict], **details: object) -> dict:
-    """The results-JSON entry of one model: display label, family, scores per split, details."""
-    return {"label": label, "family": family, "splits": splits, "details": details}
+def model_record(
+    label: str, family: str, splits: dict[str, dict], trained_on: dict | None = None, **details: object
+) -> dict:
+    """The results-JSON entry of one model: display label, family, scores per split, what it
+    was trained on (see :func:`training_data`), details."""
+    return {"label": label, "family": family, "splits": splits, "details": details} | (
+        {"trained_on": trained_on} if trained_on is not None else {}
+    )
+
+
+def training_data(description: str, *corpora: Corpus) -> dict:
+    """What a model learned from, for the reports' comparisons: a description and the tweet count.
+
+    >>> training_data("train + dev", Corpus(()), Corpus(()))
+    {'data': 'train + dev', 'tweets': 0}
+    """
+    return {"data": description, "tweets": sum(len(c) for c in corpora)}
 
 
 def scores_table(splits: Mapping[str, dict]) -> pd.DataFrame:

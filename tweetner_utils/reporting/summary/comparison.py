@@ -88,6 +88,7 @@ def findings(models: Mapping[str, dict], split: str = "test") -> list[str]:
                 if certain
                 else "overlap, so the lead is not yet certain."
             )
+            + training_comparison(leader_name, models[leader["id"]], runner_name, models[runner["id"]])
         )
     lines.append(_recall_gaps(models[leader["id"]], leader_name, split))
     comparable = table[table["dev_same_fit"]]
@@ -100,6 +101,25 @@ def findings(models: Mapping[str, dict], split: str = "test") -> list[str]:
             "token scores reward partial spans, so they can rank models differently from complete entities."
         )
     return lines
+
+
+def training_comparison(leader_name: str, leader: Mapping, runner_name: str, runner: Mapping) -> str:
+    """What each of two compared models learned from, said whenever it differs (a lead partly
+    bought with more training data is not the method's alone); "" when unrecorded.
+
+    >>> same = {"trained_on": {"data": "train", "tweets": 5}}
+    >>> training_comparison("A", same, "B", same)
+    ' Both learned from the same 5 tweets (train).'
+    """
+    first, second = leader.get("trained_on"), runner.get("trained_on")
+    if not first or not second:
+        return ""
+    if first == second:
+        return f" Both learned from the same {first['tweets']:,} tweets ({first['data']})."
+    return (
+        f" Not like for like: {leader_name} learned from {first['tweets']:,} tweets ({first['data']}), "
+        f"{runner_name} from {second['tweets']:,} ({second['data']})."
+    )
 
 
 def risks_and_recommendations(models: Mapping[str, dict], split: str = "test") -> dict[str, list[str]]:

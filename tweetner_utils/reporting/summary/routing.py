@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ...evaluation.routing import target_verdict
 from .text import pct
 
 
@@ -38,9 +39,10 @@ def routing_lines(models: Mapping[str, dict], leader_id: str | None) -> list[str
         test = routing["test"]
         lines.append(
             f"With {leader['label']}, entities with confidence ≥ {routing['threshold']:.2f} (chosen on dev for "
-            f"{pct(routing['min_precision'])} precision) can be accepted automatically: on the 2016 test tweets "
+            f"{pct(routing['min_precision'])} precision) are accepted automatically: on the 2016 test tweets "
             f"that is {pct(test['auto_accepted_share'])} of its predictions at {pct(test['auto_accepted_precision'])}"
-            f" precision, leaving {test['review_per_1000_tweets']:.0f} items per 1,000 tweets for people to review."
+            f" precision, {target_verdict(test['auto_accepted_precision'], routing['min_precision'])}, leaving "
+            f"{test['review_per_1000_tweets']:.0f} items per 1,000 tweets for people to review."
         )
     usable = table.dropna(subset=["threshold (dev)"])
     unusable = [name for name in table.index if name not in usable.index]

@@ -1,0 +1,55 @@
+"""Each claim the reports generate, on results that make it true and results that make it false."""
+
+from __future__ import annotations
+
+from tweetner_utils.analysis.eda import overlap_sentence
+from tweetner_utils.evaluation.routing import describe_routing, target_verdict
+from tweetner_utils.reporting.summary.routing import routing_lines
+
+
+def routing(precision: float, threshold: float | None = 0.8) -> dict:
+    side = {"auto_accepted_share": 0.4, "auto_accepted_precision": precision, "review_per_1000_tweets": 447.0}
+    return {"min_precision": 0.8, "threshold": threshold, "dev": side, "test": side}
+
+
+def test_the_routing_target_is_said_met_or_missed_by_the_test_precision():
+    assert target_verdict(0.8, 0.8) == "which meets the 80.0% target chosen on dev"
+    assert target_verdict(0.734, 0.8) == "which misses the 80.0% target chosen on dev by 6.6 points"
+    assert "at 55.5% precision, which misses the 80.0% target chosen on dev by 24.5 points" in describe_routing(
+        "Tuned SGD", routing(0.555)
+    )
+    assert "which meets the 80.0% target" in describe_routing("CRF", routing(0.85))
+    assert "no confidence level reaches 80.0% precision on dev" in describe_routing("X", routing(0.9, None))
+
+
+def test_the_summary_routing_sentence_carries_the_verdict():
+    models = {"strong": {"label": "Ensemble", "details": {"routing": routing(0.734)}}}
+    assert (
+        "at 73.4% precision, which misses the 80.0% target chosen on dev by 6.6 points"
+        in routing_lines(models, "strong")[0]
+    )
+    models["strong"]["details"]["routing"] = routing(0.81)
+    assert "which meets the 80.0% target chosen on dev" in routing_lines(models, "strong")[0]
+
+
+def test_unseen_names_explain_a_dev_to_test_drop_only_when_test_has_fewer_seen_names():
+    fewer = overlap_sentence({"dev": {"seen_pct": 14.0}, "test": {"seen_pct": 12.0}})
+    assert "test has 2.0 points fewer known names, one reason a model can score lower on test" in fewer
+    more = overlap_sentence({"dev": {"seen_pct": 12.3}, "test": {"seen_pct": 13.1}})
+    assert "unseen names do not explain a drop from dev to test" in more and "+0.8 points" in more
+    assert "explain a drop" not in fewer
+
+
+def test_a_lead_says_when_the_models_learned_from_different_data():
+    from tweetner_utils.reporting.summary.comparison import training_comparison
+
+    strong = {"trained_on": {"data": "train + dev", "tweets": 3394}}
+    baseline = {"trained_on": {"data": "train minus the validation split", "tweets": 1915}}
+    unfair = training_comparison("Ensemble", strong, "Feature CRF", baseline)
+    assert unfair == (
+        " Not like for like: Ensemble learned from 3,394 tweets (train + dev), Feature CRF from 1,915 "
+        "(train minus the validation split)."
+    )
+    fair = training_comparison("Ensemble", strong, "CRF", {"trained_on": dict(strong["trained_on"])})
+    assert fair == " Both learned from the same 3,394 tweets (train + dev)." and "Not like for like" not in fair
+    assert training_comparison("A", {}, "B", baseline) == ""
