@@ -8,7 +8,7 @@ much goes to people, how the model copes with names it never saw, and how it fai
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -31,6 +31,10 @@ class ModelAnalysis:
     errors: pd.DataFrame
     test_tags: list[list[str]]
     """The decoded test predictions the analyses were computed on (for example views)."""
+    test_confidences: list[list[float]] = field(default_factory=list, repr=False)
+    dev_tags: list[list[str]] = field(default_factory=list, repr=False)
+    """The dev-model's dev predictions the routing threshold was chosen on."""
+    dev_confidences: list[list[float]] = field(default_factory=list, repr=False)
 
     def record(self) -> dict:
         """What the results JSON keeps (plain numbers)."""
@@ -67,6 +71,9 @@ def analyse_model(
         seen_unseen_recall(corpora["train"], corpora["test"], test_tags),
         error_table(corpora["test"].tags, test_tags),
         test_tags,
+        [list(c) for c in test_confidences],
+        dev_tags,
+        [list(c) for c in dev_confidences],
     )
 
 
