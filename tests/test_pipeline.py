@@ -55,6 +55,16 @@ def test_quick_run_writes_every_report_and_the_index(quick_run: Path) -> None:
     assert (quick_run / "models" / "bilstm" / "SHA256SUMS").is_file()
 
 
+def test_stakeholder_pages_hold_no_warnings_paths_raw_records_or_nan_and_carry_a_title(quick_run: Path) -> None:
+    from test_report_pages import problems, visible_text
+
+    for step in STEPS:
+        page = (quick_run / "reports" / f"{step.name}.stakeholder.html").read_text("utf-8")
+        assert problems(page) == [], step.name
+        assert f"<title>{step.title}</title>" in page and 'href="index.html"' in page
+        assert "from commit" in visible_text(page)
+
+
 def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> None:
     results = read_results(quick_run / "reports" / "results")
     assert list(results) == [s.name for s in STEPS]

@@ -18,7 +18,7 @@ from traitlets.config import Config
 
 from ..atomic_files import atomic_write_text
 from ..exceptions import StepFailed
-from ..reporting.html import render_html
+from ..reporting.html import PageStamp, render_html
 from .steps import RERUN_COMMENT, RunOptions, Step, rerun_parameters, step_parameters
 
 
@@ -84,11 +84,14 @@ def execute_step(step: Step, options: RunOptions, build: Path) -> None:
         raise StepFailed(step.name, f"the notebook recorded no results ({results.name})", output)
 
 
-def render_step(step: Step, build: Path) -> None:
-    """The executed notebook as HTML: with code, and without (the stakeholder version)."""
+def render_step(step: Step, build: Path, run_date: str, commit: str) -> None:
+    """The executed notebook as HTML: with code, and without (the stakeholder version), each
+    titled and stamped with the run's date and commit and a link back to the index."""
     executed = build / "notebooks" / f"{step.name}.ipynb"
-    atomic_write_text(build / f"{step.name}.html", render_html(executed, hide_code=False))
-    atomic_write_text(build / f"{step.name}.stakeholder.html", render_html(executed, hide_code=True))
+    stamp = PageStamp(step.title, run_date, commit)
+    atomic_write_text(build / f"{step.name}.html", render_html(executed, hide_code=False, stamp=stamp))
+    stakeholder = render_html(executed, hide_code=True, stamp=stamp)
+    atomic_write_text(build / f"{step.name}.stakeholder.html", stakeholder)
 
 
 def make_rerunnable(step: Step, options: RunOptions, build: Path) -> None:

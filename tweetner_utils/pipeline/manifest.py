@@ -37,7 +37,7 @@ def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict,
     per_step.update({k: round(v, 1) for k, v in timings.items()})
     return {
         "finished_at_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
         "seed": options.seed,
         "quick": options.quick,
         "transformer": options.transformer,
@@ -79,7 +79,7 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def _git_commit() -> str:
+def git_commit() -> str:
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True

@@ -12,6 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..atomic_files import atomic_write_text
@@ -22,7 +23,7 @@ from ..reporting.html import IndexEntry, index_page
 from ..reporting.results import read_results
 from .build import BUILD, fresh_build_folder, swap_models, swap_reports
 from .execution import execute_step, make_rerunnable, render_step, time_limit
-from .manifest import MANIFEST, read_manifest, run_manifest
+from .manifest import MANIFEST, git_commit, read_manifest, run_manifest
 from .steps import RunOptions, select_steps
 
 
@@ -48,13 +49,14 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
         fresh_build_folder(reports, build)
         previous = read_manifest(reports / MANIFEST)
         run_started = time.perf_counter()
+        run_date, commit = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), git_commit()
         timings: dict[str, float] = {}
         for number, step in enumerate(steps, start=1):
             log(f"[{number}/{len(steps)}] {step.name}: {step.title} ...")
             started = time.perf_counter()
             with time_limit(options.step_timeout):
                 execute_step(step, options, build)
-            render_step(step, build)
+            render_step(step, build, run_date, commit)
             make_rerunnable(step, options, build)
             timings[step.name] = time.perf_counter() - started
             log(f"[{number}/{len(steps)}] {step.name}: done in {timings[step.name]:.1f} s")

@@ -20,12 +20,35 @@ _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.IGNORECASE | re.DOTALL)
 _REMOTE = re.compile(r"https?://", re.IGNORECASE)
 
 
-def render_html(notebook: str | Path, *, hide_code: bool) -> str:
+@dataclass(frozen=True)
+class PageStamp:
+    """What every report page says about itself: which report, from which run, where the index is."""
+
+    title: str
+    run_date: str
+    commit: str
+    index: str = "index.html"
+
+    def banner(self) -> str:
+        return (
+            f'<nav class="report-stamp" style="font-family: system-ui, sans-serif; font-size: .9rem; '
+            f'padding: .5rem 1rem; background: #f4f4f4; border-bottom: 1px solid #ddd;">'
+            f'<a href="{_e(self.index)}">&larr; All reports</a> &middot; <b>{_e(self.title)}</b> &middot; '
+            f"generated {_e(self.run_date)} from commit <code>{_e(self.commit)}</code></nav>"
+        )
+
+
+_BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def render_html(notebook: str | Path, *, hide_code: bool, stamp: PageStamp | None = None) -> str:
     """A self-contained HTML page of an executed notebook.
 
     Args:
         notebook: the executed ``.ipynb``.
         hide_code: leave out code cells' input and prompts (the stakeholder version).
+        stamp: the page's title (instead of nbconvert's "Notebook"), and a line at the top
+            with the run's date and commit and a link back to the index.
     """
     exporter = HTMLExporter(
         template_name="lab",
@@ -34,8 +57,22 @@ def render_html(notebook: str | Path, *, hide_code: bool) -> str:
         exclude_input_prompt=hide_code,
         exclude_output_prompt=hide_code,
     )
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    resources = {"metadata": {"name": stamp.title}} if stamp else None
+    book = nbformat.read(str(notebook), as_version=4)
+    if hide_code:
+        _drop_streams(book)
+    body, _ = exporter.from_notebook_node(book, resources=resources)
+    if stamp:
+        body = _BODY.sub(lambda m: m.group(0) + stamp.banner(), body, count=1)
     return strip_external_scripts(body)
+
+
+def _drop_streams(book: nbformat.NotebookNode) -> None:
+    """Leave printed text out of the stakeholder version: it is training logs, progress lines
+    and library warnings (with the machine's paths), never a finding; findings are displayed."""
+    for cell in book.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream"]
 
 
 def strip_external_scripts(page: str) -> str:

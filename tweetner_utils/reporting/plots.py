@@ -12,16 +12,19 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from ..data.labels import ENTITY_TYPES
+from .tables import use_readable_tables
 
 TYPE_COLOURS: dict[str, str] = dict(zip(ENTITY_TYPES, sns.color_palette("tab10", len(ENTITY_TYPES)).as_hex()))
 """One colour per entity type, shared by every chart and the HTML error views."""
 
 
 def use_report_style() -> None:
-    """A quiet style with readable labels for HTML reports."""
+    """A quiet style with readable labels for HTML reports; tables and records shown as
+    stakeholders read them (``reporting.tables``)."""
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.autolayout": True})
     _fixed_png_metadata()
+    use_readable_tables()
 
 
 def _fixed_png_metadata() -> None:

@@ -1,0 +1,94 @@
+"""What a stakeholder page may show: titled and stamped pages, readable tables, no logs."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nbformat
+import pandas as pd
+
+from tweetner_utils.reporting.html import PageStamp, render_html
+from tweetner_utils.reporting.tables import MISSING, frame_html, mapping_html
+
+MACHINE_PATH = re.compile(r"/(?:home|root|tmp|work|Users|var|opt)/")
+RAW_DICT = re.compile(r"\{'")
+NAN = re.compile(r"\bNaN\b")
+WHOLE_NUMBER_WITH_DECIMALS = re.compile(r"^-?\d[\d,]*\.0+$")
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: no scripts, styles or embedded images; tags removed; entities decoded."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    page = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def table_cells(page: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td\b[^>]*>(.*?)</td>", page, re.S)]
+
+
+def problems(page: str) -> list[str]:
+    """Everything the issue forbids on a stakeholder page, found in ``page``."""
+    text = visible_text(page)
+    found = [
+        name
+        for name, pattern in (
+            ("Warning", re.compile("Warning")),
+            ("machine path", MACHINE_PATH),
+            ("raw dict", RAW_DICT),
+            ("NaN", NAN),
+        )
+        if pattern.search(text)
+    ]
+    found += [f"count shown as {c!r}" for c in table_cells(page) if WHOLE_NUMBER_WITH_DECIMALS.match(c)]
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    if title is None or title.group(1).strip() in ("", "Notebook"):
+        found.append("untitled page")
+    return found
+
+
+def notebook_with(outputs: list[dict]) -> nbformat.NotebookNode:
+    book = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    book.cells = [nbformat.v4.new_markdown_cell("# Title"), cell]
+    return book
+
+
+def test_tables_show_counts_as_integers_missing_values_as_a_dash_and_records_as_tables():
+    frame = pd.DataFrame({"gold": [3018.0, 621.0], "f1": [0.44236, float("nan")]}, index=["a", "b"])
+    shown = frame_html(frame)
+    assert problems(f"<title>T</title>{shown}") == []
+    assert "3,018" in shown and "0.442" in shown and MISSING in shown
+    record = mapping_html({"score": 12.254160363086234, "missing": None, "nested": {"a": 1.0}})
+    assert "{'" not in record and "12.254" in record and "a: 1" in record
+    assert problems("<title>T</title><table><tr><td>3018.0</td></tr></table>") == ["count shown as '3018.0'"]
+
+
+def test_the_stakeholder_page_has_a_title_a_stamp_and_no_printed_logs(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    warning = "/work/x/.venv/lib/python3.11/site-packages/tqdm/auto.py:21: TqdmWarning: IProgress not found"
+    nbformat.write(
+        notebook_with(
+            [
+                {"output_type": "stream", "name": "stderr", "text": warning},
+                {"output_type": "stream", "name": "stdout", "text": "epoch  1/8  train loss 0.1"},
+                {
+                    "output_type": "display_data",
+                    "data": {"text/plain": "finding", "text/markdown": "**a finding**"},
+                    "metadata": {},
+                },
+            ]
+        ),
+        str(path),
+    )
+    stamp = PageStamp("Business summary", "2026-11-26 12:00 UTC", "abc123")
+    stakeholder = render_html(path, hide_code=True, stamp=stamp)
+    assert problems(stakeholder) == [] and "epoch" not in visible_text(stakeholder)
+    assert "<title>Business summary</title>" in stakeholder and 'href="index.html"' in stakeholder
+    assert "generated 2026-11-26 12:00 UTC from commit abc123" in " ".join(visible_text(stakeholder).split())
+    assert "a finding" in visible_text(stakeholder)
+    with_code = render_html(path, hide_code=False, stamp=stamp)
+    assert "epoch" in visible_text(with_code) and "Warning" in visible_text(with_code)  # kept for analysts
+    assert problems(render_html(path, hide_code=True)) == ["untitled page"]  # the check can fail
