@@ -5,9 +5,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 _DOCUMENT = {"html", "head", "meta", "title", "style", "body"}
-_TEXT = {"h1", "h2", "h3", "p", "div", "span", "small", "code", "b", "u", "em", "strong", "br", "a"}
+_TEXT = {"h1", "h2", "h3", "p", "div", "span", "small", "code", "b", "u", "em", "strong", "br", "a", "section"}
+_FOLDING = {"details", "summary"}
 _TABLES_AND_LISTS = {"table", "thead", "tbody", "tr", "th", "td", "ul", "li"}
-ALLOWED_TAGS = frozenset(_DOCUMENT | _TEXT | _TABLES_AND_LISTS)
+ALLOWED_TAGS = frozenset(_DOCUMENT | _TEXT | _TABLES_AND_LISTS | _FOLDING)
 """The tags report pages are built from; anything else in a page came from data."""
 
 

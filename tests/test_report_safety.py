@@ -42,3 +42,14 @@ def test_index_shows_hostile_titles_file_names_and_values_only_as_text(title, st
     entry = IndexEntry(step, title, f"{step}.html", f"{step}.stakeholder.html", {key: value}, 1.0, "ok")
     page = index_page([entry], {"seed": 42, key: value}, title)
     assert_inert(page, [title, key, value])
+
+
+@settings(max_examples=50, deadline=None)
+@given(TEXT)
+def test_the_decision_box_shows_a_hostile_model_name_only_as_text(label) -> None:
+    from tweetner_utils.reporting.summary.decision import decide, decision_html
+
+    entity = {"f1": 0.5, "n_pred": 10, "n_correct": 5, "n_gold": 12}
+    record = {"label": label, "splits": {"test": {"entity": entity}}, "details": {}}
+    page = index_page([], {"seed": 42}, "t", decision_html(decide(record, 100), "05_business_summary.stakeholder.html"))
+    assert_inert(page, [label])

@@ -53,3 +53,29 @@ def test_a_lead_says_when_the_models_learned_from_different_data():
     fair = training_comparison("Ensemble", strong, "CRF", {"trained_on": dict(strong["trained_on"])})
     assert fair == " Both learned from the same 3,394 tweets (train + dev)." and "Not like for like" not in fair
     assert training_comparison("A", {}, "B", baseline) == ""
+
+
+def leader(f1: float, precision: float | None, n_pred: int = 2944, n_correct: int = 1712, n_gold: int = 3473) -> dict:
+    entity = {"f1": f1, "n_pred": n_pred, "n_correct": n_correct, "n_gold": n_gold}
+    details = {"routing": routing(precision)} if precision is not None else {"routing": routing(0.9, None)}
+    return {"label": "Ensemble", "splits": {"test": {"entity": entity}}, "details": details}
+
+
+def test_the_decision_box_counts_per_1000_tweets_and_recommends_by_its_rule():
+    from tweetner_utils.reporting.summary.decision import decide, decision_lines
+
+    go = decide(leader(0.534, 0.81), 3850)
+    assert (round(go.flagged), round(go.wrong), round(go.missed), round(go.review)) == (765, 320, 457, 447)
+    lines = decision_lines(go)
+    assert "flags **765 entities**, of which **320 are wrong**, and misses **457 real entities**" in lines[0]
+    assert "0.1 points below the best published offline system (InferNER" in lines[2]
+    assert go.recommendation.startswith("Go ahead: accept high-confidence entities automatically")
+    assistant = decide(leader(0.534, 0.73), 3850)
+    assert assistant.recommendation.startswith("Go ahead as an assistant only")
+    assert "right 73.0% of the time on test (target 80.0%)" in decision_lines(assistant)[3]
+    no_threshold = decide(leader(0.534, None), 3850)
+    assert no_threshold.recommendation.startswith("Go ahead as an assistant only") and no_threshold.review is None
+    assert "every entity needs review" in decision_lines(no_threshold)[1]
+    behind = decide(leader(0.44, 0.9), 3850)
+    assert behind.recommendation.startswith("Do not deploy yet") and "9.5 points below" in decision_lines(behind)[2]
+    assert all(d.rule.startswith("Rule: go ahead with automatic acceptance") for d in (go, assistant, behind))

@@ -20,7 +20,9 @@ from ..data.access import UNVERIFIED_ENV
 from ..data.corpora import extra_training, load_corpora
 from ..exceptions import ConllFormatError, DataError, InputRejected, ReportsNotWritable
 from ..reporting.html import IndexEntry, index_page
-from ..reporting.results import read_results
+from ..reporting.results import collect_models, read_results
+from ..reporting.summary.comparison import comparison_table
+from ..reporting.summary.decision import decide, decision_html
 from .build import BUILD, fresh_build_folder, swap_models, swap_reports
 from .execution import execute_step, make_rerunnable, render_step, time_limit
 from .manifest import MANIFEST, git_commit, read_manifest, run_manifest
@@ -96,7 +98,22 @@ def _index(options: RunOptions, manifest_data: dict, build: Path) -> str:
             wall_seconds=manifest_data["wall_seconds_per_step"].get(step.name),
             status="ok" if step.name in results else "not run yet",
         )
-        for step in options.steps
+        for step in sorted(options.steps, key=lambda s: s.name != SUMMARY_STEP)  # the summary first
     ]
     title = "tweetner reports" + (" (quick run on synthetic data)" if options.quick else "")
-    return index_page(entries, manifest_data, title)
+    return index_page(entries, manifest_data, title, _decision_box(results))
+
+
+SUMMARY_STEP = "05_business_summary"
+
+
+def _decision_box(results: dict) -> str:
+    """The business summary's decision box for the index (nothing until the models and the EDA ran)."""
+    models = collect_models(results)
+    table = comparison_table(models)
+    if table.empty or "01_eda" not in results:
+        return ""
+    leader = models[table.iloc[0]["id"]]
+    return decision_html(
+        decide(leader, results["01_eda"]["overview"]["test"]["tweets"]), f"{SUMMARY_STEP}.stakeholder.html"
+    )

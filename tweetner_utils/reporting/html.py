@@ -97,8 +97,9 @@ class IndexEntry:
     status: str
 
 
-def index_page(entries: Sequence[IndexEntry], manifest: Mapping[str, object], title: str) -> str:
-    """The index page: every report with its headline numbers, then the run manifest."""
+def index_page(entries: Sequence[IndexEntry], manifest: Mapping[str, object], title: str, lead: str = "") -> str:
+    """The index page: ``lead`` (the decision box, trusted HTML), every report with its headline
+    numbers, then the run manifest folded away (for whoever checks provenance)."""
     rows = "\n".join(_entry_row(e) for e in entries)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>
@@ -110,14 +111,16 @@ th {{ background: #f4f4f4; }} code {{ font-size: .85em; }} .failed {{ color: #b0
 ul {{ margin: 0; padding-left: 1.1rem; }}
 </style></head><body>
 <h1>{_e(title)}</h1>
+{lead}
 <p>Each report exists in two versions: the full notebook with code, and a stakeholder version
 without code. Every number is computed by the code in the repository at the commit below.</p>
 <table><thead><tr><th>Report</th><th>Headline numbers</th><th>Wall time</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table>
-<h2>Run manifest</h2>
+<details><summary><b>Run manifest</b>: commit, package versions, data SHA-256s, seed, wall time per step</summary>
 {_manifest_html(manifest)}
+</details>
 </body></html>
 """
 

@@ -1,0 +1,121 @@
+"""The decision box: what the leading model does per 1,000 tweets, and whether to go ahead.
+
+A stakeholder decides from counts, not from F1: how many entities get flagged, how many of
+those are wrong, how many real ones are missed, how many go to people. Every figure is the
+leading model's test result scaled to 1,000 tweets; the recommendation follows a rule
+stated on the page, and the rule's inputs are shown next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..published import best_offline
+from .text import pct
+
+FIELD_MARGIN = 0.02
+"""How far below the best published offline F1 a model may be and still count as level with the field."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The box's figures (per 1,000 tweets) and its recommendation."""
+
+    model: str
+    flagged: float
+    wrong: float
+    missed: float
+    review: float | None
+    """Entities below the auto-accept threshold (None: no threshold reached the target on dev)."""
+    f1: float
+    field_name: str
+    field_f1: float
+    precision_target: float | None
+    accepted_precision: float | None
+    recommendation: str
+    rule: str
+
+
+RULE = (
+    "Rule: go ahead with automatic acceptance plus review of the rest when the auto-accepted entities "
+    "reach the precision target on test and F1 is within {margin} points of the best published offline "
+    "system; go ahead as an assistant (people confirm every entity) when only the F1 condition holds; "
+    "otherwise do not deploy yet."
+)
+
+
+def decide(record: Mapping, test_tweets: int) -> Decision:
+    """The box for one model's results record (the leading model) on ``test_tweets`` test tweets."""
+    entity = record["splits"]["test"]["entity"]
+    per_1000 = 1000 / max(1, test_tweets)
+    routing = record.get("details", {}).get("routing") or {}
+    has_threshold = routing.get("threshold") is not None
+    accepted = routing["test"]["auto_accepted_precision"] if has_threshold else None
+    target = routing.get("min_precision")
+    field_name, field_f1 = best_offline()
+    level = entity["f1"] >= field_f1 - FIELD_MARGIN
+    meets = has_threshold and accepted is not None and target is not None and accepted >= target
+    if level and meets:
+        recommendation = "Go ahead: accept high-confidence entities automatically and send the rest to review."
+    elif level:
+        recommendation = (
+            "Go ahead as an assistant only: the auto-accepted entities miss the precision target on test, so "
+            "people should confirm every entity."
+        )
+    else:
+        recommendation = "Do not deploy yet: the model is more than the margin below the best published offline system."
+    return Decision(
+        model=record["label"],
+        flagged=entity["n_pred"] * per_1000,
+        wrong=(entity["n_pred"] - entity["n_correct"]) * per_1000,
+        missed=(entity["n_gold"] - entity["n_correct"]) * per_1000,
+        review=routing["test"]["review_per_1000_tweets"] if has_threshold else None,
+        f1=entity["f1"],
+        field_name=field_name,
+        field_f1=field_f1,
+        precision_target=target,
+        accepted_precision=accepted,
+        recommendation=recommendation,
+        rule=RULE.format(margin=f"{100 * FIELD_MARGIN:.0f}"),
+    )
+
+
+def decision_lines(decision: Decision) -> list[str]:
+    """The box as sentences (Markdown), figures first, then the recommendation and its rule."""
+    d = decision
+    gap = d.f1 - d.field_f1
+    lines = [
+        f"**Per 1,000 tweets, {d.model}** flags **{d.flagged:.0f} entities**, of which **{d.wrong:.0f} are wrong**, "
+        f"and misses **{d.missed:.0f} real entities**.",
+        (
+            f"**{d.review:.0f} entities go to people for review** (below the auto-accept threshold chosen on dev)."
+            if d.review is not None
+            else "No confidence threshold reached the precision target on dev: **every entity needs review**."
+        ),
+        f"Test entity F1 {pct(d.f1)}: {abs(100 * gap):.1f} points {'above' if gap >= 0 else 'below'} the best "
+        f"published offline system ({d.field_name}, {pct(d.field_f1)}).",
+    ]
+    if d.accepted_precision is not None and d.precision_target is not None:
+        lines.append(
+            f"Automatically accepted entities are right {pct(d.accepted_precision)} of the time on test "
+            f"(target {pct(d.precision_target)})."
+        )
+    lines += [f"**{d.recommendation}**", d.rule]
+    return lines
+
+
+def decision_html(decision: Decision, summary_link: str = "") -> str:
+    """The box for the index page (escaped; Markdown bold turned into HTML)."""
+    import html
+    import re
+
+    items = "".join(
+        "<li>" + re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(line)) + "</li>"
+        for line in decision_lines(decision)
+    )
+    link = f'<p><a href="{html.escape(summary_link)}">Read the business summary</a></p>' if summary_link else ""
+    return (
+        '<section class="decision" style="border: 2px solid #333; padding: .5rem 1.5rem; margin-bottom: 2rem;">'
+        f"<h2>Decision box</h2><ul>{items}</ul>{link}</section>"
+    )
