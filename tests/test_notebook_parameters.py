@@ -60,7 +60,8 @@ def test_model_settings_defaults_are_the_notebook_defaults() -> None:
 
 
 def test_a_notebook_builds_its_config_in_one_call_and_names_missing_parameters() -> None:
-    assert SummaryConfig.from_parameters({"quick": True, "results_dir": "x", "other": 1}) == SummaryConfig(True, "x")
+    given = {"quick": True, "results_dir": "x", "steps_results_dir": "y", "other": 1}
+    assert SummaryConfig.from_parameters(given) == SummaryConfig(True, "x", "y")
     with pytest.raises(NameError, match="results_dir"):
         SummaryConfig.from_parameters({"quick": True})
 

@@ -92,3 +92,13 @@ def test_the_stakeholder_page_has_a_title_a_stamp_and_no_printed_logs(tmp_path):
     with_code = render_html(path, hide_code=False, stamp=stamp)
     assert "epoch" in visible_text(with_code) and "Warning" in visible_text(with_code)  # kept for analysts
     assert problems(render_html(path, hide_code=True)) == ["untitled page"]  # the check can fail
+
+
+def test_research_only_cells_are_left_out_of_the_stakeholder_page(tmp_path):
+    book = notebook_with([{"output_type": "display_data", "data": {"text/markdown": "kept finding"}, "metadata": {}}])
+    weights = nbformat.v4.new_markdown_cell("### feature weights table")
+    weights.metadata["tags"] = ["research-only"]
+    book.cells.append(weights)
+    nbformat.write(book, str(tmp_path / "nb.ipynb"))
+    assert "feature weights" not in visible_text(render_html(tmp_path / "nb.ipynb", hide_code=True))
+    assert "feature weights" in visible_text(render_html(tmp_path / "nb.ipynb", hide_code=False))

@@ -67,9 +67,16 @@ def render_html(notebook: str | Path, *, hide_code: bool, stamp: PageStamp | Non
     return strip_external_scripts(body)
 
 
+RESEARCH_ONLY = "research-only"
+"""The cell tag of what only analysts read (feature weights, epoch logs, saved-file details,
+the recorded numbers): left out of the stakeholder version."""
+
+
 def _drop_streams(book: nbformat.NotebookNode) -> None:
-    """Leave printed text out of the stakeholder version: it is training logs, progress lines
-    and library warnings (with the machine's paths), never a finding; findings are displayed."""
+    """Leave research-only cells and printed text out of the stakeholder version: printed text
+    is training logs, progress lines and library warnings (with the machine's paths), never a
+    finding; findings are displayed."""
+    book.cells = [c for c in book.cells if RESEARCH_ONLY not in c.get("metadata", {}).get("tags", [])]
     for cell in book.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream"]
