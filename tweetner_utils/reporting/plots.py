@@ -36,19 +36,63 @@ def _fixed_png_metadata() -> None:
     set_matplotlib_formats("png", metadata={"Software": None})
 
 
-def bar_chart(table: pd.DataFrame, title: str, xlabel: str = "", ylabel: str = "", horizontal: bool = False) -> Figure:
-    """Grouped bars: one group per row, one bar per column."""
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    table.plot(kind="barh" if horizontal else "bar", ax=ax, width=0.8)
+SHORT_LABEL_CHARS = 18
+"""Longer row names are replaced on the axis by a short code, with the full names in a key."""
+
+
+def bar_chart(
+    table: pd.DataFrame,
+    title: str,
+    xlabel: str = "",
+    ylabel: str = "",
+    horizontal: bool = False,
+    log_scale: bool = False,
+) -> Figure:
+    """Grouped bars: one group per row, one bar per column; the legend outside the bars, long row
+    names shortened to codes with a key under the chart, and a log value axis on request (when
+    one row dwarfs the rest, as ``O`` does among tags)."""
+    shown, key = short_labels(table)
+    fig, ax = plt.subplots(figsize=(10, 4.5 + 0.25 * len(key)))
+    shown.plot(
+        kind="barh" if horizontal else "bar",
+        ax=ax,
+        width=0.8,
+        logx=horizontal and log_scale,
+        logy=not horizontal and log_scale,
+    )
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if not horizontal:
-        ax.tick_params(axis="x", rotation=30)
-    legend = ax.get_legend()
-    if table.shape[1] == 1 and legend is not None:
-        legend.remove()
+        ax.tick_params(axis="x", rotation=0 if key else 30)
+    _legend_outside(ax, table.shape[1])
+    if key:
+        fig.text(0.01, 0.0, "\n".join(key), fontsize="small", va="top")
     return fig
+
+
+def short_labels(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``table`` with rows renamed M1, M2, ... when any name is long, and the key lines.
+
+    >>> short_labels(pd.DataFrame({"f1": [1]}, index=["a very long model name indeed"]))[1]
+    ['M1 = a very long model name indeed']
+    """
+    names = [str(i) for i in table.index]
+    if all(len(n) <= SHORT_LABEL_CHARS for n in names):
+        return table, []
+    codes = [f"M{k}" for k in range(1, len(names) + 1)]
+    return table.set_axis(codes, axis=0), [f"{c} = {n}" for c, n in zip(codes, names)]
+
+
+def _legend_outside(ax: plt.Axes, series: int) -> None:
+    """The legend to the right of the plot (never over the leading bars); none for one series."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    if series == 1:
+        legend.remove()
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
 
 
 def length_histogram(lengths: pd.Series, title: str) -> Figure:
@@ -111,7 +155,7 @@ def model_comparison(table: pd.DataFrame, title: str) -> Figure:
     ax.set_xlim(0, 1)
     ax.set_xlabel("entity-level score (test)")
     ax.set_title(title)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return fig
 
 
@@ -152,7 +196,7 @@ def stacked_bars(table: pd.DataFrame, title: str, xlabel: str = "") -> Figure:
     ax.invert_yaxis()
     ax.set_title(title)
     ax.set_xlabel(xlabel)
-    ax.legend(loc="lower right", fontsize="small")
+    _legend_outside(ax, table.shape[1])
     return fig
 
 
@@ -161,6 +205,7 @@ def error_bars(table: pd.DataFrame, mean: str, spread: str, title: str) -> Figur
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.5))
     ax.barh(table.index, table[mean].astype(float), xerr=table[spread].astype(float), capsize=4)
     ax.set_title(title)
+    ax.set_xlabel(mean)
     return fig
 
 
@@ -176,5 +221,8 @@ def drift_charts(oov: pd.DataFrame, shift: pd.DataFrame, reference: str = "train
     (100 * shift[changes]).plot(kind="bar", ax=right, width=0.8)
     right.axhline(0, color="black", linewidth=0.8)
     right.set_title(f"Change in each type's share of entities against {reference} (points)")
+    right.set_ylabel("percentage points")
+    left.set_ylabel("% of words")
     right.tick_params(axis="x", rotation=30)
+    _legend_outside(right, len(changes))
     return fig
