@@ -79,3 +79,14 @@ def test_the_decision_box_counts_per_1000_tweets_and_recommends_by_its_rule():
     behind = decide(leader(0.44, 0.9), 3850)
     assert behind.recommendation.startswith("Do not deploy yet") and "9.5 points below" in decision_lines(behind)[2]
     assert all(d.rule.startswith("Rule: go ahead with automatic acceptance") for d in (go, assistant, behind))
+
+
+def test_the_calibration_sentence_says_whether_calibration_helped_on_test():
+    from tweetner_utils.evaluation.calibration import calibration_sentence
+
+    helped = calibration_sentence({"chosen": {"kind": "isotonic"}, "test_ece_before": 0.12, "test_ece_after": 0.04})
+    assert helped.endswith("by 4.0 points after the isotonic calibration chosen on dev.") and "12.0 points" in helped
+    failed = calibration_sentence({"chosen": {"kind": "platt"}, "test_ece_before": 0.05, "test_ece_after": 0.07})
+    assert failed.endswith("does not reduce it on test (7.0 points).")
+    kept = calibration_sentence({"chosen": {"kind": "identity"}, "test_ece_before": 0.03, "test_ece_after": 0.03})
+    assert "found no calibration that helps" in kept

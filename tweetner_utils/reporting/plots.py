@@ -226,3 +226,19 @@ def drift_charts(oov: pd.DataFrame, shift: pd.DataFrame, reference: str = "train
     right.tick_params(axis="x", rotation=30)
     _legend_outside(right, len(changes))
     return fig
+
+
+def reliability_chart(tables: dict[str, pd.DataFrame], title: str) -> Figure:
+    """Share of entities right against their mean confidence, per confidence bin, one line per
+    table (raw and calibrated); the diagonal is a confidence that means what it says."""
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    for name, table in tables.items():
+        ax.plot(table["mean confidence"], table["share right"], marker="o", label=name)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("mean confidence of the entities in the bin")
+    ax.set_ylabel("share of those entities that are right")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
