@@ -365,10 +365,18 @@ def _tokens(data: dict, name: str, problems: list[str]) -> tuple[str, ...] | Non
     return tuple(tokens)
 
 
+def one_word_id(text: str) -> str:
+    """An id written as one word, as a CoNLL ``# id =`` line needs it (whitespace becomes ``_``).
+
+    >>> one_word_id("task 7"), one_word_id("  ")
+    ('task_7', '_')
+    """
+    return "_".join(text.split()) or "_"
+
+
 def _plain_id(value: Any, number: int) -> str:
-    """A task id usable as a CoNLL tweet id (no whitespace)."""
-    text = str(value if value is not None else number + 1)
-    return "".join(text.split()) or str(number + 1)
+    """A task's own id (or its position) as a CoNLL tweet id."""
+    return one_word_id(str(value if value is not None else number + 1))
 
 
 def _number(value: Any) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 from ..data.conll import Corpus
 from ..data.corpora import known_names
 from ..data.labels import entities
+from ..models.protocol import entity_confidence
 from .model_analysis import ModelAnalysis
 
 WEEK_TWEETS = 200
@@ -76,9 +77,7 @@ def tweet_counts(
     for tweet, pred, conf in zip(corpus, tags, confidences):
         gold = entities(tweet.tags)
         found = entities(pred)
-        accepted = {
-            e for e in found if threshold is not None and sum(conf[e[1] : e[2] + 1]) / (e[2] + 1 - e[1]) >= threshold
-        }
+        accepted = {e for e in found if threshold is not None and entity_confidence(conf, e[1], e[2]) >= threshold}
         unseen = sum((kind, " ".join(tweet.tokens[a : b + 1]).lower()) not in known for kind, a, b in gold)
         for name, value in zip(
             COUNTS, (len(gold), len(found), len(gold & found), len(accepted), len(accepted & gold), unseen)

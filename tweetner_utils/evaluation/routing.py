@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..data.conll import Corpus
 from ..data.labels import entities
+from ..models.protocol import entity_confidence
 
 
 def scored_entities(
@@ -27,7 +28,7 @@ def scored_entities(
             rows.append(
                 {
                     "type": kind,
-                    "confidence": float(np.mean(conf[start : end + 1])),
+                    "confidence": entity_confidence(conf, start, end),
                     "correct": (kind, start, end) in gold_set,
                 }
             )

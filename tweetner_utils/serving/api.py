@@ -24,7 +24,7 @@ from ..data.labels import bio_spans
 from ..data.tokenizer import Token, tokenize
 from ..models.crf import CrfTagger
 from ..models.loading import display_name, load_best_model, read_metadata
-from ..models.protocol import Confidences, Tagger
+from ..models.protocol import Confidences, Tagger, entity_confidence
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 MODEL_NAMES: dict[str, str] = {"best": "strong", "fast": "strong_crf"}
@@ -194,7 +194,7 @@ def entities_from_tags(
     found = []
     for kind, first, last in bio_spans(list(tags)):
         start, end = tokens[first].start, tokens[last].end
-        confidence = sum(confidences[first : last + 1]) / (last + 1 - first)
+        confidence = entity_confidence(confidences, first, last)
         found.append(Entity(text[start:end], kind, start, end, round(confidence, 4)))
     return found
 

@@ -360,13 +360,13 @@ def _review_export(args: argparse.Namespace, progress: Progress) -> int:
 
 
 def _review_import(args: argparse.Namespace, progress: Progress) -> int:
-    from ..data.annotation_tools import DOCCANO, read_doccano_exports, read_label_studio_export
+    from ..data.annotation_tools import DOCCANO, LABEL_STUDIO, read_doccano_exports, read_label_studio_export
     from ..data.conll import write_conll
     from ..data.labels import ENTITY_TYPES
     from ..exceptions import UsageError
 
     check_output_path(args.output, args.exports)
-    tool = args.tool or (DOCCANO if all(e.endswith(".jsonl") for e in args.exports) else "label-studio")
+    tool = args.tool or (DOCCANO if all(e.endswith(".jsonl") for e in args.exports) else LABEL_STUDIO)
     if tool == DOCCANO:
         reviewed = read_doccano_exports(args.exports, ENTITY_TYPES)
     elif len(args.exports) > 1:

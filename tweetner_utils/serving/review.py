@@ -26,10 +26,12 @@ from ..data.annotation_tools import (
     doccano_records,
     label_studio_config,
     label_studio_tasks,
+    one_word_id,
 )
 from ..data.labels import bio_spans
 from ..data.tokenizer import Token
 from ..exceptions import UsageError
+from ..models.protocol import entity_confidence
 from .api import TweetTagger, model_tokens
 
 LOW_CONFIDENCE = "an entity below the auto-accept threshold"
@@ -126,8 +128,7 @@ def _spans(tokens: Sequence[Token], tags: list[str], confidences: Sequence[float
     analysis compares that value with the threshold; rounding could move an entity across it)."""
     found = []
     for kind, first, last in bio_spans(tags):
-        score = sum(confidences[first : last + 1]) / (last + 1 - first)
-        found.append(Span(tokens[first].start, tokens[last].end, kind, score))
+        found.append(Span(tokens[first].start, tokens[last].end, kind, entity_confidence(confidences, first, last)))
     return tuple(found)
 
 
@@ -166,8 +167,7 @@ def _select(
 
 def _id(value: object) -> str:
     """The input id as a single word (it becomes a CoNLL ``# id =`` line on the way back)."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return "_".join(text.split()) or "_"
+    return one_word_id(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
 
 
 def write_queue(
