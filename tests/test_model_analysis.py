@@ -43,7 +43,15 @@ def test_threshold_comes_from_the_dev_model_and_is_applied_to_the_test_model() -
 def test_costs_are_measured_and_kept_beside_the_results(tmp_path: Path) -> None:
     cost = costs.cost_record(1.23, Stub({}), ["Obama won", "Macron lost"] * 30)
     assert cost["train_seconds"] == 1.2 and cost["tweets_per_s"] > 0 and cost["workers"] == 1
-    assert 0 < cost["latency_ms_p50"] <= cost["latency_ms_p99"]
+    assert 0 < cost["latency_ms_p50"] <= cost["latency_ms_p99"] and cost["repeats"] == 3
+    low, high = cost["tweets_per_s_range"]
+    assert low <= cost["tweets_per_s"] <= high and cost["latency_ms_p99_range"][0] <= cost["latency_ms_p99"]
     write_timings(tmp_path, "02_x", {"stub": cost})
-    assert read_timings(tmp_path) == {"stub": cost}
+    assert read_timings(tmp_path) == {"stub": {**cost, "train_seconds_runs": [1.2]}}
+    for seconds in (2.0, 3.0, 4.0, 5.0, 6.0):  # later runs: the last five fits are kept, this run last
+        write_timings(tmp_path, "02_x", {"stub": {**cost, "train_seconds": seconds}})
+    assert read_timings(tmp_path)["stub"]["train_seconds_runs"] == [2.0, 3.0, 4.0, 5.0, 6.0]
+    (tmp_path / "timings" / "02_x.json").write_text("{not json")
+    write_timings(tmp_path, "02_x", {"stub": cost})  # an unreadable earlier file starts afresh
+    assert read_timings(tmp_path)["stub"]["train_seconds_runs"] == [1.2]
     assert not list(tmp_path.glob("*.json"))  # results/ itself holds only reproducible numbers

@@ -146,10 +146,21 @@ def test_drift_lines_explain_the_gap_with_new_names() -> None:
 def test_cost_lines_use_the_measured_numbers() -> None:
     table = cost.cost_table(MODELS, TIMINGS)
     (line, fastest) = cost.cost_lines(table, "Strong")
-    assert "trained in 90 s" in line and "5,000 tweets per second" in line and "2-core" in line
-    assert "about 432 million a day" in line and "3.0 ms at the 99th percentile" in line
+    assert "trained in 90 s (90 s, one run so far)" in line and "5,000 tweets per second" in line
+    assert "measured 5,000 in separate parts" in line and "2-core" in line and "warm figures" in line
+    assert "about 432 million a day" in line and "3.0 ms at the 99th percentile (3.0 ms over" in line
     assert cost.cost_lines(table, "Strong", useless=["Strong"]) == [line]
     assert "Strong" in fastest
+    ranged = {
+        "strong": {
+            **TIMINGS["strong"],
+            "train_seconds_runs": [84.0, 90.0, 97.4],
+            "tweets_per_s_range": [4500.2, 5400.0],
+            "latency_ms_p99_range": [2.5, 3.25],
+        }
+    }
+    (line, _) = cost.cost_lines(cost.cost_table(MODELS, ranged), "Strong")
+    assert "(84–97 s over the last 3 runs)" in line and "measured 4,500–5,400 in" in line and "(2.5–3.2 ms" in line
 
 
 def test_stability_table_marks_deterministic_models() -> None:

@@ -57,13 +57,33 @@ def notebook_with(outputs: list[dict]) -> nbformat.NotebookNode:
 
 
 def test_tables_show_counts_as_integers_missing_values_as_a_dash_and_records_as_tables():
-    frame = pd.DataFrame({"gold": [3018.0, 621.0], "f1": [0.44236, float("nan")]}, index=["a", "b"])
+    frame = pd.DataFrame({"gold": [3018.0, 621.0], "score": [0.44236, float("nan")]}, index=["a", "b"])
     shown = frame_html(frame)
     assert problems(f"<title>T</title>{shown}") == []
     assert "3,018" in shown and "0.442" in shown and MISSING in shown
     record = mapping_html({"score": 12.254160363086234, "missing": None, "nested": {"a": 1.0}})
     assert "{'" not in record and "12.254" in record and "a: 1" in record
     assert problems("<title>T</title><table><tr><td>3018.0</td></tr></table>") == ["count shown as '3018.0'"]
+
+
+def test_shares_are_shown_as_percentages_only_where_their_name_says_so_and_they_are_fractions():
+    frame = pd.DataFrame(
+        {
+            "test_f1": [0.53362, float("nan")],
+            "threshold (dev)": [0.7849, 0.5],
+            "recall": [0.5, 12.0],  # not fractions: left as numbers
+            "n_gold": [3.0, 4.0],
+        },
+        index=["a", "b"],
+    )
+    shown = frame_html(frame)
+    assert "53.4%" in shown and MISSING in shown
+    assert "0.785" in shown and "78.5%" not in shown
+    assert "12" in shown and "50.0%" not in shown
+    by_row = frame_html(pd.DataFrame({"dev": [0.415, 447.0]}, index=["auto_accepted_share", "review_per_1000_tweets"]))
+    assert "41.5%" in by_row and "447" in by_row and "44700" not in by_row
+    record = mapping_html({"strong model test entity F1": 0.5336, "chosen on dev": "x", "seconds": 0.5})
+    assert "53.4%" in record and "0.5<" in record
 
 
 def test_the_stakeholder_page_has_a_title_a_stamp_and_no_printed_logs(tmp_path):

@@ -8,20 +8,17 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..data.conll import Corpus
-from ..models.calibration import choose_calibrator, expected_calibration_error, reliability_table
+from ..models.calibration import expected_calibration_error, reliability_table
 from .model_analysis import ModelAnalysis
 from .routing import scored_entities
 
 
-def calibration_record(
-    analysis: ModelAnalysis, corpora: Mapping[str, Corpus], seed: int = 0
-) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """The calibrator chosen on the dev entities of the model that never saw dev, the candidates'
-    cross-validated scores, and the expected calibration error on test before and after; with
-    the reliability tables (raw and calibrated) for the chart."""
-    dev = scored_entities(corpora["dev"].tags, analysis.dev_tags, analysis.dev_confidences)
+def calibration_record(analysis: ModelAnalysis, corpora: Mapping[str, Corpus]) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """The calibrator the analysis chose on the dev entities of the model that never saw dev,
+    the candidates' cross-validated scores, and the expected calibration error on test before
+    and after; with the reliability tables (raw and calibrated) for the chart."""
     test = scored_entities(corpora["test"].tags, analysis.test_tags, analysis.test_confidences)
-    calibrator, candidates = choose_calibrator(dev["confidence"], dev["correct"], seed=seed)
+    calibrator, candidates = analysis.calibrator, analysis.calibration_candidates
     calibrated = calibrator(test["confidence"])
     record = {
         "chosen": calibrator.to_dict(),

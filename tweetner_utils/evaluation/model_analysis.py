@@ -1,5 +1,8 @@
 """The business analyses of one model: confidence routing, recall on new names, error kinds.
 
+Routing works on calibrated confidences: the calibrator is chosen on the same dev
+predictions as the threshold, so the threshold means a share of entities that are right.
+
 Every model report runs the same three analyses, so the business summary can compare
 models on what stakeholders act on: how much can be accepted automatically and how
 much goes to people, how the model copes with names it never saw, and how it fails.
@@ -13,9 +16,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..data.conll import Corpus
+from ..models.calibration import IDENTITY, Calibrator, choose_calibrator
 from ..models.protocol import Tagger
 from .errors import error_table, seen_unseen_recall
-from .routing import routing_report
+from .routing import routing_report, scored_entities
 
 MIN_PRECISION = 0.8
 """Precision the auto-accept band must reach on dev."""
@@ -35,6 +39,11 @@ class ModelAnalysis:
     dev_tags: list[list[str]] = field(default_factory=list, repr=False)
     """The dev-model's dev predictions the routing threshold was chosen on."""
     dev_confidences: list[list[float]] = field(default_factory=list, repr=False)
+    """Raw (uncalibrated) per-tag confidences, like ``test_confidences``."""
+    calibrator: Calibrator = IDENTITY
+    """Chosen on the dev predictions; routing, monitoring and the saved model use it."""
+    calibration_candidates: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    """Each candidate calibrator's cross-validated Brier score and ECE on dev."""
 
     def record(self) -> dict:
         """What the results JSON keeps (plain numbers)."""
@@ -50,20 +59,35 @@ class ModelAnalysis:
 
 
 def analyse_model(
-    dev_model: Tagger, test_model: Tagger, corpora: Mapping[str, Corpus], min_precision: float = MIN_PRECISION
+    dev_model: Tagger,
+    test_model: Tagger,
+    corpora: Mapping[str, Corpus],
+    min_precision: float = MIN_PRECISION,
+    seed: int = 0,
 ) -> ModelAnalysis:
-    """Run the analyses; the routing threshold is chosen on ``dev_model``'s dev predictions.
+    """Run the analyses; the calibrator and the routing threshold are chosen on ``dev_model``'s
+    dev predictions.
 
     Args:
         dev_model: a fit that never saw dev (so its dev confidences are honest).
         test_model: the fit whose test scores the report gives (may be ``dev_model``).
         corpora: ``train``, ``dev`` and ``test``.
         min_precision: the auto-accept band's precision on dev.
+        seed: the calibration's cross-validation folds.
     """
     test_tags, test_confidences = test_model.tags_and_confidences(corpora["test"].tokens)
     dev_tags, dev_confidences = dev_model.tags_and_confidences(corpora["dev"].tokens)
+    dev_raw = scored_entities(corpora["dev"].tags, dev_tags, dev_confidences)
+    calibrator, candidates = choose_calibrator(dev_raw["confidence"], dev_raw["correct"], seed=seed)
     routing, curve = routing_report(
-        corpora["dev"], dev_tags, dev_confidences, corpora["test"], test_tags, test_confidences, min_precision
+        corpora["dev"],
+        dev_tags,
+        dev_confidences,
+        corpora["test"],
+        test_tags,
+        test_confidences,
+        min_precision,
+        calibrator,
     )
     return ModelAnalysis(
         routing,
@@ -74,6 +98,8 @@ def analyse_model(
         [list(c) for c in test_confidences],
         dev_tags,
         [list(c) for c in dev_confidences],
+        calibrator,
+        candidates,
     )
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from ..data.conll import Corpus
 from ..data.corpora import known_names
 from ..data.labels import entities
+from ..models.calibration import IDENTITY, Calibrator
 from ..models.protocol import entity_confidence
 from .model_analysis import ModelAnalysis
 
@@ -69,15 +70,21 @@ def tweet_counts(
     confidences: Sequence[Sequence[float]],
     threshold: float | None,
     train: Corpus,
+    calibrator: Calibrator = IDENTITY,
 ) -> dict[str, list[int]]:
-    """Per tweet: gold, predicted and correct entities, those accepted automatically (confidence
-    at or above ``threshold``) and how many of those are right, gold entities with new names."""
+    """Per tweet: gold, predicted and correct entities, those accepted automatically (calibrated
+    confidence at or above ``threshold``) and how many of those are right, gold entities with
+    new names."""
     known = known_names(train)
     counts: dict[str, list[int]] = {name: [] for name in COUNTS}
     for tweet, pred, conf in zip(corpus, tags, confidences):
         gold = entities(tweet.tags)
         found = entities(pred)
-        accepted = {e for e in found if threshold is not None and entity_confidence(conf, e[1], e[2]) >= threshold}
+        accepted = {
+            e
+            for e in found
+            if threshold is not None and calibrator.value(entity_confidence(conf, e[1], e[2])) >= threshold
+        }
         unseen = sum((kind, " ".join(tweet.tokens[a : b + 1]).lower()) not in known for kind, a, b in gold)
         for name, value in zip(
             COUNTS, (len(gold), len(found), len(gold & found), len(accepted), len(accepted & gold), unseen)
@@ -158,8 +165,8 @@ def _totals(counts: dict[str, list[int]]) -> dict[str, np.ndarray]:
 
 def model_weekly_plan(analysis: ModelAnalysis, corpora: Mapping[str, Corpus], seed: int = 0) -> dict:
     """:func:`weekly_plan` for a model's analysis: its test predictions (the final fit) and the
-    dev predictions its routing threshold was chosen on, at that threshold."""
-    threshold = analysis.routing["threshold"]
-    test = tweet_counts(corpora["test"], analysis.test_tags, analysis.test_confidences, threshold, corpora["train"])
-    dev = tweet_counts(corpora["dev"], analysis.dev_tags, analysis.dev_confidences, threshold, corpora["train"])
+    dev predictions its routing threshold was chosen on, at that threshold (in its calibrator's units)."""
+    threshold, calibrator, train = analysis.routing["threshold"], analysis.calibrator, corpora["train"]
+    test = tweet_counts(corpora["test"], analysis.test_tags, analysis.test_confidences, threshold, train, calibrator)
+    dev = tweet_counts(corpora["dev"], analysis.dev_tags, analysis.dev_confidences, threshold, train, calibrator)
     return weekly_plan(test, dev, seed=seed)

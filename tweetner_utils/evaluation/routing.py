@@ -1,8 +1,9 @@
 """Confidence routing: which predicted entities can be accepted automatically.
 
-Each predicted entity gets a confidence (the mean probability of its tags). A threshold
-is chosen on dev so that the entities above it reach a target precision; what that
-threshold does on test is reported, never tuned.
+Each predicted entity gets a confidence: the mean probability of its tags, mapped by the
+model's calibrator (chosen on dev, ``models.calibration``) to the share of such entities
+that are right. A threshold on that calibrated value is chosen on dev so that the
+entities above it reach a target precision; what it does on test is reported, never tuned.
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ import pandas as pd
 
 from ..data.conll import Corpus
 from ..data.labels import entities
+from ..models.calibration import IDENTITY, Calibrator
 from ..models.protocol import entity_confidence
 
 
 def scored_entities(
-    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], confidences: Sequence[Sequence[float]]
+    gold: Sequence[Sequence[str]],
+    pred: Sequence[Sequence[str]],
+    confidences: Sequence[Sequence[float]],
+    calibrator: Calibrator = IDENTITY,
 ) -> pd.DataFrame:
-    """One row per predicted entity: its confidence (mean tag marginal) and whether it is correct."""
+    """One row per predicted entity: its confidence (mean tag marginal, then ``calibrator``)
+    and whether it is correct."""
     rows = []
     for g_tags, p_tags, conf in zip(gold, pred, confidences):
         gold_set = entities(g_tags)
@@ -32,7 +38,9 @@ def scored_entities(
                     "correct": (kind, start, end) in gold_set,
                 }
             )
-    return pd.DataFrame(rows, columns=["type", "confidence", "correct"])
+    scored = pd.DataFrame(rows, columns=["type", "confidence", "correct"])
+    scored["confidence"] = calibrator(scored["confidence"].to_numpy(dtype=float))
+    return scored
 
 
 def precision_coverage(scored: pd.DataFrame, n_gold: int) -> pd.DataFrame:
@@ -78,20 +86,25 @@ def routing_report(
     test_tags: Sequence[Sequence[str]],
     test_confidences: Sequence[Sequence[float]],
     min_precision: float = 0.8,
+    calibrator: Calibrator = IDENTITY,
 ) -> tuple[dict, pd.DataFrame]:
-    """Choose the auto-accept threshold on dev for ``min_precision``; report what it does on test.
+    """Choose the auto-accept threshold (in ``calibrator``'s units) on dev for ``min_precision``;
+    report what it does on test.
 
     Returns:
-        The threshold and its outcome on dev and test, and the dev precision-coverage curve.
+        The threshold, the calibrator it is in the units of, its outcome on dev and test,
+        and the dev precision-coverage curve.
     """
     n_dev_gold = sum(len(entities(t.tags)) for t in dev)
-    dev_curve = precision_coverage(scored_entities(dev.tags, dev_tags, dev_confidences), n_dev_gold)
+    dev_scored = scored_entities(dev.tags, dev_tags, dev_confidences, calibrator)
+    dev_curve = precision_coverage(dev_scored, n_dev_gold)
     threshold = choose_threshold(dev_curve, min_precision)
-    test_scored = scored_entities(test.tags, test_tags, test_confidences)
+    test_scored = scored_entities(test.tags, test_tags, test_confidences, calibrator)
     return {
         "min_precision": min_precision,
         "threshold": threshold,
-        "dev": apply_threshold(scored_entities(dev.tags, dev_tags, dev_confidences), threshold, len(dev)),
+        "calibration": calibrator.to_dict(),
+        "dev": apply_threshold(dev_scored, threshold, len(dev)),
         "test": apply_threshold(test_scored, threshold, len(test)),
     }, dev_curve
 
@@ -117,7 +130,20 @@ def describe_routing(name: str, routing: dict) -> str:
     test = routing["test"]
     precision = test["auto_accepted_precision"]
     return (
-        f"{name}: entities with confidence ≥ {routing['threshold']:.2f} are accepted automatically, "
+        f"{name}: entities with {confidence_words(routing)} ≥ {routing['threshold']:.2f} are accepted automatically, "
         f"{100 * test['auto_accepted_share']:.1f}% of its test predictions at {100 * precision:.1f}% precision, "
         f"{target_verdict(precision, target)}."
+    )
+
+
+def confidence_words(routing: dict) -> str:
+    """What the threshold is a threshold on, as a reader needs to know it.
+
+    >>> confidence_words({"calibration": {"kind": "platt", "a": 1.0, "b": 0.0}})
+    'calibrated confidence'
+    """
+    return (
+        "confidence"
+        if routing.get("calibration", {}).get("kind", "identity") == "identity"
+        else "calibrated confidence"
     )

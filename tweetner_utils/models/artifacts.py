@@ -116,6 +116,7 @@ METADATA_FIELDS: dict[str, type | tuple[type, ...]] = {
     "labels": list,
     "members": list,
     "features": dict,
+    "calibration": dict,
     "settings": dict,
     "test_entity_f1": (int, float),
     "training_tweets": list,

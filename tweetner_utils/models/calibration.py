@@ -11,6 +11,7 @@ of dev. The expected calibration error on test, before and after, shows what it 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,16 +40,37 @@ class Calibrator:
             return np.interp(raw, self.params["x"], self.params["y"])
         return raw
 
+    def value(self, raw: float) -> float:
+        """One entity's calibrated confidence (the API and the review queue map one at a time,
+        at tagging speed, so without building arrays)."""
+        if self.kind == "identity":
+            return float(raw)
+        return float(self([raw])[0])
+
     def to_dict(self) -> dict:
         return {"kind": self.kind, **self.params}
 
     @classmethod
     def from_dict(cls, stored: dict) -> Calibrator:
-        """Raises ValueError for an unknown kind (a model folder from another version)."""
+        """The calibrator a model folder or results file recorded.
+
+        Raises:
+            ValueError: an unknown kind (a folder from another version) or parameters of the
+                wrong shape (an edited file): the message says which.
+        """
         kind = stored.get("kind", "identity")
         if kind not in KINDS:
             raise ValueError(f"unknown calibration kind {kind!r}; expected one of {', '.join(KINDS)}")
-        return cls(kind, {k: v for k, v in stored.items() if k != "kind"})
+        params = {k: v for k, v in stored.items() if k != "kind"}
+        if kind == "platt" and not all(_is_number(params.get(k)) for k in ("a", "b")):
+            raise ValueError("platt calibration needs numbers 'a' and 'b'")
+        if kind == "isotonic" and not _is_curve(params.get("x"), params.get("y")):
+            raise ValueError("isotonic calibration needs 'x' and 'y': equal-length lists of numbers, x increasing")
+        return cls(kind, params)
+
+
+IDENTITY = Calibrator()
+"""No calibration: what a model folder saved before calibration existed uses."""
 
 
 def fit_calibrator(kind: str, confidences: Values, correct: Values) -> Calibrator:
@@ -58,7 +80,9 @@ def fit_calibrator(kind: str, confidences: Values, correct: Values) -> Calibrato
         return Calibrator()
     if kind == "platt":
         a, b = _logistic_fit(_logit(raw), right)
-        return Calibrator("platt", {"a": a, "b": b})
+        # a <= 0 would rank the least confident entities first: the raw value carries no usable
+        # order, and a threshold on such a map would accept the wrong entities.
+        return Calibrator("platt", {"a": a, "b": b}) if a > 0 else Calibrator()
     if kind == "isotonic":
         from sklearn.isotonic import IsotonicRegression
 
@@ -129,7 +153,7 @@ def _logistic_fit(x: np.ndarray, y: np.ndarray, iterations: int = 50) -> tuple[f
     design = np.column_stack([x, np.ones_like(x)])
     weights = np.zeros(2)
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-design @ weights))
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ weights, -500, 500)))
         gradient = design.T @ (y - p)
         hessian = design.T @ (design * (p * (1 - p))[:, None]) + 1e-9 * np.eye(2)
         step = np.linalg.solve(hessian, gradient)
@@ -137,6 +161,16 @@ def _logistic_fit(x: np.ndarray, y: np.ndarray, iterations: int = 50) -> tuple[f
         if np.abs(step).max() < 1e-10:
             break
     return float(weights[0]), float(weights[1])
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_curve(x: object, y: object) -> bool:
+    if not (isinstance(x, list) and isinstance(y, list) and len(x) == len(y) > 0):
+        return False
+    return all(map(_is_number, x + y)) and all(a <= b for a, b in itertools.pairwise(x))
 
 
 def _logit(values: np.ndarray) -> np.ndarray:

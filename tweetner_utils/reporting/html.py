@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from .tables import readable_as
+
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.IGNORECASE | re.DOTALL)
 _REMOTE = re.compile(r"https?://", re.IGNORECASE)
 
@@ -138,7 +140,7 @@ def _entry_row(entry: IndexEntry) -> str:
     )
     if entry.status != "ok":
         links += f' <span class="failed">{_e(entry.status)}</span>'
-    headline = "".join(f"<li>{_e(k)}: <b>{_e(v)}</b></li>" for k, v in entry.headline.items())
+    headline = "".join(f"<li>{_e(k)}: <b>{_e(readable_as(k, v))}</b></li>" for k, v in entry.headline.items())
     seconds = "" if entry.wall_seconds is None else f"{entry.wall_seconds:.1f} s"
     return f"<tr><td>{links}<br><code>{_e(entry.step)}</code></td><td><ul>{headline}</ul></td><td>{seconds}</td></tr>"
 

@@ -76,12 +76,37 @@ def collect_models(results: dict[str, dict]) -> dict[str, dict]:
     return models
 
 
-def write_timings(results_dir: str | os.PathLike[str], step: str, costs: dict[str, dict]) -> Path:
-    """Record one step's per-model costs beside (not inside) its results."""
+TRAIN_RUNS_KEPT = 5
+"""Runs whose fit seconds a model's timings keep, for the range the reports quote."""
+
+
+def write_timings(results_dir: str | os.PathLike[str], step: str, costs: dict[str, dict]) -> dict[str, dict]:
+    """Record one step's per-model costs beside (not inside) its results; returns what was
+    recorded (``costs`` with each model's fit seconds over the recorded runs).
+
+    A fit cannot be repeated inside a run, so each model's ``train_seconds_runs`` keeps its
+    fit seconds from the last :data:`TRAIN_RUNS_KEPT` runs into this folder (this run last):
+    the reports quote their range. An unreadable earlier file starts the list afresh.
+    """
     path = Path(results_dir) / "timings" / f"{step}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(costs, indent=2, sort_keys=True) + "\n")
-    return path
+    earlier = _earlier_timings(path)
+    recorded = {}
+    for model_id, cost in costs.items():
+        runs = earlier.get(model_id, {}).get("train_seconds_runs", [])
+        if "train_seconds" in cost:
+            runs = [*[r for r in runs if isinstance(r, int | float)], cost["train_seconds"]][-TRAIN_RUNS_KEPT:]
+        recorded[model_id] = {**cost, "train_seconds_runs": runs} if runs else cost
+    atomic_write_text(path, json.dumps(recorded, indent=2, sort_keys=True) + "\n")
+    return recorded
+
+
+def _earlier_timings(path: Path) -> dict[str, dict]:
+    try:
+        earlier = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return {k: v for k, v in earlier.items() if isinstance(v, dict)} if isinstance(earlier, dict) else {}
 
 
 def read_timings(results_dir: str | os.PathLike[str]) -> dict[str, dict]:

@@ -1,23 +1,46 @@
 """How tables and records look in the reports: numbers a stakeholder can read.
 
 Notebooks end cells with DataFrames and dicts; left to pandas and IPython they show
-``3018.0`` for a count, ``NaN`` for a missing value and ``{'...': 12.254160363086234}``
-for a record. The report kernel renders both through the functions here instead (see
-:func:`use_readable_tables`), so every notebook gets the same treatment without
-formatting code in its cells.
+``3018.0`` for a count, ``NaN`` for a missing value, ``0.5336`` for an F1 of 53.4% and
+``{'...': 12.254160363086234}`` for a record. The report kernel renders both through the
+functions here instead (see :func:`use_readable_tables`), so every notebook gets the same
+treatment without formatting code in its cells. Results files keep fractions; only the
+display turns a share into a percentage, by the name of its column, row or key
+(:func:`is_share_label`), and only when every value there lies between 0 and 1.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 
 import pandas as pd
 
 MISSING = "–"
 """Shown for a value that does not exist (a metric without data), instead of NaN or None."""
+SHARE_WORDS = frozenset(
+    {
+        "f1",
+        "precision",
+        "recall",
+        "share",
+        "accuracy",
+        "coverage",
+        "accepted",
+        "ci",
+        "rate",
+        "right",
+        "missed",
+        "unknown",
+    }
+)
+"""Words that name a share (a fraction shown as a percentage)."""
+NOT_SHARE_WORDS = frozenset({"threshold", "confidence", "brier", "ece", "seconds", "weight", "level", "per"})
+"""Words that name something else even beside a share word ("threshold (auto-accepted)",
+"review items per 1,000 tweets")."""
 
 
 def readable(value: object) -> str:
@@ -46,13 +69,60 @@ def readable(value: object) -> str:
     return str(value)
 
 
+def percent(value: float) -> str:
+    """A fraction as a percentage with one decimal.
+
+    >>> percent(0.53362)
+    '53.4%'
+    """
+    return f"{100 * float(value):.1f}%"
+
+
+def is_share_label(label: object) -> bool:
+    """Whether a column, row or key name says its values are shares.
+
+    >>> [is_share_label(x) for x in ("test_f1_train_only_fit", "auto-accepted, test", "threshold (dev)", "n_gold")]
+    [True, True, False, False]
+    """
+    words = set(re.findall(r"[a-z0-9]+", str(label).lower()))
+    return bool(words & SHARE_WORDS) and not words & NOT_SHARE_WORDS
+
+
+def readable_as(label: object, value: object) -> str:
+    """``value`` as :func:`readable` shows it, or as a percentage when ``label`` names a share
+    and the value is a fraction (the index page's headline numbers, a record's fields)."""
+    return percent(value) if is_share_label(label) and _all_fractions([value]) else readable(value)  # type: ignore[arg-type]
+
+
 def frame_html(frame: pd.DataFrame) -> str:
-    """A DataFrame as an HTML table of :func:`readable` values (every row and column: a
-    report is read, not scrolled, and pandas' ``...`` truncation hides what was computed)."""
-    shown = frame.map(readable) if not frame.empty else frame
+    """A DataFrame as an HTML table of :func:`readable` values, shares as percentages (every
+    row and column: a report is read, not scrolled, and pandas' ``...`` truncation hides what
+    was computed)."""
+    shown = frame.map(readable) if not frame.empty else frame.copy()
+    for column in frame.columns:
+        if is_share_label(column) and _all_fractions(frame[column]):
+            shown[column] = frame[column].map(_percent_or_missing)
+    if not isinstance(frame.index, pd.MultiIndex) and not pd.api.types.is_numeric_dtype(frame.index):
+        for row in frame.index:
+            values = frame.loc[row]
+            if isinstance(values, pd.Series) and is_share_label(row) and _all_fractions(values):
+                for column in frame.columns:
+                    shown.at[row, column] = _percent_or_missing(values[column])
     if isinstance(shown.index, pd.MultiIndex) or shown.index.dtype != object:
         shown.index = [readable(i) for i in shown.index]
     return shown.to_html(escape=True, border=0, classes="dataframe report-table", na_rep=MISSING)
+
+
+def _all_fractions(values: Iterable[object]) -> bool:
+    """Every value is a number between 0 and 1 or missing, and at least one is a number."""
+    numbers = [v for v in values if not (v is None or (isinstance(v, float) and math.isnan(v)))]
+    return bool(numbers) and all(
+        isinstance(v, Real) and not isinstance(v, bool) and 0.0 <= float(v) <= 1.0 for v in numbers
+    )
+
+
+def _percent_or_missing(value: object) -> str:
+    return MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else percent(value)  # type: ignore[arg-type]
 
 
 def series_html(series: pd.Series) -> str:
@@ -63,7 +133,7 @@ def series_html(series: pd.Series) -> str:
 def mapping_html(record: Mapping) -> str:
     """A dict (a notebook's headline or recorded numbers) as a two-column table, not a Python literal."""
     rows = "".join(
-        f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(readable(value))}</td></tr>"
+        f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(readable_as(key, value))}</td></tr>"
         for key, value in record.items()
     )
     return f'<table class="dataframe report-table" border="0"><tbody>{rows}</tbody></table>'

@@ -31,6 +31,7 @@ from ..data.annotation_tools import (
 from ..data.labels import bio_spans
 from ..data.tokenizer import Token
 from ..exceptions import UsageError
+from ..models.calibration import Calibrator
 from ..models.protocol import entity_confidence
 from .api import TweetTagger, model_tokens
 
@@ -118,17 +119,20 @@ def review_queue(
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
         tags, confidences = tagger.tag_tokens([model_tokens(item.tokens) for item in batch])
-        tagged += [(item, _spans(item.tokens, t, c)) for item, t, c in zip(batch, tags, confidences)]
+        tagged += [(item, _spans(item.tokens, t, c, tagger.calibrator)) for item, t, c in zip(batch, tags, confidences)]
         progress(len(tagged))
     return _select(tagged, threshold, empty_share, seed)
 
 
-def _spans(tokens: Sequence[Token], tags: list[str], confidences: Sequence[float]) -> tuple[Span, ...]:
-    """Entities as character spans, with their unrounded mean tag confidence (the routing
+def _spans(
+    tokens: Sequence[Token], tags: list[str], confidences: Sequence[float], calibrator: Calibrator
+) -> tuple[Span, ...]:
+    """Entities as character spans, with their unrounded calibrated confidence (the routing
     analysis compares that value with the threshold; rounding could move an entity across it)."""
     found = []
     for kind, first, last in bio_spans(tags):
-        found.append(Span(tokens[first].start, tokens[last].end, kind, entity_confidence(confidences, first, last)))
+        confidence = calibrator.value(entity_confidence(confidences, first, last))
+        found.append(Span(tokens[first].start, tokens[last].end, kind, confidence))
     return tuple(found)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ...evaluation.routing import target_verdict
+from ...evaluation.routing import confidence_words, target_verdict
 from .text import pct
 
 
@@ -38,7 +38,8 @@ def routing_lines(models: Mapping[str, dict], leader_id: str | None) -> list[str
     if routing and routing["threshold"] is not None:
         test = routing["test"]
         lines.append(
-            f"With {leader['label']}, entities with confidence ≥ {routing['threshold']:.2f} (chosen on dev for "
+            f"With {leader['label']}, entities with {confidence_words(routing)} ≥ {routing['threshold']:.2f} "
+            f"(chosen on dev for "
             f"{pct(routing['min_precision'])} precision) are accepted automatically: on the 2016 test tweets "
             f"that is {pct(test['auto_accepted_share'])} of its predictions at {pct(test['auto_accepted_precision'])}"
             f" precision, {target_verdict(test['auto_accepted_precision'], routing['min_precision'])}, leaving "
