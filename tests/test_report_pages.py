@@ -122,3 +122,10 @@ def test_research_only_cells_are_left_out_of_the_stakeholder_page(tmp_path):
     nbformat.write(book, str(tmp_path / "nb.ipynb"))
     assert "feature weights" not in visible_text(render_html(tmp_path / "nb.ipynb", hide_code=True))
     assert "feature weights" in visible_text(render_html(tmp_path / "nb.ipynb", hide_code=False))
+
+
+def test_columns_already_in_percent_get_their_sign_and_small_settings_are_not_rounded_to_zero():
+    frame = pd.DataFrame({"test_pct": [38.35, float("nan")], "alpha": [1e-05, 0.001], "label": ["a", "b"]})
+    shown = frame_html(frame)
+    assert "38.4%" in shown and MISSING in shown and "1e-05" in shown and "0.001" in shown
+    assert "3835" not in shown and problems(f"<title>T</title>{shown}") == []

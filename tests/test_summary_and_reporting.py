@@ -76,6 +76,10 @@ def test_per_type_table_has_support_column() -> None:
     table = per_type_table(MODELS)
     assert list(table.columns) == ["gold entities", "Model A", "Model B"]
     assert table.loc["movie", "gold entities"] == 50
+    from tweetner_utils.reporting.tables import frame_html
+
+    shown = frame_html(table.round(3))  # model columns are F1 shares: percentages; the count is not
+    assert "%" in shown and "5,000%" not in shown and ">50<" in shown
 
 
 def test_results_are_rounded_sorted_and_read_back(tmp_path: Path) -> None:

@@ -435,7 +435,7 @@ def describe_choice(model: StrongModel) -> str:
     """The chosen configuration in words."""
     parts = []
     for name, weight in zip(model.members, model.weights):
-        chosen = ", ".join(f"{k} {v}" for k, v in model.member_settings[name].items())
+        chosen = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in model.member_settings[name].items())
         share = f" weight {weight:g}" if len(model.members) > 1 else ""
         parts.append(f"{MEMBER_LABELS[name]} ({chosen}){share}")
     return "; ".join(parts)
@@ -491,7 +491,8 @@ def selection_frame(model: StrongModel) -> pd.DataFrame:
     """The selection table for display: best dev F1 first, with each fit's seconds as measured
     in this run (kept out of the recorded results, which must not vary between runs)."""
     table = model.selection.copy()
-    table["fit_seconds"] = [model.candidate_seconds.get(c) for c in table["candidate"]]
+    seconds = [model.candidate_seconds.get(c) for c in table["candidate"]]
+    table["fit_seconds"] = [None if s is None else round(s, 1) for s in seconds]
     table["chosen"] = table["members"] == "+".join(model.members)
     return table.sort_values(["dev_f1", "candidate"], ascending=[False, True]).set_index("candidate")
 

@@ -46,11 +46,14 @@ def bar_chart(
     xlabel: str = "",
     ylabel: str = "",
     horizontal: bool = False,
-    log_scale: bool = False,
+    log_scale: bool | None = None,
 ) -> Figure:
     """Grouped bars: one group per row, one bar per column; the legend outside the bars, long row
-    names shortened to codes with a key under the chart, and a log value axis on request (when
-    one row dwarfs the rest, as ``O`` does among tags)."""
+    names shortened to codes with a key under the chart, and a log value axis when one row
+    dwarfs the rest (as ``O`` does among tags, or the majority baseline's speed among models;
+    ``log_scale=None`` decides by :func:`dwarfs`)."""
+    if log_scale is None:
+        log_scale = dwarfs(table)
     shown, key = short_labels(table)
     fig, ax = plt.subplots(figsize=(10, 4.5 + 0.25 * len(key)))
     shown.plot(
@@ -61,14 +64,33 @@ def bar_chart(
         logy=not horizontal and log_scale,
     )
     ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    logged = " (log scale)" if log_scale else ""
+    ax.set_xlabel(xlabel + (logged if horizontal and xlabel else ""))
+    ax.set_ylabel(ylabel + (logged if not horizontal and ylabel else ""))
     if not horizontal:
         ax.tick_params(axis="x", rotation=0 if key else 30)
     _legend_outside(ax, table.shape[1])
     if key:
         fig.text(0.01, 0.0, "\n".join(key), fontsize="small", va="top")
     return fig
+
+
+DWARF_RATIO = 50
+"""Largest over smallest positive bar beyond which a linear axis hides the small bars."""
+
+
+def dwarfs(table: pd.DataFrame) -> bool:
+    """Whether one bar is more than :data:`DWARF_RATIO` times another (all positive), so that a
+    log axis is needed to see the small ones.
+
+    >>> dwarfs(pd.DataFrame({"tweets/s": [46772.0, 146.0]})), dwarfs(pd.DataFrame({"f1": [0.5, 0.2]}))
+    (True, False)
+    """
+    values = table.to_numpy(dtype=float).ravel()
+    values = values[~np.isnan(values)]
+    if not len(values) or (values <= 0).any():
+        return False
+    return bool(values.max() / values.min() > DWARF_RATIO)
 
 
 def short_labels(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -170,7 +192,8 @@ def precision_coverage_curve(curve: pd.DataFrame, threshold: float | None, title
     ax.set_xlabel("share of predicted entities accepted automatically (highest confidence first)")
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
-    ax.legend(loc="lower left")
+    ax.set_ylabel("share (0-1)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return fig
 
 
@@ -185,7 +208,8 @@ def precision_coverage_curves(curves: dict[str, tuple[pd.DataFrame, float | None
     ax.set_xlabel("share of predicted entities accepted automatically (highest confidence first); dotted: threshold")
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
-    ax.legend(loc="lower left", fontsize="small")
+    ax.set_ylabel("share (0-1)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return fig
 
 
@@ -200,12 +224,13 @@ def stacked_bars(table: pd.DataFrame, title: str, xlabel: str = "") -> Figure:
     return fig
 
 
-def error_bars(table: pd.DataFrame, mean: str, spread: str, title: str) -> Figure:
-    """Horizontal bars of ``mean`` with ``spread`` as error bars, one per row."""
+def error_bars(table: pd.DataFrame, mean: str, spread: str, title: str, scale: float = 1.0, xlabel: str = "") -> Figure:
+    """Horizontal bars of ``mean`` (times ``scale``: a share drawn in percent beside a spread
+    in points) with ``spread`` as error bars, one per row."""
     fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.5))
-    ax.barh(table.index, table[mean].astype(float), xerr=table[spread].astype(float), capsize=4)
+    ax.barh(table.index, scale * table[mean].astype(float), xerr=table[spread].astype(float), capsize=4)
     ax.set_title(title)
-    ax.set_xlabel(mean)
+    ax.set_xlabel(xlabel or mean)
     return fig
 
 

@@ -45,10 +45,13 @@ NOT_SHARE_WORDS = frozenset({"threshold", "confidence", "brier", "ece", "seconds
 
 def readable(value: object) -> str:
     """A cell value as text: whole numbers without decimals (counts), others to at most three
-    decimals without trailing zeros, thousands separated, missing values as a dash.
+    decimals without trailing zeros (one from 100, none from 1,000: a rate of 933.247 reviews
+    per 1,000 tweets is read as 933.2), thousands separated, missing values as a dash.
 
     >>> [readable(v) for v in (3018.0, 0.44236, 12.5, float("nan"), None, 1234567, True, "x")]
     ['3,018', '0.442', '12.5', '–', '–', '1,234,567', 'yes', 'x']
+    >>> [readable(v) for v in (933.247, 245.906, 5208.3, 100.0, 1e-05, 0.0)]
+    ['933.2', '245.9', '5,208', '100', '1e-05', '0']
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
@@ -60,13 +63,29 @@ def readable(value: object) -> str:
         number = float(value)
         if math.isinf(number):
             return "∞" if number > 0 else "-∞"
-        text = f"{number:,.3f}".rstrip("0").rstrip(".")
+        if 0 < abs(number) < 0.001:  # a regularisation strength, not a rounding error: 1e-05, not 0
+            return f"{number:.2g}"
+        decimals = 0 if abs(number) >= 1000 else 1 if abs(number) >= 100 else 3
+        text = f"{number:,.{decimals}f}"
+        text = text.rstrip("0").rstrip(".") if decimals else text
         return "0" if text in ("-0", "") else text
     if isinstance(value, Mapping):
         return "; ".join(f"{k}: {readable(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         return ", ".join(readable(v) for v in value)
     return str(value)
+
+
+PERCENT_COLUMNS = "percent_columns"
+"""``DataFrame.attrs`` key: columns a table declares as shares, whatever their names."""
+
+
+def shares(frame: pd.DataFrame, columns: Iterable[object]) -> pd.DataFrame:
+    """``frame``, declaring ``columns`` as shares to show as percentages (a per-type table whose
+    columns are model names, say). Returned for chaining; pandas keeps ``attrs`` through
+    ``round`` and selections."""
+    frame.attrs[PERCENT_COLUMNS] = list(columns)
+    return frame
 
 
 def percent(value: float) -> str:
@@ -88,6 +107,16 @@ def is_share_label(label: object) -> bool:
     return bool(words & SHARE_WORDS) and not words & NOT_SHARE_WORDS
 
 
+def is_points_label(label: object) -> bool:
+    """Whether a column name says its values are already percentages (``test_pct``, ``... (%)``).
+
+    >>> [is_points_label(x) for x in ("tweets_with_entity_pct", "alerting, test-like (%)", "tweets")]
+    [True, True, False]
+    """
+    text = str(label).lower()
+    return "pct" in re.findall(r"[a-z0-9]+", text) or text.endswith("(%)")
+
+
 def readable_as(label: object, value: object) -> str:
     """``value`` as :func:`readable` shows it, or as a percentage when ``label`` names a share
     and the value is a fraction (the index page's headline numbers, a record's fields)."""
@@ -99,9 +128,12 @@ def frame_html(frame: pd.DataFrame) -> str:
     row and column: a report is read, not scrolled, and pandas' ``...`` truncation hides what
     was computed)."""
     shown = frame.map(readable) if not frame.empty else frame.copy()
+    declared = set(frame.attrs.get(PERCENT_COLUMNS, ()))
     for column in frame.columns:
-        if is_share_label(column) and _all_fractions(frame[column]):
+        if (column in declared or is_share_label(column)) and _all_fractions(frame[column]):
             shown[column] = frame[column].map(_percent_or_missing)
+        elif is_points_label(column) and _all_numbers(frame[column]):
+            shown[column] = frame[column].map(lambda v: _percent_or_missing(v / 100 if _is_value(v) else v))
     if not isinstance(frame.index, pd.MultiIndex) and not pd.api.types.is_numeric_dtype(frame.index):
         for row in frame.index:
             values = frame.loc[row]
@@ -115,10 +147,18 @@ def frame_html(frame: pd.DataFrame) -> str:
 
 def _all_fractions(values: Iterable[object]) -> bool:
     """Every value is a number between 0 and 1 or missing, and at least one is a number."""
-    numbers = [v for v in values if not (v is None or (isinstance(v, float) and math.isnan(v)))]
-    return bool(numbers) and all(
-        isinstance(v, Real) and not isinstance(v, bool) and 0.0 <= float(v) <= 1.0 for v in numbers
-    )
+    numbers = [v for v in values if _is_value(v)]
+    return _all_numbers(numbers) and all(0.0 <= float(v) <= 1.0 for v in numbers)  # type: ignore[arg-type]
+
+
+def _all_numbers(values: Iterable[object]) -> bool:
+    """Every value is a number or missing, and at least one is a number."""
+    numbers = [v for v in values if _is_value(v)]
+    return bool(numbers) and all(isinstance(v, Real) and not isinstance(v, bool) for v in numbers)
+
+
+def _is_value(value: object) -> bool:
+    return not (value is None or (isinstance(value, float) and math.isnan(value)))
 
 
 def _percent_or_missing(value: object) -> str:

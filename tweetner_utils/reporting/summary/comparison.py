@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ...data.labels import ENTITY_TYPES
+from ..tables import shares
 from .text import pct, points
 
 MIN_SUPPORT = 30
@@ -62,7 +63,7 @@ def per_type_table(models: Mapping[str, dict], split: str = "test") -> pd.DataFr
     table = pd.DataFrame(columns, index=list(ENTITY_TYPES))
     table.insert(0, "gold entities", [support.get(t, 0) for t in ENTITY_TYPES])
     table.index.name = "type"
-    return table
+    return shares(table, list(columns))
 
 
 def findings(models: Mapping[str, dict], split: str = "test") -> list[str]:

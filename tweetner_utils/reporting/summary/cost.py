@@ -12,16 +12,19 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ..tables import readable
+
 SPEED = "tweets per second (batched)"
 
 
-def spread(values: Sequence[float], unit: str = "", decimals: int = 0) -> str:
-    """A range as text: ``"130-150"``, or the one value when they agree.
+def spread(values: Sequence[float], unit: str = "") -> str:
+    """A range as text, each end as tables show numbers (``reporting.tables.readable``), or the
+    one value when they agree.
 
-    >>> spread([130.2, 149.7]), spread([58.0, 58.0], " s"), spread([1.24, 3.1], " ms", 1)
-    ('130–150', '58 s', '1.2–3.1 ms')
+    >>> spread([130.2, 5149.7]), spread([58.0, 58.0], " s"), spread([1.24, 3.1], " ms"), spread([0.04, 0.04])
+    ('130.2–5,150', '58 s', '1.24–3.1 ms', '0.04')
     """
-    low, high = f"{min(values):,.{decimals}f}", f"{max(values):,.{decimals}f}"
+    low, high = readable(float(min(values))), readable(float(max(values)))
     return f"{low}{unit}" if low == high else f"{low}–{high}{unit}"
 
 
@@ -41,10 +44,10 @@ def cost_rows(costs: Mapping[str, dict]) -> pd.DataFrame:
                 "training seconds": cost["train_seconds"],
                 "training seconds, range": _runs(runs),
                 SPEED: cost["tweets_per_s"],
-                "tweets per second, range": _measured_range(cost, "tweets_per_s", 0),
+                "tweets per second, range": _measured_range(cost, "tweets_per_s"),
                 "latency p50 (ms)": cost["latency_ms_p50"],
                 "latency p99 (ms)": cost["latency_ms_p99"],
-                "latency p99 (ms), range": _measured_range(cost, "latency_ms_p99", 1),
+                "latency p99 (ms), range": _measured_range(cost, "latency_ms_p99"),
                 "worker processes": cost["workers"],
                 "CPU cores": cost["cpu_count"],
             }
@@ -79,9 +82,9 @@ def cost_lines(table: pd.DataFrame, leader: str | None, useless: Sequence[str] =
     return lines
 
 
-def _measured_range(cost: Mapping, key: str, decimals: int) -> str:
+def _measured_range(cost: Mapping, key: str) -> str:
     """The recorded range of ``key``, or the single value of a timings file from before ranges."""
-    return spread(cost.get(f"{key}_range") or [cost[key]], decimals=decimals)
+    return spread(cost.get(f"{key}_range") or [cost[key]])
 
 
 def _runs(seconds: Sequence[float]) -> str:

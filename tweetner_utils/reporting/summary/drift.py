@@ -30,7 +30,7 @@ def drift_table(drift: Mapping[str, dict]) -> pd.DataFrame:
         split: {
             "unknown words (running)": values["oov_token_rate"],
             "unknown words (distinct)": values["oov_type_rate"],
-            "entities with new names": values["unseen_entity_share"],
+            "share of entities with new names": values["unseen_entity_share"],
             "type-mix shift (total variation)": values["type_shift_distance"],
             "largest type change (points)": values["largest_type_change"]["points"],
             "type changing most": values["largest_type_change"]["type"],

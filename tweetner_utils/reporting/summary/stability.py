@@ -19,9 +19,9 @@ def stability_table(models: Mapping[str, dict]) -> pd.DataFrame:
             rows[record["label"]] = {
                 "seeds": s["seeds"],
                 "mean test F1": s["mean"],
-                "std": s["std"],
-                "min": s["min"],
-                "max": s["max"],
+                "std (F1 points)": 100 * s["std"],
+                "lowest test F1": s["min"],
+                "highest test F1": s["max"],
                 "verdict": "unstable" if s["unstable"] else "stable",
             }
         elif details.get("deterministic"):
@@ -29,9 +29,9 @@ def stability_table(models: Mapping[str, dict]) -> pd.DataFrame:
             rows[record["label"]] = {
                 "seeds": "any",
                 "mean test F1": f1,
-                "std": 0.0,
-                "min": f1,
-                "max": f1,
+                "std (F1 points)": 0.0,
+                "lowest test F1": f1,
+                "highest test F1": f1,
                 "verdict": "deterministic (no random start)",
             }
     return pd.DataFrame(rows).T
