@@ -78,3 +78,35 @@ def test_routing_report_chooses_on_dev_and_applies_to_test() -> None:
     )
     assert report["threshold"] == 0.9 and len(curve) == 2
     assert report["test"]["auto_accepted_share"] == 0.5 and report["test"]["auto_accepted_precision"] == 1.0
+
+
+def test_a_threshold_keeps_a_whole_tie_so_it_is_chosen_for_the_precision_of_the_whole_tie() -> None:
+    # Five entities tied at 0.5 (as an isotonic calibration makes them): in any order, the first two
+    # of them are right, but a threshold of 0.5 accepts all five, at 3 right of 6 with the 0.9 one.
+    scored = pd.DataFrame(
+        {"confidence": [0.9, 0.5, 0.5, 0.5, 0.5, 0.5], "correct": [True, True, True, False, False, False]}
+    )
+    curve = precision_coverage(scored, n_gold=6)
+    assert list(curve["threshold"]) == [0.9, 0.5] and list(curve["precision"]) == [1.0, 0.5]
+    assert choose_threshold(curve, 0.6) == 0.9
+    shuffled = precision_coverage(scored.sample(frac=1.0, random_state=3), n_gold=6)
+    assert shuffled.equals(curve)  # the order of tied entities cannot change the choice
+    assert precision_coverage(scored.iloc[0:0], n_gold=0).empty
+
+
+def test_entities_are_scored_in_text_order_whatever_the_string_hashing() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from tweetner_utils.evaluation.routing import scored_entities as s;"
+        "t=['B-person','B-geo-loc','B-company','B-product','B-movie','B-other'];"
+        "print(list(s([t],[t],[[0.1,0.2,0.3,0.4,0.5,0.6]])['type']))"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": str(seed)}, check=True
+        ).stdout
+        for seed in range(6)
+    }
+    assert runs == {"['person', 'geo-loc', 'company', 'product', 'movie', 'other']\n"}

@@ -30,7 +30,9 @@ def scored_entities(
     rows = []
     for g_tags, p_tags, conf in zip(gold, pred, confidences):
         gold_set = entities(g_tags)
-        for kind, start, end in entities(p_tags):
+        # in text order: a set's order changes with every process's string hashing, and the
+        # calibration's cross-validation folds follow the row order
+        for kind, start, end in sorted(entities(p_tags), key=lambda e: (e[1], e[2], e[0])):
             rows.append(
                 {
                     "type": kind,
@@ -44,15 +46,25 @@ def scored_entities(
 
 
 def precision_coverage(scored: pd.DataFrame, n_gold: int) -> pd.DataFrame:
-    """For each confidence threshold: share of predictions kept, their precision, and recall."""
-    ordered = scored.sort_values("confidence", ascending=False).reset_index(drop=True)
+    """For each distinct confidence, as a threshold: share of predictions kept, their precision,
+    and recall.
+
+    One row per distinct value, counting every entity at that value: a threshold keeps all
+    entities tied at it or none of them. Calibration makes ties common (an isotonic map is a
+    step function), and a row per entity would let a threshold be chosen for the precision
+    of part of a tie, which the threshold cannot deliver.
+    """
+    ordered = scored.sort_values("confidence", ascending=False, kind="stable").reset_index(drop=True)
     kept = np.arange(1, len(ordered) + 1)
     correct = ordered["correct"].cumsum().to_numpy()
+    confidence = ordered["confidence"].to_numpy()
+    last_of_value = np.append(confidence[1:] != confidence[:-1], True) if len(confidence) else np.zeros(0, bool)
+    kept, correct = kept[last_of_value], correct[last_of_value]
     return pd.DataFrame(
         {
-            "threshold": ordered["confidence"].to_numpy(),
+            "threshold": confidence[last_of_value],
             "coverage": kept / max(1, len(ordered)),
-            "precision": correct / kept,
+            "precision": correct / np.maximum(kept, 1),
             "recall": correct / max(1, n_gold),
         }
     )
