@@ -32,6 +32,17 @@ def test_the_summary_routing_sentence_carries_the_verdict():
     assert "which meets the 80.0% target chosen on dev" in routing_lines(models, "strong")[0]
 
 
+def test_the_threshold_is_said_to_be_on_calibrated_confidence_only_when_a_calibration_was_chosen():
+    platt = {**routing(0.81), "calibration": {"kind": "platt", "a": 0.6, "b": -0.35}}
+    none = {**routing(0.81), "calibration": {"kind": "identity"}}
+    assert "entities with calibrated confidence ≥ 0.80" in describe_routing("CRF", platt)
+    assert "entities with confidence ≥ 0.80" in describe_routing("CRF", none)
+    models = {"strong": {"label": "Ensemble", "details": {"routing": platt}}}
+    assert "entities with calibrated confidence ≥ 0.80" in routing_lines(models, "strong")[0]
+    models["strong"]["details"]["routing"] = none
+    assert "calibrated" not in routing_lines(models, "strong")[0]
+
+
 def test_unseen_names_explain_a_dev_to_test_drop_only_when_test_has_fewer_seen_names():
     fewer = overlap_sentence({"dev": {"seen_pct": 14.0}, "test": {"seen_pct": 12.0}})
     assert "test has 2.0 points fewer known names, one reason a model can score lower on test" in fewer
