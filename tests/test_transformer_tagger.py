@@ -54,3 +54,15 @@ def test_learns_something_and_round_trips(tagger: TransformerTagger, tmp_path: P
     (tmp_path / "m" / "weights.pt").write_bytes(b"not the weights")
     with pytest.raises(ArtifactError, match="SHA-256 mismatch"):
         TransformerTagger.load(str(tmp_path / "m"))
+
+
+def test_a_tweet_gets_the_same_probabilities_alone_and_in_any_batch(tagger: TransformerTagger) -> None:
+    import numpy as np
+
+    tweets = SPLITS["dev"].tokens[:40]
+    together = tagger.predict_proba(tweets)
+    alone = [tagger.predict_proba([tweet])[0] for tweet in tweets]
+    reversed_batch = tagger.predict_proba(tweets[::-1])[::-1]
+    assert all(np.array_equal(a, b) for a, b in zip(together, alone))
+    assert all(np.array_equal(a, b) for a, b in zip(together, reversed_batch))
+    assert len({len(tagger._encode(t, None)["input_ids"]) for t in tweets}) > 1  # lengths differ: batches do too
