@@ -70,3 +70,15 @@ def length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
     """Indices in batches of similar length (padding costs more CPU time than anything else)."""
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
     return [order[k : k + size] for k in range(0, len(order), size)]
+
+
+def equal_length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
+    """Indices grouped by equal length, in batches of at most ``size`` (shortest first).
+
+    >>> equal_length_batches([3, 5, 3, 3, 5], 2)
+    [[0, 2], [3], [1, 4]]
+    """
+    groups: dict[int, list[int]] = {}
+    for index in sorted(range(len(lengths)), key=lambda i: (lengths[i], i)):
+        groups.setdefault(lengths[index], []).append(index)
+    return [group[k : k + size] for group in groups.values() for k in range(0, len(group), size)]

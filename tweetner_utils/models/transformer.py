@@ -37,7 +37,7 @@ from .bio_decoding import decode_all, decode_with_confidences
 from .crf_layer import CrfLayer
 from .protocol import Confidences
 from .seeding import Seeded, seed_everything
-from .training import length_batches, train_epochs
+from .training import equal_length_batches, length_batches, train_epochs
 
 WEIGHTS = "weights.pt"
 IGNORE = -100
@@ -395,18 +395,6 @@ class TransformerTagger:
             pieces = self.tokenizer(word, add_special_tokens=False)["input_ids"] or [self.tokenizer.unk_token_id]
             self._piece_cache[word] = pieces
         return pieces
-
-
-def equal_length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
-    """Indices grouped by equal length, in batches of at most ``size`` (shortest first).
-
-    >>> equal_length_batches([3, 5, 3, 3, 5], 2)
-    [[0, 2], [3], [1, 4]]
-    """
-    groups: dict[int, list[int]] = {}
-    for index in sorted(range(len(lengths)), key=lambda i: (lengths[i], i)):
-        groups.setdefault(lengths[index], []).append(index)
-    return [group[k : k + size] for group in groups.values() for k in range(0, len(group), size)]
 
 
 def _word_emissions(logits: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
