@@ -5,6 +5,8 @@
     python run_all.py --only 02_baselines --seed 7 --data-dir ../shared/data
     python run_all.py --no-transformer    # 04_strong_models without the fine-tuned MiniLM (faster)
     python run_all.py --extra-train reviewed.conll    # add reviewed tweets (tweetner review import) to train
+    python run_all.py --corpus wnut17     # the WNUT17 corpus -> reports/wnut17/, models/wnut17/
+    python run_all.py --corpus-dir my_tweets/    # your own train/dev/test CoNLL -> reports/my_tweets/
 
 The steps live in ``tweetner_utils.pipeline.steps``, their parameters in
 ``tweetner_utils.pipeline.config``.
@@ -18,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from tweetner_utils.data.access import DATA_DIR_ENV
+from tweetner_utils.data.access import DATA_DIR_ENV, catalogue
+from tweetner_utils.data.corpora import DEFAULT_CORPUS
 from tweetner_utils.exceptions import InputRejected, ReportsNotWritable, StepFailed
 from tweetner_utils.pipeline.run import run
 from tweetner_utils.pipeline.steps import ROOT, STEPS, RunOptions
@@ -36,8 +39,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--data-dir", default=RunOptions.data_dir, help=f"local data folder (default: ${DATA_DIR_ENV}, then cache)"
     )
-    parser.add_argument("--reports-dir", type=Path, help="where reports go (default reports/, or reports/quick/)")
-    parser.add_argument("--models-dir", type=Path, help="where models go (default models/, or models/quick/)")
+    parser.add_argument(
+        "--corpus",
+        choices=list(catalogue()),
+        default=RunOptions.corpus,
+        help=f"built-in corpus to analyse (default {RunOptions.corpus}); another one writes reports/CORPUS/",
+    )
+    parser.add_argument(
+        "--corpus-dir",
+        type=Path,
+        metavar="DIR",
+        help="your own corpus: a folder with train, dev and test CoNLL files (token and tag columns, tab or space"
+        " separated; the label set is read from train) -> reports/FOLDER_NAME/",
+    )
+    parser.add_argument(
+        "--reports-dir", type=Path, help="where reports go (default reports/, reports/quick/ or reports/CORPUS/)"
+    )
+    parser.add_argument(
+        "--models-dir", type=Path, help="where models go (default models/, models/quick/ or models/CORPUS/)"
+    )
     parser.add_argument(
         "--no-transformer",
         action="store_true",
@@ -78,12 +98,14 @@ def default_kernel() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    sub = "quick" if args.quick else ""
+    sub = output_subfolder(args)
     options = RunOptions(
         quick=args.quick,
         only=tuple(args.only),
         seed=args.seed,
         data_dir=args.data_dir,
+        corpus=args.corpus,
+        corpus_dir=str(args.corpus_dir.resolve()) if args.corpus_dir else "",
         reports_dir=(args.reports_dir or ROOT / "reports" / sub).resolve(),
         models_dir=(args.models_dir or ROOT / "models" / sub).resolve(),
         kernel=args.kernel or default_kernel(),
@@ -94,6 +116,23 @@ def main(argv: list[str] | None = None) -> int:
         extra_train=tuple(path.resolve() for path in args.extra_train),
     )
     return execute(options)
+
+
+RESERVED_SUBFOLDERS = ("quick", "interactive", "results", "notebooks", "build")
+"""Folders of ``reports/`` that hold other things: a corpus may not be written there."""
+
+
+def output_subfolder(args: argparse.Namespace) -> str:
+    """Where a run's reports and models go below ``reports/`` and ``models/``: nothing for the
+    default corpus, ``quick`` for a quick run, else the corpus's (or its folder's) name."""
+    if args.quick:
+        return "quick"
+    name = args.corpus_dir.resolve().name if args.corpus_dir else args.corpus
+    if name == DEFAULT_CORPUS and not args.corpus_dir:
+        return ""
+    if name in RESERVED_SUBFOLDERS or name.startswith(".") or name.startswith("strong") or name == "bilstm":
+        raise SystemExit(f"run_all: a corpus named {name!r} would collide with reports/{name}; rename the folder")
+    return name
 
 
 def execute(options: RunOptions) -> int:

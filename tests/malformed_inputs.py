@@ -25,6 +25,12 @@ class Malformed:
     reason: str
     repairable: bool = False
     """Accepted when reading with ``repair=True`` (an entity starting with ``I-``)."""
+    tag_column_only: bool = False
+    """The fault lies in the tag column alone: reading the tokens only (``tweetner predict
+    --input-format conll``) accepts the file."""
+    unknown_type: bool = False
+    """Well-formed BIO whose type the other splits (or the model) lack: the reader accepts it, and
+    checking the label set refuses it (``reason`` is then the type)."""
 
 
 def content(data: bytes) -> Callable[[Path], None]:
@@ -51,19 +57,19 @@ def absent(path: Path) -> None:
 
 
 CASES: tuple[Malformed, ...] = (
-    Malformed("missing-tag-column", content(b"Made\tO\nit\n"), 2, "missing tag column"),
-    Malformed("empty-tag", content(b"Made\t\n"), 1, "missing tag column"),
-    Malformed("tag-only", content(b"B-person\n"), 1, "missing tag column"),
-    Malformed("extra-column", content(b"Made\tO\nNew\tB-geo-loc\tX\n"), 2, "3 columns"),
+    Malformed("missing-tag-column", content(b"Made\tO\nit\n"), 2, "missing tag column", tag_column_only=True),
+    Malformed("empty-tag", content(b"Made\t\n"), 1, "missing tag column", tag_column_only=True),
+    Malformed("tag-only", content(b"B-person\n"), 1, "missing tag column", tag_column_only=True),
+    Malformed("extra-column", content(b"Made\tO\nNew\tB-geo-loc\tX\n"), 2, "3 columns", tag_column_only=True),
     Malformed("space-in-token", content(b"New York\tB-geo-loc\n"), 1, "3 columns"),
     Malformed("empty-file", content(b""), None, "empty"),
     Malformed("only-blank-lines", content(b"\n\n  \n"), None, "only blank lines"),
-    Malformed("unknown-type", content(b"Made\tB-city\n"), 1, "is not O or B-/I-"),
-    Malformed("lowercase-prefix", content(b"Made\tb-person\n"), 1, "is not O or B-/I-"),
-    Malformed("lowercase-o", content(b"Made\to\n"), 1, "is not O or B-/I-"),
-    Malformed("misspelled-type", content(b"Made\tB-persn\n"), 1, "is not O or B-/I-"),
-    Malformed("bioes-prefix", content(b"Made\tE-person\n"), 1, "is not O or B-/I-"),
-    Malformed("trailing-comma-tag", content(b"Made\tB-person,\n"), 1, "is not O or B-/I-"),
+    Malformed("unknown-type", content(b"Made\tB-city\n"), 1, "'city'", unknown_type=True),
+    Malformed("lowercase-prefix", content(b"Made\tb-person\n"), 1, "is not O or B-/I-", tag_column_only=True),
+    Malformed("lowercase-o", content(b"Made\to\n"), 1, "is not O or B-/I-", tag_column_only=True),
+    Malformed("misspelled-type", content(b"Made\tB-persn\n"), 1, "'persn'", unknown_type=True),
+    Malformed("bioes-prefix", content(b"Made\tE-person\n"), 1, "is not O or B-/I-", tag_column_only=True),
+    Malformed("trailing-comma-tag", content(b"Made\tB-person,\n"), 1, "'person,'", unknown_type=True),
     Malformed("i-after-o", content(b"Made\tO\nit\tI-person\n"), 2, "I-person after O", repairable=True),
     Malformed("type-switch", content(b"Hi\tB-person\nx\tI-geo-loc\n"), 2, "after B-person", repairable=True),
     Malformed("i-first", content(b"Bob\tI-person\n"), 1, "at the start of a tweet", repairable=True),
@@ -76,7 +82,8 @@ CASES: tuple[Malformed, ...] = (
     Malformed("cr-only-line-ends", content(b"Made\tO\rit\tO\r"), 1, "control character"),
     Malformed("one-megabyte-line", content(b"x" * 1_000_000 + b"\tO\n"), 1, "characters long"),
     Malformed("over-limit-line", content(b"ok\tO\n" + b"y" * (MAX_LINE_CHARS + 1) + b"\tO\n"), 2, "characters long"),
-    Malformed("truncated-last-line", content(b"ok\tO\n\nObama\tB-per"), 3, "is not O or B-/I-"),
+    Malformed("truncated-last-line", content(b"ok\tO\n\nObama\tB-per"), 3, "'per'", unknown_type=True),
+    Malformed("empty-type", content(b"ok\tO\n\nObama\tB-"), 3, "is not O or B-/I-", tag_column_only=True),
     Malformed("directory", directory, None, "is a directory"),
     Malformed("missing-file", absent, None, "no such file"),
     Malformed("symlink-loop", symlink_loop, None, "symbolic links"),

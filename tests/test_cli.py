@@ -39,7 +39,7 @@ def test_api_tags_raw_text_with_offsets(models: Path) -> None:
     tagger = load_tagger(models)
     text = "just met Mara Quill at Kellan Arena !"
     (found,) = tagger.tag([text])
-    assert [(e.type, e.text) for e in found] == [("person", "Mara Quill"), ("facility", "Kellan Arena")]
+    assert [(e.type, e.text) for e in found] == [("people", "Mara Quill"), ("venue", "Kellan Arena")]
     for entity in found:
         assert text[entity.start : entity.end] == entity.text and 0 < entity.confidence <= 1
 
@@ -72,7 +72,7 @@ def test_predict_jsonl_reports_bad_lines_and_keeps_good_ones(models: Path, monke
         assert f"line {number}: {reason}" in err
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in records] == ["a", "e"]
-    assert records[1]["entities"][0]["type"] == "sportsteam"
+    assert records[1]["entities"][0]["type"] == "club"
 
 
 def test_skip_invalid_exits_zero(models: Path, monkeypatch, capsys) -> None:
@@ -104,7 +104,8 @@ def test_evaluate_names_the_bad_line_without_traceback(models: Path, monkeypatch
     gold = tmp_path / "bad.conll"
     gold.write_bytes(b"ok\tO\nbad\tB-city\n")
     code, _, err = run(["evaluate", "--model", str(models), str(gold)], b"", monkeypatch, capsys)
-    assert code == 2 and f"{gold}:2: tag 'B-city'" in err and "Traceback" not in err
+    assert code == 2 and f"{gold}:2: type 'city' is not one this model tags" in err and "Traceback" not in err
+    assert "--type-map" in err
 
 
 def test_missing_model_is_a_clear_error(monkeypatch, capsys, tmp_path: Path) -> None:

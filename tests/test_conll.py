@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from label_sets import LABELS
 
-from tweetner_utils import LABELS, ConllFormatError, Corpus, Tweet, read_conll, write_conll
+from tweetner_utils import ConllFormatError, Corpus, Tweet, read_conll, write_conll
 from tweetner_utils.data.conll import MAX_LINE_CHARS, parse_conll_bytes
 
 
@@ -53,9 +54,7 @@ def test_tolerated_variants_read_the_same(tmp_path: Path, variant: bytes) -> Non
     [
         (b"Made\tO\nit\n", 2, "missing tag column"),
         (b"Made\tO\nNew York\tB-geo-loc\tX\n", 2, "columns"),
-        (b"Made\tB-city\n", 1, "is not O or B-/I-"),
         (b"Made\tb-person\n", 1, "is not O or B-/I-"),
-        (b"Made\tB-persn\n", 1, "is not O or B-/I-"),
         (b"Made\tE-person\n", 1, "is not O or B-/I-"),
         (b"Made\tO\nit\tI-person\n", 2, "I-person after O"),
         (b"Hi\tB-person\nthere\tI-geo-loc\n", 2, "I-geo-loc after B-person"),
@@ -63,15 +62,13 @@ def test_tolerated_variants_read_the_same(tmp_path: Path, variant: bytes) -> Non
         (b"Made\tO\ncaf\xe9\tO\n", 2, "invalid UTF-8"),
         (b"Ma\x00de\tO\n", 1, "control character"),
         (b"x" * (MAX_LINE_CHARS + 10) + b"\tO\n", 1, "characters long"),
-        (b"ok\tO\n\nObama\tB-per", 3, "is not O or B-/I-"),
+        (b"ok\tO\n\nObama\tB-", 3, "is not O or B-/I-"),
         (b"\xff\xfeM\x00\t\x00O\x00", 1, "UTF-16"),
     ],
     ids=[
         "no-tag",
         "extra-column",
-        "unknown-type",
         "lowercase-prefix",
-        "misspelled",
         "bioes",
         "i-after-o",
         "type-switch",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tweetner_utils import Corpus, Tweet
+from tweetner_utils import Corpus, CorpusSpec, Tweet
 from tweetner_utils.analysis.eda import (
     duplicate_tweets,
     entities_by_type,
@@ -89,7 +89,10 @@ def test_overlap_counts_seen_entity_strings() -> None:
     assert overlap == {"mentions": 2, "seen_in_train": 1, "seen_pct": 50.0}
 
 
-def test_record_has_a_headline() -> None:
-    record = eda_record(CORPORA)
+def test_record_has_a_headline_and_the_corpus_it_describes() -> None:
+    spec = CorpusSpec("mine", "Mine", {"test": "newest tweets"})
+    record = eda_record(CORPORA, spec)
     assert record["headline"]["tweets (train / dev / test)"] == "4 / 2 / 2"
+    assert CorpusSpec.from_dict(record["corpus"]).words("test") == "newest tweets"
+    assert record["entity_types"] == sorted({t[2:] for tweet in CORPORA["train"] for t in tweet.tags if t != "O"})
     assert record["duplicates"]["conflicting_tags"] == 1

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from label_sets import LABELS
 
-from tweetner_utils import LABELS
 from tweetner_utils.models.bio_decoding import allowed_transitions, decode_all, viterbi_bio
 from tweetner_utils.models.ensemble import EnsembleTagger, average_distributions
 
@@ -23,7 +23,7 @@ def distribution(*rows: dict[str, float]) -> np.ndarray:
 
 
 def test_transitions_forbid_i_without_matching_b() -> None:
-    allowed = allowed_transitions()
+    allowed = allowed_transitions(LABELS)
     assert allowed[INDEX["B-person"], INDEX["I-person"]]
     assert allowed[INDEX["I-person"], INDEX["I-person"]]
     assert not allowed[INDEX["O"], INDEX["I-person"]]
@@ -34,13 +34,13 @@ def test_transitions_forbid_i_without_matching_b() -> None:
 def test_viterbi_repairs_an_invalid_argmax() -> None:
     # Token-wise argmax would be O, I-person: invalid. The best valid path is B-person, I-person.
     probs = distribution({"O": 0.55, "B-person": 0.45}, {"I-person": 0.9, "O": 0.1})
-    assert viterbi_bio(probs) == ["B-person", "I-person"]
+    assert viterbi_bio(probs, LABELS) == ["B-person", "I-person"]
 
 
 def test_viterbi_keeps_a_valid_argmax_and_handles_empty() -> None:
     probs = distribution({"B-movie": 0.9}, {"I-movie": 0.8}, {"O": 0.9})
-    assert viterbi_bio(probs) == ["B-movie", "I-movie", "O"]
-    assert viterbi_bio(np.zeros((0, len(LABELS)))) == []
+    assert viterbi_bio(probs, LABELS) == ["B-movie", "I-movie", "O"]
+    assert viterbi_bio(np.zeros((0, len(LABELS))), LABELS) == []
 
 
 def test_average_is_weighted_per_tweet() -> None:
@@ -77,7 +77,7 @@ def test_ensemble_lets_the_confident_member_win() -> None:
 def test_batched_decoding_equals_the_readable_viterbi(lengths: list[int], seed: int) -> None:
     rng = np.random.default_rng(seed)
     distributions = [rng.dirichlet(np.full(len(LABELS), 0.3), size=n) for n in lengths]
-    assert decode_all(distributions) == [viterbi_bio(d) for d in distributions]
+    assert decode_all(distributions, LABELS) == [viterbi_bio(d, LABELS) for d in distributions]
 
 
 def test_a_saved_one_member_ensemble_loads_as_the_member_itself(tmp_path) -> None:

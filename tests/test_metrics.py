@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from conlleval_reference import chunks, micro_prf
+from label_sets import ENTITY_TYPES, LABELS
 from seqeval.metrics import f1_score, precision_score, recall_score
 
 from tweetner_utils import (
-    ENTITY_TYPES,
-    LABELS,
     bootstrap_f1_ci,
     entities,
     entity_scores,
@@ -83,8 +82,9 @@ def test_random_sequences_agree_with_reference_and_seqeval(seed: int) -> None:
 def test_per_type_scores_and_counts() -> None:
     gold = [["B-person", "O", "B-geo-loc", "I-geo-loc"], ["B-person"]]
     pred = [["B-person", "O", "B-geo-loc", "O"], ["O"]]
-    scores = entity_scores(gold, pred)
-    assert set(scores.per_type) == set(ENTITY_TYPES)
+    assert set(entity_scores(gold, pred).per_type) == {"person", "geo-loc"}  # the types found
+    scores = entity_scores(gold, pred, ENTITY_TYPES)
+    assert list(scores.per_type) == sorted(ENTITY_TYPES)  # a corpus's full label set, in order
     person = scores.per_type["person"]
     assert (person.n_correct, person.n_pred, person.n_gold) == (1, 1, 2)
     assert person.recall == 0.5
@@ -92,6 +92,16 @@ def test_per_type_scores_and_counts() -> None:
     assert (geo.n_correct, geo.n_pred, geo.n_gold, geo.f1) == (0, 1, 1, 0.0)
     assert scores.per_type["movie"].n_gold == 0
     assert scores.to_dict()["overall"]["n_gold"] == 3
+
+
+def test_types_of_any_label_set_are_scored() -> None:
+    gold = [["B-creative-work", "I-creative-work", "O", "B-group"]]
+    pred = [["B-creative-work", "I-creative-work", "O", "B-corporation"]]
+    scores = entity_scores(gold, pred, ["group"])
+    assert list(scores.per_type) == ["corporation", "creative-work", "group"]
+    assert scores.per_type["creative-work"].f1 == 1.0
+    assert (scores.per_type["corporation"].n_pred, scores.per_type["group"].n_gold) == (1, 1)
+    assert scores.overall.f1 == 0.5
 
 
 def test_misaligned_sequences_are_rejected() -> None:
@@ -105,11 +115,13 @@ def test_token_macro_matches_hand_computation() -> None:
     gold = [["B-person", "I-person", "O", "B-geo-loc"]]
     pred = [["B-person", "O", "O", "B-person"]]
     # B-person: P 1/2, R 1/1; I-person: P 0, R 0; B-geo-loc: P 0, R 0; all other 17 labels 0.
-    scores = token_macro_non_o(gold, pred)
+    scores = token_macro_non_o(gold, pred, [t for t in LABELS if t != "O"])
     assert scores["precision_non_o_macro"] == pytest.approx(0.5 / 20)
     assert scores["recall_non_o_macro"] == pytest.approx(1.0 / 20)
     assert scores["f1_non_o_macro"] == pytest.approx((2 / 3) / 20)
     assert token_macro_non_o(gold, pred, labels=["B-person"])["f1_non_o_macro"] == pytest.approx(2 / 3)
+    # by default: both tags of each type found (person, geo-loc), so 4 labels
+    assert token_macro_non_o(gold, pred)["f1_non_o_macro"] == pytest.approx((2 / 3) / 4)
 
 
 def test_majority_baseline_token_macro_is_zero() -> None:

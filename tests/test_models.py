@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tweetner_utils import entity_scores, synthetic_splits, validation_split
-from tweetner_utils.data.labels import LABELS
 from tweetner_utils.exceptions import ArtifactError
 from tweetner_utils.models.baselines import MajorityTagger, SgdTokenTagger, ranking_scores, tune_sgd
 from tweetner_utils.models.bilstm import BilstmSettings, BilstmTagger, build_vocab
@@ -37,8 +36,10 @@ def test_sgd_learns_and_tuning_keeps_the_first_best() -> None:
     assert f1(search.best, DEV) > 0.6
     ranking = ranking_scores(search.best, DEV.tokens, DEV.tags)
     assert 0.5 < ranking["roc_auc_macro_ovr"] <= 1.0
-    top = search.best.top_features(per_class=3, classes=["B-person"])
-    assert list(top["class"]) == ["B-person"] * 3 and top["weight"].is_monotonic_decreasing
+    top = search.best.top_features(per_class=3, classes=["B-people"])
+    assert list(top["class"]) == ["B-people"] * 3 and top["weight"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="not in the training data"):
+        search.best.top_features(classes=["B-person"])
 
 
 def test_sgd_is_seeded() -> None:
@@ -122,7 +123,7 @@ def test_crf_marginals_agree_with_its_own_decisions() -> None:
     all_tags, all_confidences = model.tags_and_confidences(tokens)
     for tags, confidences, matrix in zip(all_tags, all_confidences, model.predict_proba(tokens)):
         assert len(tags) == len(confidences) and all(0 < c <= 1 for c in confidences)
-        assert confidences == pytest.approx([matrix[i, LABELS.index(t)] for i, t in enumerate(tags)])
+        assert confidences == pytest.approx([matrix[i, model.labels.index(t)] for i, t in enumerate(tags)])
     assert all_tags == model.predict(tokens)
 
 

@@ -6,8 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tweetner_utils.data.corpora import CorpusSpec, corpus_spec
 from tweetner_utils.evaluation import monitoring as weekly_monitoring
 from tweetner_utils.reporting.summary import cost, drift, monitoring, routing, stability
+
+WNUT16 = corpus_spec("wnut16")
+OWN = CorpusSpec("mine", "Mine", {"dev": "March tweets", "test": "April tweets"})
+"""A corpus of one's own: the sentences must name its tweets, never WNUT16's years."""
 
 
 def record(label: str, f1: float, routing: dict | None = None, **details) -> dict:
@@ -87,18 +92,27 @@ def test_monitoring_plan_derives_every_alert_level_from_its_baseline() -> None:
 def test_monitoring_lines_count_the_labelled_rows_and_state_the_false_alarm_rate() -> None:
     models = {**MODELS, "strong": record("Strong", 0.45, ROUTING, seen_unseen=SEEN, weekly_plan=WEEKLY)}
     plan = monitoring.monitoring_plan(models, "strong", DRIFT, TIMINGS)
-    lines = monitoring.monitoring_lines(plan, "Strong", WEEKLY)
+    lines = monitoring.monitoring_lines(plan, "Strong", WEEKLY, corpus=WNUT16)
     assert lines[1].startswith("4 rows need a labelled sample of 200 tweets a week; the other 4 come from")
     rates = WEEKLY["any_row_false_alarm"]
     assert f"alerts in {100 * rates['test']:.1f}% of weeks like the 2016 test tweets" in lines[2]
+    own = monitoring.monitoring_lines(plan, "Strong", WEEKLY, corpus=OWN)
+    assert f"alerts in {100 * rates['test']:.1f}% of weeks like the April tweets" in own[2]
+    assert "today's values on the March tweets and the April tweets" in own[0]
+    assert not any("2015" in line or "2016" in line for line in own)
     unlabelled = monitoring.monitoring_plan(MODELS, "strong", DRIFT, TIMINGS)
-    assert "None of the 4 rows needs labelled tweets" in monitoring.monitoring_lines(unlabelled, "Strong", None)[1]
+    assert (
+        "None of the 4 rows needs labelled tweets"
+        in monitoring.monitoring_lines(unlabelled, "Strong", None, corpus=WNUT16)[1]
+    )
 
 
 def test_a_dev_value_beyond_its_alert_level_is_said() -> None:
     shifted = weekly_monitoring.weekly_plan(weekly_counts(3850, 1, 0.5), weekly_counts(1000, 2, 0.2), weeks=2000)
     models = {**MODELS, "strong": record("Strong", 0.45, ROUTING, weekly_plan=shifted)}
-    lines = monitoring.monitoring_lines(monitoring.monitoring_plan(models, "strong", DRIFT, {}), "Strong", shifted)
+    lines = monitoring.monitoring_lines(
+        monitoring.monitoring_plan(models, "strong", DRIFT, {}), "Strong", shifted, corpus=OWN
+    )
     assert any(line.startswith("Today's dev value of entity F1") for line in lines)
     assert not any(
         line.startswith("Today's dev value of entity F1")
@@ -108,6 +122,7 @@ def test_a_dev_value_beyond_its_alert_level_is_said() -> None:
             ),
             "S",
             WEEKLY,
+            corpus=OWN,
         )
     )
 
@@ -126,7 +141,9 @@ def test_the_stated_false_alarm_rate_is_what_an_independent_simulation_of_200_tw
 
 def test_routing_lines_quote_the_leaders_band_and_name_models_without_one() -> None:
     no_band = {**ROUTING, "threshold": None}
-    lines = routing.routing_lines({**MODELS, "weak": record("Weak", 0.1, no_band)}, "strong")
+    lines = routing.routing_lines({**MODELS, "weak": record("Weak", 0.1, no_band)}, "strong", corpus=WNUT16)
+    assert "on the 2016 test tweets that is" in lines[0]
+    assert "on the April tweets that is" in routing.routing_lines(MODELS, "strong", corpus=OWN)[0]
     assert "confidence ≥ 0.90" in lines[0] and "40.0% of its predictions at 75.0%" in lines[0]
     assert "320 items per 1,000 tweets" in lines[0]
     assert lines[-1].startswith("Weak: no confidence level reaches the precision target")
@@ -134,13 +151,14 @@ def test_routing_lines_quote_the_leaders_band_and_name_models_without_one() -> N
 
 def test_drift_lines_explain_the_gap_with_new_names() -> None:
     comparison = pd.DataFrame({"dev_f1": [0.5], "f1": [0.45], "dev_same_fit": [True]}, index=["Strong"])
-    lines = drift.drift_lines(DRIFT, MODELS, comparison)
+    lines = drift.drift_lines(DRIFT, MODELS, comparison, corpus=WNUT16)
     assert "15.0% of the words in the 2016 test tweets are unknown (dev: 10.0%)" in lines[0]
+    assert "of the words in the April tweets are" in drift.drift_lines(DRIFT, MODELS, comparison, corpus=OWN)[0]
     assert "finds 85.0% of entities with known names but only 30.0% of new ones" in lines[1]
     assert "87.0% of test entities against 60.0% of dev; its drop from dev F1 50.0% to test F1 45.0%" in lines[1]
     same = {**DRIFT, "test": {**DRIFT["test"], "unseen_entity_share": 0.61}}
     steady = pd.DataFrame({"dev_f1": [0.5], "f1": [0.495], "dev_same_fit": [True]}, index=["Strong"])
-    assert "not a change between them" in drift.drift_lines(same, MODELS, steady)[1]
+    assert "not a change between them" in drift.drift_lines(same, MODELS, steady, corpus=WNUT16)[1]
 
 
 def test_cost_lines_use_the_measured_numbers() -> None:

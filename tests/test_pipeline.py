@@ -116,7 +116,7 @@ def test_reviewed_tweets_are_added_refused_by_id_and_what_they_changed_reported(
 ) -> None:
     corpora = load_corpora(True, 42, "")
     held_out = {t.tokens for split in ("dev", "test") for t in corpora[split]}
-    reviewed = [Tweet(t.tokens, t.tags, id=f"task-{n}") for n, t in enumerate(corpora["dev_2015"].tweets[:30])]
+    reviewed = [Tweet(t.tokens, t.tags, id=f"task-{n}") for n, t in enumerate(corpora["extra"].tweets[:30])]
     copied = Tweet(corpora["test"][3].tokens, corpora["test"][3].tags, id="copied")
     write_conll(tmp_path / "reviewed.conll", [*reviewed, copied])
     assert quick(tmp_path, "--extra-train", str(tmp_path / "reviewed.conll")) == 0

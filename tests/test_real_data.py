@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from label_sets import ENTITY_TYPES
 
-from tweetner_utils import ENTITY_TYPES, data_path, entity_scores, load_split, manifest
+from tweetner_utils import data_path, entity_scores, load_split, manifest
 
 pytestmark = pytest.mark.real_data
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from html_markup import ALLOWED_TAGS, parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from label_sets import ENTITY_TYPES
 
 from tweetner_utils.data.conll import Corpus, Tweet
-from tweetner_utils.data.labels import ENTITY_TYPES
 from tweetner_utils.reporting.examples import html_examples
 from tweetner_utils.reporting.html import IndexEntry, index_page
 

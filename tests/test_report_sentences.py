@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from tweetner_utils.analysis.eda import overlap_sentence
+from tweetner_utils.data.corpora import corpus_spec
 from tweetner_utils.evaluation.routing import describe_routing, target_verdict
 from tweetner_utils.reporting.summary.routing import routing_lines
+
+WNUT16 = corpus_spec("wnut16")
 
 
 def routing(precision: float, threshold: float | None = 0.8) -> dict:
@@ -26,10 +29,10 @@ def test_the_summary_routing_sentence_carries_the_verdict():
     models = {"strong": {"label": "Ensemble", "details": {"routing": routing(0.734)}}}
     assert (
         "at 73.4% precision, which misses the 80.0% target chosen on dev by 6.6 points"
-        in routing_lines(models, "strong")[0]
+        in routing_lines(models, "strong", corpus=WNUT16)[0]
     )
     models["strong"]["details"]["routing"] = routing(0.81)
-    assert "which meets the 80.0% target chosen on dev" in routing_lines(models, "strong")[0]
+    assert "which meets the 80.0% target chosen on dev" in routing_lines(models, "strong", corpus=WNUT16)[0]
 
 
 def test_the_threshold_is_said_to_be_on_calibrated_confidence_only_when_a_calibration_was_chosen():
@@ -38,9 +41,9 @@ def test_the_threshold_is_said_to_be_on_calibrated_confidence_only_when_a_calibr
     assert "entities with calibrated confidence ≥ 0.80" in describe_routing("CRF", platt)
     assert "entities with confidence ≥ 0.80" in describe_routing("CRF", none)
     models = {"strong": {"label": "Ensemble", "details": {"routing": platt}}}
-    assert "entities with calibrated confidence ≥ 0.80" in routing_lines(models, "strong")[0]
+    assert "entities with calibrated confidence ≥ 0.80" in routing_lines(models, "strong", corpus=WNUT16)[0]
     models["strong"]["details"]["routing"] = none
-    assert "calibrated" not in routing_lines(models, "strong")[0]
+    assert "calibrated" not in routing_lines(models, "strong", corpus=WNUT16)[0]
 
 
 def test_unseen_names_explain_a_dev_to_test_drop_only_when_test_has_fewer_seen_names():

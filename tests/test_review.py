@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from label_sets import ENTITY_TYPES, SYNTHETIC
 from label_studio_sdk.converter import Converter
 from label_studio_sdk.label_interface import LabelInterface
 
@@ -22,7 +23,7 @@ from tweetner_utils.data.annotation_tools import (
     read_label_studio_export,
 )
 from tweetner_utils.data.conll import read_conll
-from tweetner_utils.data.labels import ENTITY_TYPES, bio_spans
+from tweetner_utils.data.labels import bio_spans
 from tweetner_utils.exceptions import AnnotationError
 from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 from tweetner_utils.models.crf import CrfTagger
@@ -120,7 +121,7 @@ def test_label_studio_accepts_our_labelling_config_and_every_prediction(model, t
     for task in queue:
         assert interface.validate_prediction(task["predictions"][0], return_errors=True) == []
     wrong = json.loads(json.dumps(next(t["predictions"][0] for t in queue if t["predictions"][0]["result"])))
-    wrong["result"] = [{**wrong["result"][0], "value": {**wrong["result"][0]["value"], "labels": ["brand"]}}]
+    wrong["result"] = [{**wrong["result"][0], "value": {**wrong["result"][0]["value"], "labels": ["not-a-type"]}}]
     assert interface.validate_prediction(wrong, return_errors=True)  # the check can fail
 
 
@@ -132,9 +133,9 @@ def test_label_studio_reads_the_same_spans_from_an_export_as_we_do(model, test_f
         item["input"]["tweet_id"]: sorted(
             (v["start"], v["end"], v["labels"][0]) for v in item["output"].get("label", [])
         )
-        for item in Converter(label_studio_config(ENTITY_TYPES), project_dir=None).iter_from_json_file(str(path))
+        for item in Converter(label_studio_config(SYNTHETIC.types), project_dir=None).iter_from_json_file(str(path))
     }
-    ours = read_label_studio_export(path, ENTITY_TYPES)
+    ours = read_label_studio_export(path, SYNTHETIC.types)
     tokens = {task["data"]["tweet_id"]: task["data"]["tokens"] for task in queue}
     texts = {task["data"]["tweet_id"]: task["data"]["text"] for task in queue}
     assert len(theirs) == len(ours.tweets) == len(queue)
@@ -149,7 +150,7 @@ def test_label_studio_reads_the_same_spans_from_an_export_as_we_do(model, test_f
 def test_accepting_every_prediction_gives_back_exactly_the_models_tags(model, test_file, tmp_path):
     queue = export(model, test_file, tmp_path / "q.json", "--sample-empty", "1")
     (tmp_path / "export.json").write_text(json.dumps(simulated_export(queue, None)))
-    code, err = cli("review", "import", "-o", tmp_path / "back.conll", tmp_path / "export.json")
+    code, err = cli("review", "import", "--model", model, "-o", tmp_path / "back.conll", tmp_path / "export.json")
     assert code == 0, err
     back = read_conll(tmp_path / "back.conll")
     assert [t.id for t in back] == [task["data"]["tweet_id"] for task in queue]
@@ -160,13 +161,13 @@ def test_accepting_every_prediction_gives_back_exactly_the_models_tags(model, te
 def test_gold_annotations_of_every_tweet_come_back_as_the_gold_file(model, test_file, tmp_path):
     queue = export(model, test_file, tmp_path / "q.json", "--all")
     (tmp_path / "export.json").write_text(json.dumps(simulated_export(queue, test_file)))
-    assert cli("review", "import", "-o", tmp_path / "back.conll", tmp_path / "export.json")[0] == 0
+    assert cli("review", "import", "--model", model, "-o", tmp_path / "back.conll", tmp_path / "export.json")[0] == 0
     assert read_conll(tmp_path / "back.conll") == SPLITS["test"]  # the hostile tweet included
 
 
 def test_doccano_round_trip_and_the_last_annotator_file_wins(model, test_file, tmp_path):
     records = export(model, test_file, tmp_path / "q.jsonl", "--all", "--format", "doccano")
-    assert json.loads((tmp_path / "q.labels.json").read_text()) == [{"text": kind} for kind in ENTITY_TYPES]
+    assert json.loads((tmp_path / "q.labels.json").read_text()) == [{"text": kind} for kind in SYNTHETIC.types]
     assert all(set(r) >= {"text", "label", "tweet_id", "tokens"} for r in records)
     exported = [{"id": n, **r} for n, r in enumerate(records, start=1)]  # doccano adds its example id
     first = tmp_path / "alice.jsonl"
@@ -174,11 +175,11 @@ def test_doccano_round_trip_and_the_last_annotator_file_wins(model, test_file, t
     changed = next(r for r in exported if r["label"])
     second = tmp_path / "bob.jsonl"
     second.write_text(json.dumps({**changed, "label": []}) + "\n")
-    reviewed = read_doccano_exports([first, second], ENTITY_TYPES)
+    reviewed = read_doccano_exports([first, second], SYNTHETIC.types)
     assert reviewed.conflicts == [f"record {changed['id']} (tweet {changed['tweet_id']})"]
     tags = {t.id: t.tags for t in reviewed.tweets}
     assert set(tags[changed["tweet_id"]]) == {"O"}
-    accepted = read_doccano_exports([first], ENTITY_TYPES).tweets
+    accepted = read_doccano_exports([first], SYNTHETIC.types).tweets
     assert [bio_spans(list(t.tags)) for t in accepted] == model_spans(model, [list(t.tokens) for t in accepted])
 
 
@@ -285,14 +286,14 @@ def test_bad_files_are_clear_errors_and_leave_the_output_untouched(model, test_f
     out.write_text("keep\tO\n\n")
     broken = tmp_path / "broken.json"
     broken.write_text('[{"id": 1, "data": {"text": "x"}')
-    code, err = cli("review", "import", "-o", out, broken)
+    code, err = cli("review", "import", "--model", model, "-o", out, broken)
     assert code == 2 and "broken.json" in err and "not JSON" in err
     queue_only = tmp_path / "q.json"
     export(model, test_file, queue_only)
-    code, err = cli("review", "import", "-o", out, queue_only)
+    code, err = cli("review", "import", "--model", model, "-o", out, queue_only)
     assert code == 2 and "looks like the file `review export` wrote" in err
     bad_span = ls_export(tmp_path / "bad.json", "Obama visits Paris", [region(0, 3, "person")])
-    code, err = cli("review", "import", "-o", out, bad_span)
+    code, err = cli("review", "import", "--model", model, "-o", out, bad_span)
     assert code == 2 and "task 7 (tweet t1)" in err
     assert out.read_text() == "keep\tO\n\n"
 

@@ -24,7 +24,7 @@ def reviewed_file(tmp_path: Path, tweets: list[Tweet]) -> str:
 
 
 def test_tweets_that_dev_or_test_hold_are_refused_by_id_and_the_rest_added_to_train(tmp_path):
-    new = [Tweet(t.tokens, t.tags, id=f"task-{n}") for n, t in enumerate(SPLITS["dev_2015"].tweets[:5])]
+    new = [Tweet(t.tokens, t.tags, id=f"task-{n}") for n, t in enumerate(SPLITS["extra"].tweets[:5])]
     new = [t for t in new if all(t.tokens != held.tokens for s in ("dev", "test") for held in SPLITS[s])]
     copied = Tweet(SPLITS["test"][2].tokens, SPLITS["test"][2].tags, id="task-99")
     extra = extra_training([reviewed_file(tmp_path, [*new, copied])], SPLITS)
@@ -41,8 +41,11 @@ def test_no_extra_files_change_nothing_and_a_bad_file_names_its_line(tmp_path):
     nothing = extra_training([], SPLITS)
     assert nothing.added_to(SPLITS) == SPLITS and nothing.describe() == ""
     bad = tmp_path / "bad.conll"
-    bad.write_text("Obama\tB-person\nspoke\tB-city\n")
-    with pytest.raises(ConllFormatError, match=r"bad\.conll:2"):
+    bad.write_text("Obama\tB-people\nspoke\tB-city\n")
+    with pytest.raises(ConllFormatError, match=r"bad\.conll:2: type 'city' is not one of the corpus's types"):
+        extra_training([str(bad)], SPLITS)
+    bad.write_text("Obama\tB-people\nspoke\tb-city\n")
+    with pytest.raises(ConllFormatError, match=r"bad\.conll:2: tag 'b-city' is not O or B-/I-"):
         extra_training([str(bad)], SPLITS)
 
 

@@ -15,9 +15,9 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from label_sets import LABELS, SYNTHETIC
 
 from tweetner_utils import entity_scores, synthetic_splits
-from tweetner_utils.data.labels import LABELS
 from tweetner_utils.data.word_vectors import glove_vectors
 from tweetner_utils.features.knowledge import synthetic_knowledge
 from tweetner_utils.features.neural import NeuralInputs
@@ -60,8 +60,8 @@ def f1(model, split: str = "test") -> float:
 # The CRF layer against brute force over every label sequence of a short tweet.
 
 LABEL_COUNT = len(LABELS)
-ALLOWED = allowed_transitions()
-STARTS = allowed_starts()
+ALLOWED = allowed_transitions(LABELS)
+STARTS = allowed_starts(LABELS)
 SEQUENCES = [
     s
     for s in itertools.product(range(LABEL_COUNT), repeat=3)
@@ -126,9 +126,9 @@ def test_search_weights_trusts_the_member_that_is_right() -> None:
     gold = [["B-person", "O"], ["O", "B-geo-loc"]]
     right = [onehot(g, 0.6) for g in gold]
     wrong = [onehot(["O", "B-company"], 0.9), onehot(["B-movie", "O"], 0.9)]
-    weights, score = search_weights([wrong, right], gold, 0.25)
+    weights, score = search_weights([wrong, right], gold, 0.25, LABELS)
     assert score == 1.0 and weights == (0.25, 0.75)
-    weights, score = search_weights([right, right], gold, 0.25)
+    weights, score = search_weights([right, right], gold, 0.25, LABELS)
     assert weights == (0.25, 0.75) and score == 1.0  # a tie goes to the first weights in grid order
 
 
@@ -168,7 +168,7 @@ def test_bilstm_crf_marginals_agree_with_its_decisions(bilstm_crf: BilstmCrfTagg
     assert tags == bilstm_crf.predict(tokens)
     for seq, conf, matrix in zip(tags, confidences, bilstm_crf.predict_proba(tokens)):
         assert matrix.sum(axis=1) == pytest.approx(np.ones(len(seq)), abs=1e-4)
-        assert conf == pytest.approx([matrix[i, LABELS.index(t)] for i, t in enumerate(seq)])
+        assert conf == pytest.approx([matrix[i, bilstm_crf.labels.index(t)] for i, t in enumerate(seq)])
 
 
 def test_bilstm_crf_loads_identically_in_a_fresh_process(bilstm_crf: BilstmCrfTagger, tmp_path: Path) -> None:
@@ -179,7 +179,7 @@ def test_bilstm_crf_loads_identically_in_a_fresh_process(bilstm_crf: BilstmCrfTa
 
 @pytest.fixture(scope="module")
 def minilm_crf() -> TransformerTagger:
-    model = TransformerTagger(TransformerSettings(max_epochs=3, batch_size=16, crf=True, seed=3))
+    model = TransformerTagger(TransformerSettings(max_epochs=3, batch_size=16, crf=True, seed=3), SYNTHETIC.labels)
     return model.fit(SPLITS["train"].tokens, SPLITS["train"].tags, progress=lambda _: None)
 
 
@@ -194,7 +194,7 @@ def test_minilm_with_a_crf_head_learns_and_loads_identically_in_a_fresh_process(
 
 def test_an_unknown_device_is_refused() -> None:
     with pytest.raises(ValueError, match="device must be one of"):
-        TransformerTagger(TransformerSettings(device="tpu"))
+        TransformerTagger(TransformerSettings(device="tpu"), SYNTHETIC.labels)
 
 
 def test_an_ensemble_folder_names_its_members_and_is_what_best_loads(

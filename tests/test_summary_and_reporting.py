@@ -8,8 +8,10 @@ import pytest
 from html_markup import ALLOWED_TAGS, parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from label_sets import ENTITY_TYPES
 
-from tweetner_utils import ENTITY_TYPES, read_results, write_results
+from tweetner_utils import read_results, write_results
+from tweetner_utils.data.corpora import CorpusSpec, corpus_spec
 from tweetner_utils.exceptions import ResultsError
 from tweetner_utils.reporting.html import IndexEntry, index_page, strip_external_scripts
 from tweetner_utils.reporting.results import normalise
@@ -19,6 +21,8 @@ from tweetner_utils.reporting.summary.comparison import (
     per_type_table,
     risks_and_recommendations,
 )
+
+WNUT16 = corpus_spec("wnut16")
 
 
 def block(p: float, r: float, f: float, low: float, high: float, weak: str = "movie") -> dict:
@@ -49,27 +53,31 @@ def test_comparison_ranks_by_entity_f1() -> None:
 
 
 def test_findings_name_leader_margin_certainty_weak_types_and_drift() -> None:
-    lines = findings(MODELS)
+    lines = findings(MODELS, corpus=WNUT16)
     assert "**Model A**" in lines[0] and "40.0%" in lines[0]
     assert "by 10.0 F1 points" in lines[1] and "do not overlap" in lines[1]
     assert lines[2].startswith("Recall fails most on movie (1.0% found)")
-    assert "a drop of 15.0 points" in lines[3]
+    assert "a drop of 15.0 points, the cost of language drift between the two years" in lines[3]
+    assert "on dev (2015 dev tweets)" in lines[3] and "on test (2016 test tweets)" in lines[3]
+    own = findings(MODELS, corpus=CorpusSpec("mine", "Mine", {"dev": "March tweets", "test": "April tweets"}))
+    assert "on dev (March tweets)" in own[3] and "the cost of the difference between the dev and the test" in own[3]
+    assert "2016" not in " ".join(own)
 
 
 def test_overlapping_intervals_are_called_uncertain() -> None:
     close = {**MODELS, "b": {"label": "Model B", "splits": {"test": block(0.5, 0.3, 0.39, 0.36, 0.42)}}}
-    assert "overlap, so the lead is not yet certain" in findings(close)[1]
+    assert "overlap, so the lead is not yet certain" in findings(close, corpus=WNUT16)[1]
 
 
 def test_risks_follow_thresholds() -> None:
-    advice = risks_and_recommendations(MODELS)
+    advice = risks_and_recommendations(MODELS, corpus=WNUT16)
     assert any("misses 70.0%" in r for r in advice["risks"])
     assert any("Model A" in r for r in advice["recommendations"])
     assert any("movie" in r for r in advice["recommendations"])
 
 
 def test_no_results_gives_a_clear_sentence() -> None:
-    assert findings({}) == ["No model results were recorded, so nothing can be compared yet."]
+    assert findings({}, corpus=WNUT16) == ["No model results were recorded, so nothing can be compared yet."]
 
 
 def test_per_type_table_has_support_column() -> None:
@@ -142,7 +150,7 @@ def test_drift_is_judged_only_on_models_scored_on_dev_and_test_after_one_fit() -
         "splits": {"test": block(0.9, 0.8, 0.85, 0.8, 0.9)},
         "details": {"selection_dev_f1": 0.5},
     }
-    lines = findings({**MODELS, "r": refit})
+    lines = findings({**MODELS, "r": refit}, corpus=WNUT16)
     assert "**Refit**" in lines[0]
-    drift = [line for line in lines if "dev (2015 tweets)" in line]
+    drift = [line for line in lines if "dev (2015 dev tweets)" in line]
     assert len(drift) == 1 and drift[0].startswith("Model A, the best model scored on dev and test after the same fit")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from tweetner_utils import LABELS, entities, make_synthetic_corpus, read_conll, synthetic_splits, write_conll
+from label_sets import SYNTHETIC
+
+from tweetner_utils import entities, make_synthetic_corpus, read_conll, synthetic_splits, write_conll
 from tweetner_utils.data.synthetic import HOSTILE_TWEET, NAMES, SPLIT_SIZES
 
 
 def test_every_tag_occurs_in_train() -> None:
     tags = Counter(tag for tweet in synthetic_splits(0)["train"] for tag in tweet.tags)
-    assert set(tags) == set(LABELS)
+    assert set(tags) == set(SYNTHETIC.labels)
 
 
 def test_same_seed_same_corpus_other_seed_other_corpus() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from label_sets import SYNTHETIC
 
 from tweetner_utils import synthetic_splits
 from tweetner_utils.exceptions import ArtifactError
@@ -20,7 +21,7 @@ def test_packaged_model_folder_is_found() -> None:
 
 def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="nothing is downloaded"):
-        TransformerTagger(TransformerSettings(model_dir=str(tmp_path)))
+        TransformerTagger(TransformerSettings(model_dir=str(tmp_path)), SYNTHETIC.labels)
 
 
 def test_casing_classes() -> None:
@@ -29,7 +30,7 @@ def test_casing_classes() -> None:
 
 @pytest.fixture(scope="module")
 def tagger() -> TransformerTagger:
-    model = TransformerTagger(TransformerSettings(max_epochs=2, batch_size=16, lr=1e-4, seed=3))
+    model = TransformerTagger(TransformerSettings(max_epochs=2, batch_size=16, lr=1e-4, seed=3), SYNTHETIC.labels)
     train = SPLITS["train"]
     model.fit(train.tokens[:120], train.tags[:120], progress=lambda _: None)
     return model

@@ -1,4 +1,4 @@
-"""Scores of predicted tag sequences: comparable with published WNUT16 results, and the original's.
+"""Scores of predicted tag sequences: comparable with published shared-task results, and the original's.
 
 Entity scores follow the shared task's ``conlleval``: an entity counts only with the
 exact span and type, and an ``I-`` tag after ``O`` or after another type starts a new
@@ -19,7 +19,7 @@ import numpy as np
 
 from .atomic_files import atomic_writer
 from .data.conll import TokenLists
-from .data.labels import ENTITY_LABELS, ENTITY_TYPES, entities
+from .data.labels import LabelSet, entities
 
 TagSequences = TokenLists
 
@@ -56,43 +56,49 @@ class EntityScores:
         return {"overall": asdict(self.overall), "per_type": {k: asdict(v) for k, v in self.per_type.items()}}
 
 
-def entity_scores(gold: TagSequences, pred: TagSequences) -> EntityScores:
+def entity_scores(gold: TagSequences, pred: TagSequences, types: Sequence[str] = ()) -> EntityScores:
     """Entity-level precision/recall/F1 with ``conlleval`` semantics.
 
     Args:
         gold: one tag sequence per tweet.
         pred: predicted tags, aligned with ``gold`` tweet by tweet and token by token.
+        types: types to score even where neither side has one (a corpus's full label set);
+            every type found in ``gold`` or ``pred`` is scored anyway.
 
     Returns:
-        Micro-averaged scores over all types, and scores for each of the ten types.
+        Micro-averaged scores over all types, and scores for each type, in alphabetical order.
     """
-    counts = entity_counts(gold, pred)
+    found, counts = entity_counts(gold, pred, types)
     totals = counts.sum(axis=0)
     per_type = {
-        kind: PRF.from_counts(int(totals[i, 0]), int(totals[i, 1]), int(totals[i, 2]))
-        for i, kind in enumerate(ENTITY_TYPES)
+        kind: PRF.from_counts(int(totals[i, 0]), int(totals[i, 1]), int(totals[i, 2])) for i, kind in enumerate(found)
     }
     overall = totals.sum(axis=0)
     return EntityScores(PRF.from_counts(int(overall[0]), int(overall[1]), int(overall[2])), per_type)
 
 
-def entity_counts(gold: TagSequences, pred: TagSequences) -> np.ndarray:
-    """Per-tweet, per-type counts ``[correct, predicted, gold]``: shape (tweets, 10, 3).
+def entity_counts(
+    gold: TagSequences, pred: TagSequences, types: Sequence[str] = ()
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The types scored (``types`` and every type found, sorted) and per-tweet, per-type counts
+    ``[correct, predicted, gold]``: shape (tweets, types, 3).
 
     Kept per tweet so that bootstrap resampling of tweets needs no re-parsing.
     """
     _check_aligned(gold, pred)
-    index = {kind: i for i, kind in enumerate(ENTITY_TYPES)}
-    counts = np.zeros((len(gold), len(ENTITY_TYPES), 3), dtype=np.int64)
-    for row, (g_tags, p_tags) in enumerate(zip(gold, pred)):
-        g_ents, p_ents = entities(g_tags), entities(p_tags)
+    parsed = [(entities(g_tags), entities(p_tags)) for g_tags, p_tags in zip(gold, pred)]
+    found = set(types) | {kind for pair in parsed for side in pair for kind, _, _ in side}
+    kinds = tuple(sorted(found))
+    index = {kind: i for i, kind in enumerate(kinds)}
+    counts = np.zeros((len(gold), len(kinds), 3), dtype=np.int64)
+    for row, (g_ents, p_ents) in enumerate(parsed):
         for kind, _, _ in g_ents & p_ents:
             counts[row, index[kind], 0] += 1
         for kind, _, _ in p_ents:
             counts[row, index[kind], 1] += 1
         for kind, _, _ in g_ents:
             counts[row, index[kind], 2] += 1
-    return counts
+    return kinds, counts
 
 
 def bootstrap_f1_ci(
@@ -110,7 +116,7 @@ def bootstrap_f1_ci(
     Returns:
         ``(low, high)`` bounds of the ``confidence`` interval.
     """
-    per_tweet = entity_counts(gold, pred).sum(axis=1)  # (tweets, 3)
+    per_tweet = entity_counts(gold, pred)[1].sum(axis=1)  # (tweets, 3)
     picks = np.random.default_rng(seed).integers(0, len(per_tweet), size=(n_resamples, len(per_tweet)))
     alpha = (1 - confidence) / 2
     low, high = np.quantile(_resampled_f1(per_tweet, picks), [alpha, 1 - alpha])
@@ -142,7 +148,7 @@ def paired_bootstrap_f1_difference(
     Returns:
         ``(difference, low, high)``.
     """
-    first, second = (entity_counts(gold, pred).sum(axis=1) for pred in (before, after))  # (tweets, 3) each
+    first, second = (entity_counts(gold, pred)[1].sum(axis=1) for pred in (before, after))  # (tweets, 3) each
     picks = np.random.default_rng(seed).integers(0, len(first), size=(n_resamples, len(first)))
     alpha = (1 - confidence) / 2
     low, high = np.quantile(_resampled_f1(second, picks) - _resampled_f1(first, picks), [alpha, 1 - alpha])
@@ -150,10 +156,11 @@ def paired_bootstrap_f1_difference(
     return float(difference), float(low), float(high)
 
 
-def token_macro_non_o(
-    gold: TagSequences, pred: TagSequences, labels: Sequence[str] = ENTITY_LABELS
-) -> dict[str, float]:
+def token_macro_non_o(gold: TagSequences, pred: TagSequences, labels: Sequence[str] = ()) -> dict[str, float]:
     """The original analysis's token-level score: sklearn macro P/R/F1 over non-O tags.
+
+    ``labels`` are the tags averaged over; by default both tags (``B-``, ``I-``) of every type
+    in ``gold`` or ``pred``, which is the corpus's label set whenever each type occurs.
 
     Returns:
         ``precision_non_o_macro``, ``recall_non_o_macro`` and ``f1_non_o_macro``, the keys
@@ -162,6 +169,10 @@ def token_macro_non_o(
     _check_aligned(gold, pred)
     flat_gold = [t for seq in gold for t in seq]
     flat_pred = [t for seq in pred for t in seq]
+    if not labels:
+        if all(t == "O" for t in (*flat_gold, *flat_pred)):
+            return {"precision_non_o_macro": 0.0, "recall_non_o_macro": 0.0, "f1_non_o_macro": 0.0}
+        labels = LabelSet.from_tags([flat_gold, flat_pred]).entity_labels
     from sklearn.metrics import precision_recall_fscore_support  # a second of imports: only when needed
 
     precision, recall, f1, _ = precision_recall_fscore_support(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..data.conll import Corpus
 from ..data.corpora import entity_strings, known_names
-from ..data.labels import ENTITY_TYPES, LABELS, OUTSIDE, entities
+from ..data.labels import OUTSIDE, LabelSet, entities
 
 LENGTH_BINS: tuple[int, ...] = (0, 5, 10, 15, 20, 40, 80)
 """Tweet-length bins (tokens) of the original's entity-presence chart."""
@@ -63,19 +63,19 @@ def split_overview(corpora: Mapping[str, Corpus]) -> pd.DataFrame:
 def entities_by_type(corpora: Mapping[str, Corpus]) -> pd.DataFrame:
     """Entity counts per type (rows) and split (columns), with each split's share in %."""
     counts = {name: Counter(kind for kind, _ in entity_strings(corpus)) for name, corpus in corpora.items()}
-    table = pd.DataFrame(
-        {name: [c.get(t, 0) for t in ENTITY_TYPES] for name, c in counts.items()}, index=list(ENTITY_TYPES)
-    )
+    types = LabelSet.from_tags(tags for corpus in corpora.values() for tags in corpus.tags).types
+    table = pd.DataFrame({name: [c.get(t, 0) for t in types] for name, c in counts.items()}, index=list(types))
     table.index.name = "type"
     shares = table.div(table.sum(axis=0).where(lambda s: s > 0, 1), axis=1) * 100
     return table.join(shares.add_suffix("_pct"))
 
 
 def tag_distribution(corpus: Corpus) -> pd.DataFrame:
-    """Token count and share of each of the 21 tags, most frequent first."""
+    """Token count and share of each tag of the corpus's types, most frequent first."""
     counts = Counter(tag for tweet in corpus for tag in tweet.tags)
     total = sum(counts.values())
-    rows = [{"tag": tag, "count": counts.get(tag, 0), "pct": 100 * counts.get(tag, 0) / total} for tag in LABELS]
+    labels = LabelSet.from_tags(corpus.tags).labels
+    rows = [{"tag": tag, "count": counts.get(tag, 0), "pct": 100 * counts.get(tag, 0) / total} for tag in labels]
     return pd.DataFrame(rows).sort_values(["count", "tag"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -120,7 +120,7 @@ def tag_transitions(corpus: Corpus, tags: Sequence[str] | None = None) -> pd.Dat
     counts: Counter[tuple[str, str]] = Counter()
     for tweet in corpus:
         counts.update(zip(tweet.tags[:-1], tweet.tags[1:]))
-    chosen = list(tags) if tags is not None else list(LABELS)
+    chosen = list(tags) if tags is not None else list(LabelSet.from_tags(corpus.tags).labels)
     return pd.DataFrame([[counts.get((a, b), 0) for b in chosen] for a in chosen], index=chosen, columns=chosen)
 
 
@@ -143,7 +143,7 @@ def top_entity_strings(corpus: Corpus, n: int = 10) -> pd.DataFrame:
         per_type[kind][text.lower()] += 1
     rows = [
         {"type": kind, "rank": rank, "entity": text, "count": count}
-        for kind in ENTITY_TYPES
+        for kind in sorted(per_type)
         for rank, (text, count) in enumerate(sorted(per_type[kind].items(), key=lambda kv: (-kv[1], kv[0]))[:n], 1)
     ]
     return pd.DataFrame(rows, columns=["type", "rank", "entity", "count"])

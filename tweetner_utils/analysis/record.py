@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..data.conll import Corpus
+from ..data.corpora import CorpusSpec, corpus_labels
 from . import eda
 from .drift import drift_record
 
 
-def eda_record(corpora: Mapping[str, Corpus]) -> dict:
-    """The numbers the EDA notebook records, with the headline shown on the index page."""
+def eda_record(corpora: Mapping[str, Corpus], spec: CorpusSpec) -> dict:
+    """The numbers the EDA notebook records, with the headline shown on the index page; the
+    corpus's spec and label set too, which the business summary speaks of."""
     overview = eda.split_overview(corpora)
     duplicates = eda.duplicate_tweets(corpora)
     drift = drift_record(corpora)
     overlap = {name: eda.entity_overlap(corpora["train"], corpora[name]) for name in corpora if name != "train"}
     return {
+        "corpus": spec.to_dict(),
+        "entity_types": list(corpus_labels(corpora).types),
         "overview": overview.to_dict(orient="index"),
         "entities_by_type": eda.entities_by_type(corpora)[list(corpora)].to_dict(orient="index"),
         "length_summary": eda.length_summaries(corpora).to_dict(orient="index"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -27,12 +28,12 @@ CACHE_DIR_ENV = "TWEETNER_CACHE_DIR"
 """Environment variable overriding the download cache folder."""
 
 UNVERIFIED_ENV = "TWEETNER_UNVERIFIED_SPLITS"
-"""Set to 1 to accept WNUT16 split files that differ from the pinned ones (your own
-annotations in the same layout) from a local folder; the strict reader still checks
-every line, and reports say the data was not the pinned data."""
+"""Set to 1 to accept split files that differ from the pinned ones (your own annotations
+in the same layout) from a local folder; the strict reader still checks every line, and
+reports say the data was not the pinned data."""
 
 SPLITS: tuple[str, ...] = ("train", "dev", "dev_2015", "test")
-"""The WNUT16 splits ``load_split`` accepts."""
+"""The WNUT16 splits (other corpora name theirs in ``corpora.json``)."""
 
 _HASH_CHUNK = 1 << 20
 
@@ -55,6 +56,13 @@ def manifest() -> dict[str, DataFile]:
     if header != ["path", "url", "sha256"]:
         raise DataError(f"manifest.tsv: unexpected header {header}")
     return {path: DataFile(path, url, sha) for path, url, sha in entries}
+
+
+@functools.cache
+def catalogue() -> dict[str, dict]:
+    """The built-in corpora (``corpora.json``): per corpus, its title, its splits (each with
+    the words reports use for its tweets) and what separates its dev from its test tweets."""
+    return json.loads(resources.files(__package__).joinpath("corpora.json").read_text("utf-8"))
 
 
 def cache_dir() -> Path:
@@ -104,19 +112,28 @@ def unverified_splits_allowed() -> bool:
 
 
 def _unverified(name: str, label: str) -> bool:
-    """Only split files, and never the download cache, may skip verification."""
-    split = name.removeprefix("wnut16/")
-    return unverified_splits_allowed() and split in SPLITS and label != "the download cache"
+    """Only split files (``<corpus>/<split>``), and never the download cache, may skip verification."""
+    corpus, _, split = name.partition("/")
+    return (
+        unverified_splits_allowed()
+        and split in catalogue().get(corpus, {}).get("splits", {})
+        and label != "the download cache"
+    )
 
 
-def load_split(name: str, data_dir: str | os.PathLike[str] | None = None, *, repair: bool = False) -> Corpus:
-    """Read one WNUT16 split (``train``, ``dev``, ``dev_2015`` or ``test``), verified.
+def load_split(
+    name: str, data_dir: str | os.PathLike[str] | None = None, *, repair: bool = False, corpus: str = "wnut16"
+) -> Corpus:
+    """Read one split of a built-in corpus (WNUT16's ``train``, ``dev``, ``dev_2015``, ``test``), verified.
 
     Example: ``len(load_split("dev"))`` is 1000 tweets.
     """
-    if name not in SPLITS:
-        raise ValueError(f"unknown split {name!r}; expected one of {', '.join(SPLITS)}")
-    return read_conll(data_path(f"wnut16/{name}", data_dir), repair=repair)
+    if corpus not in catalogue():
+        raise ValueError(f"unknown corpus {corpus!r}; built in: {', '.join(catalogue())}")
+    known = catalogue()[corpus]["splits"]
+    if name not in known:
+        raise ValueError(f"unknown split {name!r} of {corpus}; expected one of {', '.join(known)}")
+    return read_conll(data_path(f"{corpus}/{name}", data_dir), repair=repair)
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:

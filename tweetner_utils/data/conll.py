@@ -1,4 +1,4 @@
-"""Strict CoNLL reading and writing for WNUT16-style files.
+"""Strict CoNLL reading and writing for tweet NER corpora (WNUT16, WNUT17, your own).
 
 The original analysis skipped lines it could not parse, so a corrupt file produced
 plausible but wrong numbers. Here every line is either understood or rejected with
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..atomic_files import atomic_writer
 from ..exceptions import ConllFormatError
-from .labels import OUTSIDE, entity_type, is_valid_tag
+from .labels import OUTSIDE, entity_type, is_bio_tag
 
 TokenLists = Sequence[Sequence[str]]
 """Tokens (or tags) per tweet: what every model takes and every metric compares."""
@@ -35,6 +35,8 @@ _SEPARATOR = re.compile(r"[ \t]+")
 _ID_LINE = re.compile(r"# id = (\S+)")
 """A tweet's id, CoNLL-U style, on the line before its first token. No token line can look
 like it: ``# id = x`` would be four columns, which a token line never has."""
+_DOCSTART = "-DOCSTART-"
+"""CoNLL-2003's document marker (``-DOCSTART- -X- -X- O``): a break, never a token."""
 
 
 @dataclass(frozen=True)
@@ -98,16 +100,21 @@ class Corpus:
         return [list(t.tags) for t in self.tweets]
 
 
-def read_conll(path: str | os.PathLike[str], *, repair: bool = False) -> Corpus:
+def read_conll(path: str | os.PathLike[str], *, repair: bool = False, tokens_only: bool = False) -> Corpus:
     """Read a CoNLL file strictly.
 
     Args:
         path: a UTF-8 file of ``token<TAB>tag`` lines (any run of spaces or tabs also
-            separates), a blank line between tweets, optionally a ``# id = ID`` line
-            before a tweet. A UTF-8 byte-order mark and CRLF line ends are accepted.
+            separates), a blank line between tweets (a line of only tabs or spaces, or a
+            ``-DOCSTART-`` line, is a break too), optionally a ``# id = ID`` line before a
+            tweet. A UTF-8 byte-order mark and CRLF line ends are accepted. A tag is ``O``
+            or ``B-``/``I-`` and any type: which types a corpus may hold is checked
+            across its splits (``data.corpora.corpus_labels``).
         repair: turn an ``I-`` tag that starts an entity (after ``O``, after another
             type, or first in a tweet) into ``B-`` and count it in
             ``Corpus.repaired``, instead of rejecting the line.
+        tokens_only: read the first column only (for tagging): the tag column may be
+            absent or hold anything, and every tag of the result is ``O``.
 
     Returns:
         The tweets, in file order.
@@ -126,13 +133,13 @@ def read_conll(path: str | os.PathLike[str], *, repair: bool = False) -> Corpus:
         raise ConllFormatError(source, None, "", "permission denied: cannot read the file") from None
     except OSError as exc:
         raise ConllFormatError(source, None, "", f"cannot read the file ({exc.strerror})") from None
-    return parse_conll_bytes(data, source, repair=repair)
+    return parse_conll_bytes(data, source, repair=repair, tokens_only=tokens_only)
 
 
-def parse_conll_bytes(data: bytes, source: str, *, repair: bool = False) -> Corpus:
+def parse_conll_bytes(data: bytes, source: str, *, repair: bool = False, tokens_only: bool = False) -> Corpus:
     """Parse the bytes of a CoNLL file; ``source`` names it in error messages.
 
-    See :func:`read_conll` for the format and the meaning of ``repair``.
+    See :func:`read_conll` for the format and the meaning of ``repair`` and ``tokens_only``.
     """
     if data.startswith(_UTF16_BOMS):
         raise ConllFormatError(source, 1, "", "file is UTF-16 encoded; convert it to UTF-8")
@@ -140,7 +147,7 @@ def parse_conll_bytes(data: bytes, source: str, *, repair: bool = False) -> Corp
         data = data[len(_UTF8_BOM) :]
     if not data:
         raise ConllFormatError(source, None, "", "file is empty: no tweets")
-    parser = _TweetParser(source, repair)
+    parser = _TweetParser(source, repair, tokens_only)
     for number, raw in enumerate(data.split(b"\n"), start=1):
         parser.feed(number, _decode_line(raw, source, number))
     tweets = parser.finish()
@@ -189,9 +196,10 @@ def format_tweet(tokens: Sequence[str], *columns: Sequence[str]) -> str:
 class _TweetParser:
     """Accumulates lines into tweets, checking each line and the BIO order."""
 
-    def __init__(self, source: str, repair: bool) -> None:
+    def __init__(self, source: str, repair: bool, tokens_only: bool = False) -> None:
         self.source = source
         self.repair = repair
+        self.tokens_only = tokens_only
         self.repaired = 0
         self.tweets: list[Tweet] = []
         self._tokens: list[str] = []
@@ -201,14 +209,17 @@ class _TweetParser:
 
     def feed(self, number: int, line: str) -> None:
         text = line.strip(" \t")
-        if not text:
+        if not text or text.split(maxsplit=1)[0] == _DOCSTART:
             self._close()
             return
         if (found := _ID_LINE.fullmatch(text)) is not None:
             self._start_id(number, text, found.group(1))
             return
-        token, tag = self._split(number, text)
-        tag = self._check_bio(number, text, tag)
+        if self.tokens_only:
+            token, tag = self._first_column(number, text), OUTSIDE
+        else:
+            token, tag = self._split(number, text)
+            tag = self._check_bio(number, text, tag)
         if not self._tokens:
             self._first_line = number
         self._tokens.append(token)
@@ -235,20 +246,31 @@ class _TweetParser:
     def _fail(self, number: int, text: str, reason: str) -> ConllFormatError:
         return ConllFormatError(self.source, number, text, reason)
 
-    def _split(self, number: int, text: str) -> tuple[str, str]:
+    def _first_column(self, number: int, text: str) -> str:
+        """The token of a line whose other columns, if any, are ignored. With tabs separating
+        columns, a space inside the first one is refused: the token would be cut in two."""
+        self._check_characters(number, text)
+        if "\t" in text and " " in (first := text.split("\t", 1)[0]):
+            raise self._fail(number, text, f"the token {first!r} holds a space (tab-separated columns)")
+        return _SEPARATOR.split(text, maxsplit=1)[0]
+
+    def _check_characters(self, number: int, text: str) -> None:
         if len(text) > MAX_LINE_CHARS:
             raise self._fail(number, text, f"line is {len(text)} characters long (limit {MAX_LINE_CHARS})")
         bad = next((c for c in text if c not in "\t " and unicodedata.category(c) == "Cc"), None)
         if bad is not None:
             raise self._fail(number, text, f"control character {bad!r} in line")
+
+    def _split(self, number: int, text: str) -> tuple[str, str]:
+        self._check_characters(number, text)
         parts = _SEPARATOR.split(text)
         if len(parts) == 1:
             raise self._fail(number, text, "missing tag column (expected 'token<TAB>tag')")
         if len(parts) > 2:
             raise self._fail(number, text, f"{len(parts)} columns where 'token<TAB>tag' expects 2")
         token, tag = parts
-        if not is_valid_tag(tag):
-            raise self._fail(number, text, f"tag {tag!r} is not O or B-/I- with a WNUT16 type")
+        if not is_bio_tag(tag):
+            raise self._fail(number, text, f"tag {tag!r} is not O or B-/I- followed by an entity type")
         return token, tag
 
     def _check_bio(self, number: int, text: str, tag: str) -> str:

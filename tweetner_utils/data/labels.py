@@ -1,39 +1,94 @@
-"""The WNUT16 label set: ten entity types in BIO (IOB2) form."""
+"""Label sets in BIO (IOB2) form, discovered from a corpus rather than fixed in code.
+
+Every corpus names its own entity types (WNUT16 has ten, WNUT17 six, a team's own
+annotations whatever it chose), so the package never lists them: a :class:`LabelSet` is
+read off the training tags, checked against the other splits, and saved with each model.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-ENTITY_TYPES: tuple[str, ...] = (
-    "company",
-    "facility",
-    "geo-loc",
-    "movie",
-    "musicartist",
-    "other",
-    "person",
-    "product",
-    "sportsteam",
-    "tvshow",
-)
-"""The shared task's entity types, in alphabetical order."""
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 OUTSIDE = "O"
 
-LABELS: tuple[str, ...] = tuple(sorted([OUTSIDE] + [f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I")]))
-"""All 21 tags, sorted as the original analysis sorted them (``sorted(train tags)``)."""
-
-ENTITY_LABELS: tuple[str, ...] = tuple(t for t in LABELS if t != OUTSIDE)
-"""The 20 non-O tags: the label list of the original token-level macro scores."""
+_TAG = re.compile(r"[BI]-(\S+)")
+"""A non-O tag: ``B-`` or ``I-`` and a type without whitespace (types may hold ``-``)."""
 
 
-def is_valid_tag(tag: str) -> bool:
-    """Whether ``tag`` is ``O`` or ``B-``/``I-`` followed by a known entity type.
+def is_bio_tag(tag: str) -> bool:
+    """Whether ``tag`` is ``O`` or ``B-``/``I-`` followed by a type name, whatever the type.
 
-    >>> is_valid_tag("B-geo-loc"), is_valid_tag("b-person"), is_valid_tag("B-city")
-    (True, False, False)
+    >>> is_bio_tag("B-geo-loc"), is_bio_tag("b-person"), is_bio_tag("B-"), is_bio_tag("O")
+    (True, False, False, True)
     """
-    return tag in _LABEL_SET
+    return tag == OUTSIDE or _TAG.fullmatch(tag) is not None
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """The entity types of one corpus and the BIO tags they make.
+
+    ``types`` is sorted, so equal corpora give equal label sets and models trained on them
+    give probability columns in the same order.
+    """
+
+    types: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.types:
+            raise ValueError("a label set needs at least one entity type")
+        if list(self.types) != sorted(set(self.types)):
+            raise ValueError(f"entity types must be sorted and distinct: {list(self.types)}")
+        bad = [t for t in self.types if not is_bio_tag(f"B-{t}")]
+        if bad:
+            raise ValueError(f"entity types may not be empty or hold whitespace: {bad}")
+
+    @classmethod
+    def of(cls, types: Iterable[str]) -> LabelSet:
+        """The label set of these types, in any order.
+
+        >>> LabelSet.of(["person", "group"]).labels
+        ('B-group', 'B-person', 'I-group', 'I-person', 'O')
+        """
+        return cls(tuple(sorted(set(types))))
+
+    @classmethod
+    def from_tags(cls, tags: Iterable[Sequence[str]]) -> LabelSet:
+        """The types that occur in these tag sequences (as ``B-`` or ``I-``).
+
+        Raises:
+            ValueError: a tag is not BIO, or no sequence holds an entity.
+        """
+        found: set[str] = set()
+        for sequence in tags:
+            for tag in sequence:
+                if tag != OUTSIDE:
+                    if not is_bio_tag(tag):
+                        raise ValueError(f"tag {tag!r} is not O or B-/I- with a type")
+                    found.add(tag[2:])
+        if not found:
+            raise ValueError("no entity tags: the training data must hold at least one entity")
+        return cls.of(found)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every tag, sorted (``sorted(train tags)``, as the original analysis ordered them):
+        the column order of every model's probabilities."""
+        return tuple(sorted([OUTSIDE] + [f"{p}-{t}" for t in self.types for p in ("B", "I")]))
+
+    @property
+    def entity_labels(self) -> tuple[str, ...]:
+        """The non-O tags: the label list of the original token-level macro scores."""
+        return tuple(t for t in self.labels if t != OUTSIDE)
+
+    def __contains__(self, tag: object) -> bool:
+        return tag == OUTSIDE or (isinstance(tag, str) and _TAG.fullmatch(tag) is not None and tag[2:] in self.types)
+
+    def to_list(self) -> list[str]:
+        """The types, for JSON (results files and model metadata)."""
+        return list(self.types)
 
 
 def entity_type(tag: str) -> str | None:
@@ -94,6 +149,3 @@ def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
             kind, first, _ = spans[-1]
             spans[-1] = (kind, first, i)
     return spans
-
-
-_LABEL_SET = frozenset(LABELS)

@@ -1,10 +1,11 @@
 """A small, seeded, invented tweet corpus for tests and quick runs.
 
 No real tweet may be committed to the repository, so tests and ``run_all.py --quick``
-use these made-up tweets instead. They cover all ten entity types with single- and
-multi-token names (so every B- and I- tag occurs), plus mentions, hashtags and URLs.
+use these made-up tweets instead. Their ten entity types are deliberately not WNUT16's, so
+every quick run proves that nothing assumes one corpus's label set; they come with single-
+and multi-token names (so every B- and I- tag occurs), plus mentions, hashtags and URLs.
 The test split also draws names never used in train or dev, a miniature of the
-temporal drift between WNUT16's train and test sets.
+temporal drift between a corpus's train and test sets.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import random
 from .conll import Corpus, Tweet
 from .labels import OUTSIDE
 
+SYNTHETIC_TITLE = "synthetic"
+"""How reports name the synthetic corpus."""
+
 NAMES: dict[str, tuple[str, ...]] = {
-    "person": (
+    "people": (
         "Mara Quill",
         "Tobin Vale",
         "Ines Okaro",
@@ -25,7 +29,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Pell Orin",
         "Yana Ferro",
     ),
-    "geo-loc": (
+    "place": (
         "Port Elsin",
         "Norvik",
         "Calder Bay",
@@ -35,7 +39,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Velmont",
         "Sarn",
     ),
-    "company": (
+    "brand": (
         "Zentrix",
         "Blue Harbor Labs",
         "Corvane",
@@ -45,7 +49,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Arkwell",
         "Pendra Air",
     ),
-    "facility": (
+    "venue": (
         "Kellan Arena",
         "Old Mill Hall",
         "Ferro Stadium",
@@ -55,7 +59,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Sarn Depot",
         "Gale Park",
     ),
-    "movie": (
+    "film": (
         "Silent Orbit",
         "The Glass Tide",
         "Paper Moons",
@@ -65,7 +69,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Deep Lanterns",
         "Red Meridian",
     ),
-    "musicartist": (
+    "band": (
         "The Velvet Foxes",
         "Luma Ray",
         "Kid Ostra",
@@ -75,7 +79,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Mira Lux",
         "Tundra Boys",
     ),
-    "product": (
+    "gadget": (
         "Zentrix Pad",
         "Quillphone 3",
         "Arc Buds",
@@ -85,7 +89,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Pixa Cam",
         "Halo Box",
     ),
-    "sportsteam": (
+    "club": (
         "Norvik Rovers",
         "Elsin United",
         "Calder Hawks",
@@ -95,7 +99,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Dune City",
         "Bay Comets",
     ),
-    "tvshow": (
+    "series": (
         "Night Kitchen",
         "Harbor Lights",
         "The Long Shift",
@@ -105,7 +109,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "Open Road Live",
         "Tidy Town",
     ),
-    "other": (
+    "event": (
         "Lantern Festival",
         "Frostweek",
         "Harvest Day",
@@ -119,29 +123,29 @@ NAMES: dict[str, tuple[str, ...]] = {
 """Invented names per type; the last quarter of each list appears only in ``test``."""
 
 TEMPLATES: tuple[str, ...] = (
-    "just met {person} at {facility} !",
-    "{person} is moving to {geo-loc} next week",
-    "{company} stock is up again today",
-    "watching {movie} tonight , so good",
-    "listening to {musicartist} on repeat",
-    "got the new {product} from {company} lol",
-    "{sportsteam} won again ! what a game",
-    "who else watches {tvshow} ? best show",
-    "cannot wait for {other} this weekend",
-    "traffic near {facility} in {geo-loc} is terrible",
-    "{person} said {movie} was better than {tvshow}",
-    "my {product} died again smh",
-    "going to see {musicartist} live in {geo-loc}",
-    "{sportsteam} fans at {facility} tonight",
+    "just met {people} at {venue} !",
+    "{people} is moving to {place} next week",
+    "{brand} stock is up again today",
+    "watching {film} tonight , so good",
+    "listening to {band} on repeat",
+    "got the new {gadget} from {brand} lol",
+    "{club} won again ! what a game",
+    "who else watches {series} ? best show",
+    "cannot wait for {event} this weekend",
+    "traffic near {venue} in {place} is terrible",
+    "{people} said {film} was better than {series}",
+    "my {gadget} died again smh",
+    "going to see {band} live in {place}",
+    "{club} fans at {venue} tonight",
     "so bored today , nothing to do",
-    "happy {other} everyone !",
+    "happy {event} everyone !",
 )
 """Tweet shapes; ``{type}`` slots become names, everything else is tagged O."""
 
-SPLIT_SIZES: dict[str, int] = {"train": 240, "dev": 80, "dev_2015": 40, "test": 120}
+SPLIT_SIZES: dict[str, int] = {"train": 240, "dev": 80, "extra": 40, "test": 120}
 """Tweets per split in :func:`synthetic_splits`."""
 
-_SPLIT_OFFSETS = {"train": 0, "dev": 1, "dev_2015": 2, "test": 3}
+_SPLIT_OFFSETS = {"train": 0, "dev": 1, "extra": 2, "test": 3}
 
 
 def make_synthetic_corpus(n_tweets: int, seed: int = 0, *, unseen_names: bool = False) -> Corpus:
@@ -162,15 +166,15 @@ def make_synthetic_corpus(n_tweets: int, seed: int = 0, *, unseen_names: bool = 
 
 HOSTILE_TWEET = Tweet(
     ("RT", "<script>alert(1)</script>", "met", "<img", "src=x", "onerror=alert(1)>", "at", "Kellan", "Arena"),
-    ("O", "B-person", "O", "B-product", "I-product", "I-product", "O", "B-facility", "I-facility"),
+    ("O", "B-people", "O", "B-gadget", "I-gadget", "I-gadget", "O", "B-venue", "I-venue"),
 )
 """The last synthetic test tweet: markup in tweet text and entity strings, so every quick
 run checks end to end that reports show it escaped (``tests/test_reliability.py``)."""
 
 
 def synthetic_splits(seed: int = 0) -> dict[str, Corpus]:
-    """The four WNUT16 split names filled with synthetic tweets (test with unseen names,
-    ending with :data:`HOSTILE_TWEET`)."""
+    """Train, dev, an extra labelled split (spare tweets, as if reviewed) and test, filled with
+    synthetic tweets (test with unseen names, ending with :data:`HOSTILE_TWEET`)."""
     splits = {
         name: make_synthetic_corpus(size, seed * 10 + _SPLIT_OFFSETS[name], unseen_names=name == "test")
         for name, size in SPLIT_SIZES.items()

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..data.conll import Corpus
 from ..data.corpora import known_names
-from ..data.labels import ENTITY_TYPES, entities
+from ..data.labels import entities
 
 ERROR_KINDS: tuple[str, ...] = (
     "correct",
@@ -54,12 +54,16 @@ def categorize(gold_tags: Sequence[str], pred_tags: Sequence[str]) -> list[tuple
     return out
 
 
-def error_table(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> pd.DataFrame:
-    """Counts of each error kind (columns) per entity type (rows), with a total row."""
+def error_table(
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], types: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Counts of each error kind (columns) per entity type (rows: ``types`` and every type
+    found), with a total row."""
     counts = Counter(pair for g, p in zip(gold, pred) for pair in categorize(g, p))
+    kinds = sorted(set(types) | {kind for kind, _ in counts})
     table = pd.DataFrame(
-        [[counts.get((t, k), 0) for k in ERROR_KINDS] for t in ENTITY_TYPES],
-        index=list(ENTITY_TYPES),
+        [[counts.get((t, k), 0) for k in ERROR_KINDS] for t in kinds],
+        index=kinds,
         columns=ERROR_KINDS,
     )
     table.loc["all types"] = table.sum()

@@ -117,6 +117,7 @@ METADATA_FIELDS: dict[str, type | tuple[type, ...]] = {
     "members": list,
     "features": dict,
     "calibration": dict,
+    "corpus": str,
     "settings": dict,
     "test_entity_f1": (int, float),
     "training_tweets": list,

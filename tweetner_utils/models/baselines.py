@@ -20,7 +20,7 @@ from sklearn.metrics import average_precision_score, classification_report, roc_
 from sklearn.preprocessing import label_binarize
 
 from ..data.conll import Corpus, TagLists, TokenLists
-from ..data.labels import LABELS, OUTSIDE, repair_bio
+from ..data.labels import OUTSIDE, LabelSet, repair_bio
 from ..features.orthographic import original_token_features
 from ..metrics import token_macro_non_o
 from .protocol import Confidences
@@ -72,6 +72,11 @@ class SgdTokenTagger:
         self.model.fit(matrix, [t for seq in tags for t in seq])
         return self
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every tag of the training data's types (a tag it never saw included)."""
+        return LabelSet.from_tags([list(self.model.classes_)]).labels
+
     def _matrix(self, tokens: TokenLists):
         return _int32_indices(self.vectorizer.transform(_original_rows(tokens)))
 
@@ -101,6 +106,9 @@ class SgdTokenTagger:
         names = np.array(self.vectorizer.get_feature_names_out())
         rows = []
         wanted = classes if classes is not None else [c for c in self.model.classes_ if c != OUTSIDE]
+        unknown = [c for c in wanted if c not in self.model.classes_]
+        if unknown:
+            raise ValueError(f"tags {unknown} were not in the training data; it has {list(self.model.classes_)}")
         for cls in wanted:
             row = int(np.where(self.model.classes_ == cls)[0][0])
             for j in np.argsort(self.model.coef_[row])[-per_class:][::-1]:
@@ -139,17 +147,19 @@ def tune_sgd(
 
 
 def ranking_scores(tagger: SgdTokenTagger, tokens: TokenLists, tags: TokenLists) -> dict[str, float | None]:
-    """Macro one-vs-rest ROC-AUC and PR-AUC over all 21 tags, as the original computed them.
+    """Macro one-vs-rest ROC-AUC and PR-AUC over every tag of the training data's types, as the
+    original computed them.
 
     A score that is undefined for the data (a tag absent from ``tags``) is None.
     """
     proba = tagger.token_probabilities(tokens)
     columns = {cls: i for i, cls in enumerate(tagger.model.classes_)}
-    aligned = np.zeros((proba.shape[0], len(LABELS)))
-    for j, label in enumerate(LABELS):
+    labels = tagger.labels
+    aligned = np.zeros((proba.shape[0], len(labels)))
+    for j, label in enumerate(labels):
         if label in columns:
             aligned[:, j] = proba[:, columns[label]]
-    truth = label_binarize([t for seq in tags for t in seq], classes=list(LABELS))
+    truth = label_binarize([t for seq in tags for t in seq], classes=list(labels))
     return {
         "roc_auc_macro_ovr": _defined(lambda: roc_auc_score(truth, aligned, average="macro", multi_class="ovr")),
         "pr_auc_macro": _defined(lambda: average_precision_score(truth, aligned, average="macro")),
@@ -161,12 +171,12 @@ def ranking_by_split(tagger: SgdTokenTagger, corpora: Mapping[str, Corpus]) -> d
     return {name: ranking_scores(tagger, c.tokens, c.tags) for name, c in corpora.items()}
 
 
-def token_classification_report(gold: TokenLists, pred: TokenLists) -> pd.DataFrame:
-    """sklearn's per-tag report over all 21 tags, as a table."""
+def token_classification_report(gold: TokenLists, pred: TokenLists, labels: Sequence[str]) -> pd.DataFrame:
+    """sklearn's per-tag report over every tag of ``labels`` (the corpus's), as a table."""
     report = classification_report(
         [t for s in gold for t in s],
         [t for s in pred for t in s],
-        labels=list(LABELS),
+        labels=list(labels),
         zero_division=0,
         output_dict=True,
     )

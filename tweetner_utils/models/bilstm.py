@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ..data.conll import TagLists, TokenLists
-from ..data.labels import LABELS, repair_bio
+from ..data.labels import OUTSIDE, LabelSet, repair_bio
 from ..metrics import token_macro_non_o
 from .artifacts import read_artifact, write_artifact
 from .protocol import Confidences
@@ -89,7 +89,7 @@ class BilstmTagger:
     def __init__(self, settings: BilstmSettings) -> None:
         self.settings = BilstmSettings.of(settings)
         self.vocab: dict[str, int] = {}
-        self.tag2id = {tag: i for i, tag in enumerate(LABELS)}
+        self.tag2id: dict[str, int] = {}
         self.network: BiLstmNetwork | None = None
         self.history = TrainingHistory()
 
@@ -111,6 +111,7 @@ class BilstmTagger:
         s = self.settings
         seed_everything(s.seed, s.num_threads)
         self.vocab = build_vocab(tokens, s.min_count)
+        self.tag2id = {tag: i for i, tag in enumerate(LabelSet.from_tags(tags).labels)}
         self.network = BiLstmNetwork(len(self.vocab), len(self.tag2id), s.emb_dim, s.hidden_dim, s.dropout)
         optimizer = torch.optim.AdamW(self.network.parameters(), lr=s.lr, weight_decay=s.weight_decay)
         criterion = nn.CrossEntropyLoss(ignore_index=IGNORE)
@@ -139,7 +140,8 @@ class BilstmTagger:
         row: dict = {"epoch": epoch, "train_loss": self._train_epoch(encoded, optimizer, criterion)}
         if validation is not None:
             val_tokens, val_tags = validation
-            scores = token_macro_non_o(val_tags, self.predict(val_tokens))
+            entity_labels = [label for label in self.tag2id if label != OUTSIDE]
+            scores = token_macro_non_o(val_tags, self.predict(val_tokens), entity_labels)
             row.update({f"val_{k}": v for k, v in scores.items()})
         row["seconds"] = time.perf_counter() - started
         self.history.rows.append(row)

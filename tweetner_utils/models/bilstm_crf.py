@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ..data.conll import TagLists, TokenLists
-from ..data.labels import LABELS
+from ..data.labels import LabelSet
 from ..exceptions import ArtifactError
 from ..features.neural import CLUSTER_BITS, MAX_WORD_CHARS, NeuralInputs, TweetInputs, character_vocabulary
 from ..features.orthographic import CASING_CLASSES
@@ -54,7 +54,7 @@ class BilstmCrfSettings(Seeded):
 
 
 class _Network(nn.Module):
-    def __init__(self, settings: BilstmCrfSettings, inputs: NeuralInputs) -> None:
+    def __init__(self, settings: BilstmCrfSettings, inputs: NeuralInputs, labels: Sequence[str]) -> None:
         super().__init__()
         s = settings
         dimensions = inputs.vectors.dimensions if inputs.vectors is not None else 1
@@ -68,8 +68,8 @@ class _Network(nn.Module):
         width = dimensions + s.char_filters + s.casing_dim + s.gazetteer_dim + s.cluster_dim * len(CLUSTER_BITS)
         self.drop = nn.Dropout(s.dropout)
         self.lstm = nn.LSTM(width, s.hidden_dim // 2, batch_first=True, bidirectional=True)
-        self.emit = nn.Linear(s.hidden_dim, len(LABELS))
-        self.crf = CrfLayer(LABELS)
+        self.emit = nn.Linear(s.hidden_dim, len(labels))
+        self.crf = CrfLayer(labels)
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         """(B, T, labels) emission scores."""
@@ -88,11 +88,11 @@ class _Network(nn.Module):
 class BilstmCrfTagger:
     """Fit (with early stopping on validation), predict, marginals, save and load."""
 
-    labels: tuple[str, ...] = LABELS
-
     def __init__(self, settings: BilstmCrfSettings, inputs: Callable[[Sequence[str]], NeuralInputs]) -> None:
         """``inputs`` builds the token featurizer from the training tokens (its character vocabulary)."""
         self.settings = settings
+        self.labels: tuple[str, ...] = ()
+        """The training data's tags: the network's output columns and :meth:`predict_proba`'s."""
         self._make_inputs = inputs
         self.inputs: NeuralInputs | None = None
         self.network: _Network | None = None
@@ -112,9 +112,11 @@ class BilstmCrfTagger:
         s = self.settings
         seed_everything(s.seed, s.num_threads)
         self.inputs = self._make_inputs(character_vocabulary(tokens))
-        self.network = _Network(s, self.inputs)
+        self.labels = LabelSet.from_tags(tags).labels
+        self.network = _Network(s, self.inputs, self.labels)
         optimizer = torch.optim.Adam([p for p in self.network.parameters() if p.requires_grad], lr=s.lr)
-        encoded = [(self.inputs(x), [LABELS.index(t) for t in y]) for x, y in zip(tokens, tags)]
+        index = {label: k for k, label in enumerate(self.labels)}
+        encoded = [(self.inputs(x), [index[t] for t in y]) for x, y in zip(tokens, tags)]
         self.history, self.best_epoch = train_epochs(
             self.network,
             lambda: self._train_epoch(encoded, optimizer),
@@ -146,16 +148,16 @@ class BilstmCrfTagger:
     def predict(self, tokens: TokenLists) -> TagLists:
         """The best valid BIO sequence per tweet (CRF Viterbi)."""
         paths, _ = self._run(tokens, marginals=False)
-        return [[LABELS[k] for k in path] for path in paths]
+        return [[self.labels[k] for k in path] for path in paths]
 
     def predict_proba(self, tokens: TokenLists) -> list[np.ndarray]:
-        """Per tweet, a (tokens x labels) array of CRF marginal probabilities (``LABELS`` order)."""
+        """Per tweet, a (tokens x labels) array of CRF marginal probabilities (:attr:`labels` order)."""
         return self._run(tokens, marginals=True)[1]
 
     def tags_and_confidences(self, tokens: TokenLists) -> tuple[TagLists, Confidences]:
         """Viterbi tags and each tag's marginal probability."""
         paths, probabilities = self._run(tokens, marginals=True)
-        tags = [[LABELS[k] for k in path] for path in paths]
+        tags = [[self.labels[k] for k in path] for path in paths]
         return tags, [p[np.arange(len(path)), path].tolist() for path, p in zip(paths, probabilities)]
 
     def _run(self, tokens: TokenLists, *, marginals: bool, batch: int = 128) -> tuple[list, list[np.ndarray]]:
@@ -165,7 +167,7 @@ class BilstmCrfTagger:
         self.network.eval()
         order = [i for i in sorted(range(len(tokens)), key=lambda i: len(tokens[i])) if tokens[i]]
         paths: list = [[] for _ in tokens]
-        probabilities = [np.zeros((len(t), len(LABELS))) for t in tokens]
+        probabilities = [np.zeros((len(t), len(self.labels))) for t in tokens]
         with torch.no_grad():
             for start in range(0, len(order), batch):
                 rows = order[start : start + batch]
@@ -187,7 +189,7 @@ class BilstmCrfTagger:
         torch.save(self.network.state_dict(), buffer)
         meta = {
             "kind": "bilstm_crf",
-            "labels": list(LABELS),
+            "labels": list(self.labels),
             "settings": asdict(self.settings),
             "characters": list(self.inputs.chars),
             "vectors_sha256": self.inputs.vectors.sha256 if self.inputs.vectors is not None else None,
@@ -201,10 +203,11 @@ class BilstmCrfTagger:
         meta, files = read_artifact(folder)
         tagger = cls(BilstmCrfSettings(**meta["settings"]), inputs)
         tagger.inputs = inputs(meta["characters"])
+        tagger.labels = tuple(meta["labels"])
         found = tagger.inputs.vectors.sha256 if tagger.inputs.vectors is not None else None
         if found != meta["vectors_sha256"]:
             raise ArtifactError(f"{folder}: trained with word vectors {meta['vectors_sha256']}, found {found}")
-        tagger.network = _Network(tagger.settings, tagger.inputs)
+        tagger.network = _Network(tagger.settings, tagger.inputs, tagger.labels)
         tagger.network.load_state_dict(torch.load(io.BytesIO(files[WEIGHTS]), weights_only=True))
         tagger.network.eval()
         return tagger

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..data.conll import TagLists
-from ..data.labels import LABELS, OUTSIDE, entity_type
+from ..data.labels import OUTSIDE, entity_type
 from .crf_decoding import viterbi
 from .protocol import Confidences
 
 _FLOOR = 1e-9
 
 
-def allowed_transitions(labels: Sequence[str] = LABELS) -> np.ndarray:
+def allowed_transitions(labels: Sequence[str]) -> np.ndarray:
     """``allowed[a, b]``: may label ``b`` follow label ``a`` in BIO? (``I-x`` only after ``B-x``/``I-x``)."""
     allowed = np.ones((len(labels), len(labels)), dtype=bool)
     for b, to in enumerate(labels):
@@ -30,12 +30,12 @@ def allowed_transitions(labels: Sequence[str] = LABELS) -> np.ndarray:
     return allowed
 
 
-def allowed_starts(labels: Sequence[str] = LABELS) -> np.ndarray:
+def allowed_starts(labels: Sequence[str]) -> np.ndarray:
     """Labels a tweet may start with (anything but ``I-``)."""
     return np.array([not label.startswith("I-") for label in labels])
 
 
-def viterbi_bio(probabilities: np.ndarray, labels: Sequence[str] = LABELS) -> list[str]:
+def viterbi_bio(probabilities: np.ndarray, labels: Sequence[str]) -> list[str]:
     """The label sequence with the highest product of per-token probabilities that is valid BIO."""
     if len(probabilities) == 0:
         return []
@@ -53,7 +53,7 @@ def viterbi_bio(probabilities: np.ndarray, labels: Sequence[str] = LABELS) -> li
     return [labels[i] for i in reversed(path)]
 
 
-def decode_all(distributions: Sequence[np.ndarray], labels: Sequence[str] = LABELS) -> TagLists:
+def decode_all(distributions: Sequence[np.ndarray], labels: Sequence[str]) -> TagLists:
     """:func:`viterbi_bio` for every tweet, batched (the ensemble search decodes dev dozens of times).
 
     The same arithmetic and tie-breaking as :func:`viterbi_bio`, run by the CRF's batched
@@ -70,9 +70,7 @@ def decode_all(distributions: Sequence[np.ndarray], labels: Sequence[str] = LABE
     return [[labels[k] for k in path] for path in paths]
 
 
-def decode_with_confidences(
-    distributions: Sequence[np.ndarray], labels: Sequence[str] = LABELS
-) -> tuple[TagLists, Confidences]:
+def decode_with_confidences(distributions: Sequence[np.ndarray], labels: Sequence[str]) -> tuple[TagLists, Confidences]:
     """Valid BIO tags per tweet and, per token, the probability of the tag chosen."""
     index = {label: i for i, label in enumerate(labels)}
     tags = decode_all(distributions, labels)

@@ -15,7 +15,7 @@ import numpy as np
 import pycrfsuite
 
 from ..data.conll import TagLists, TokenLists
-from ..data.labels import LABELS, repair_bio
+from ..data.labels import LabelSet, repair_bio
 from ..features.orthographic import OrthographicFeaturizer
 from ..features.registry import Featurizer, featurizer_from_spec
 from .artifacts import read_artifact, write_artifact
@@ -28,15 +28,15 @@ MODEL_FILE = "model.crfsuite"
 class CrfTagger:
     """Fit, predict (tags and marginal confidences), save and load a CRF."""
 
-    labels: tuple[str, ...] = LABELS
-    """Column order of :meth:`predict_proba` (labels never seen in training get probability 0)."""
-
     def __init__(self, *, c1: float, c2: float, max_iterations: int, featurizer: Featurizer | None = None) -> None:
         self.c1, self.c2, self.max_iterations = c1, c2, max_iterations
         self.featurizer: Featurizer = featurizer if featurizer is not None else OrthographicFeaturizer()
         self.model_bytes: bytes | None = None
         self._tagger: pycrfsuite.Tagger | None = None
         self._part_scorer: PartScorer | None = None
+        self.labels: tuple[str, ...] = ()
+        """Column order of :meth:`predict_proba`: every tag of the training data's types (a tag
+        CRFsuite never saw, such as ``I-x`` of a type only ever one token long, gets probability 0)."""
 
     def fit(self, tokens: TokenLists, tags: TokenLists) -> Self:
         trainer = pycrfsuite.Trainer(verbose=False)
@@ -61,6 +61,7 @@ class CrfTagger:
         tagger = pycrfsuite.Tagger()
         tagger.open_inmemory(data)
         self.model_bytes, self._tagger, self._part_scorer = data, tagger, None
+        self.labels = LabelSet.from_tags([tagger.labels()]).labels
 
     def predict(self, tokens: TokenLists) -> TagLists:
         """CRF Viterbi tags, made valid BIO by :func:`repair_bio`."""
@@ -102,13 +103,15 @@ class CrfTagger:
         return all_tags, all_confidences
 
     def predict_proba(self, tokens: TokenLists) -> list[np.ndarray]:
-        """Per tweet, a (tokens x 21 labels) array of CRF marginal probabilities (``LABELS`` order)."""
+        """Per tweet, a (tokens x labels) array of CRF marginal probabilities (:attr:`labels` order)."""
         scorer = self._scorer()
         if scorer is not None:
-            columns = [scorer.weights.labels.index(label) if label in scorer.weights.labels else -1 for label in LABELS]
+            columns = [
+                scorer.weights.labels.index(label) if label in scorer.weights.labels else -1 for label in self.labels
+            ]
             out = []
             for matrix in marginals(scorer.emissions(tokens), scorer.weights.transitions):
-                full = np.zeros((len(matrix), len(LABELS)))
+                full = np.zeros((len(matrix), len(self.labels)))
                 for j, column in enumerate(columns):
                     if column >= 0:
                         full[:, j] = matrix[:, column]
@@ -118,10 +121,10 @@ class CrfTagger:
         known = set(tagger.labels())
         out = []
         for sentence in tokens:
-            matrix = np.zeros((len(sentence), len(LABELS)))
+            matrix = np.zeros((len(sentence), len(self.labels)))
             if sentence:
                 tagger.set(pycrfsuite.ItemSequence(self.featurizer(sentence)))
-                for j, label in enumerate(LABELS):
+                for j, label in enumerate(self.labels):
                     if label in known:
                         matrix[:, j] = [tagger.marginal(label, i) for i in range(len(sentence))]
             out.append(matrix)
@@ -145,7 +148,7 @@ class CrfTagger:
             raise ValueError("the featurizer has no spec, so a saved model could not rebuild it")
         meta = {
             "kind": "crf",
-            "labels": sorted(self._require().labels()),
+            "labels": list(self.labels),
             "features": spec,
             "settings": {"c1": self.c1, "c2": self.c2, "max_iterations": self.max_iterations},
             **metadata,

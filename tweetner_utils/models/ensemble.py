@@ -47,14 +47,14 @@ def weight_grid(members: int, step: float) -> list[tuple[float, ...]]:
 
 
 def search_weights(
-    distributions: Sequence[Distributions], gold: TokenLists, step: float
+    distributions: Sequence[Distributions], gold: TokenLists, step: float, labels: Sequence[str]
 ) -> tuple[tuple[float, ...], float]:
     """The weights (on :func:`weight_grid`) whose averaged, BIO-decoded dev predictions score
     the best entity F1 against ``gold``, and that F1. Ties go to the first in grid order, so
-    the choice never depends on float noise between runs."""
+    the choice never depends on float noise between runs. ``labels`` names the distributions' columns."""
     best: tuple[tuple[float, ...], float] | None = None
     for weights in weight_grid(len(distributions), step):
-        f1 = entity_scores(gold, decode_all(average_distributions(distributions, weights))).overall.f1
+        f1 = entity_scores(gold, decode_all(average_distributions(distributions, weights), labels)).overall.f1
         if best is None or f1 > best[1]:
             best = (weights, f1)
     if best is None:
@@ -73,11 +73,19 @@ class EnsembleTagger:
 
     def __init__(self, members: Sequence[ProbabilisticTagger], weights: Sequence[float]) -> None:
         self.members, self.weights = list(members), list(weights)
+        self._cache: OrderedDict[tuple, list[np.ndarray]] = OrderedDict()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The members' common column order (they learn it when fitted on the same data).
+
+        Raises:
+            ValueError: the members disagree (trained on corpora with different types).
+        """
         labels = {tuple(m.labels) for m in self.members}
         if len(labels) != 1:
-            raise ValueError("ensemble members must share one label order")
-        self.labels: tuple[str, ...] = labels.pop()
-        self._cache: OrderedDict[tuple, list[np.ndarray]] = OrderedDict()
+            raise ValueError(f"ensemble members must share one label order, found {sorted(labels)}")
+        return labels.pop()
 
     def fit(self, tokens: TokenLists, tags: TokenLists) -> Self:
         """Fit every member on the same data (the weights stay as chosen)."""

@@ -27,7 +27,7 @@ def load_model(folder: Path, data_dir: str = "") -> Tagger:
         return _load_kind(folder, meta, data_dir)
     except DataNotFoundError as exc:
         raise DataNotFoundError(
-            f"{folder}: this model looks words up in the WNUT16 gazetteers, Wikidata names and Twitter "
+            f"{folder}: this model looks words up in gazetteers, Wikidata names and Twitter "
             f"word clusters, and they were not found. Point ${DATA_DIR_ENV} or --data-dir at a folder "
             f"holding them (such as ../shared/data), or allow the download. {exc}"
         ) from None
@@ -80,15 +80,45 @@ def load_best_model(folder: Path, data_dir: str = "") -> tuple[Tagger, Path]:
     Raises:
         ArtifactError: nothing loadable is there, or a file fails its checksum.
     """
-    if (folder / METADATA).is_file():
-        return load_model(folder, data_dir), folder
-    for name in ("strong", "strong_crf", "bilstm"):
-        if (folder / name / METADATA).is_file():
-            return load_model(folder / name, data_dir), folder / name
+    found = best_model_folder(folder)
+    return load_model(found, data_dir), found
+
+
+PREFERRED: tuple[str, ...] = ("strong", "strong_crf", "bilstm")
+"""The model folders of a models folder, best first."""
+
+
+def best_model_folder(folder: Path) -> Path:
+    """``folder`` if it is a model folder, else its best model folder (:data:`PREFERRED`).
+
+    Raises:
+        ArtifactError: nothing is saved there.
+    """
+    for candidate in (folder, *(folder / name for name in PREFERRED)):
+        if (candidate / METADATA).is_file():
+            return candidate
     raise ArtifactError(
         f"{folder}: no saved model found (expected a model folder, or models/strong); "
         "run `make reports` first or pass --model"
     )
+
+
+def saved_entity_types(folder: Path) -> tuple[str, ...]:
+    """The entity types a saved model (or the best model in a models folder) tags, read from
+    verified metadata alone: nothing is loaded, so it is quick even for a transformer.
+
+    Raises:
+        ArtifactError: nothing is saved there, or the metadata names no labels.
+    """
+    from ..data.labels import LabelSet
+
+    folder = best_model_folder(folder)
+    meta = read_metadata(folder)
+    if "labels" in meta:
+        return LabelSet.from_tags([meta["labels"]]).types
+    if meta.get("kind") == "ensemble" and meta.get("members"):
+        return saved_entity_types(folder.parent / meta["members"][0]["folder"])
+    raise ArtifactError(f"{folder / METADATA}: names no labels")
 
 
 def display_name(folder: Path, metadata: dict) -> str:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.conll import Corpus
+from ..data.labels import LabelSet
 from ..data.word_vectors import GLOVE_NAME, WordVectors
 from ..features.knowledge import KnowledgeFeaturizer, KnowledgeResources, load_knowledge, synthetic_knowledge
 from ..features.neural import NeuralInputs
@@ -210,13 +211,14 @@ def _fit_transformer(
     corpora: dict[str, Corpus], settings: StrongModelSettings, log: Callable[[str], None]
 ) -> MemberFit:
     train = corpora["train"]
-    tagger = TransformerTagger(_transformer_settings(settings))
+    tagger = TransformerTagger(_transformer_settings(settings), _labels(train))
     log(f"fine-tuning MiniLM on {len(train)} tweets (at most {settings.transformer_max_epochs} epochs, dev decides)")
     started = time.perf_counter()
     tagger.fit(train.tokens, train.tags, validation=_dev(corpora), progress=log)
     seconds = time.perf_counter() - started
     dev, test = tagger.predict_proba(corpora["dev"].tokens), tagger.predict_proba(corpora["test"].tokens)
-    dev_f1, test_f1 = _f1(corpora["dev"], decode_all(dev)), _f1(corpora["test"], decode_all(test))
+    dev_f1 = _f1(corpora["dev"], decode_all(dev, tagger.labels))
+    test_f1 = _f1(corpora["test"], decode_all(test, tagger.labels))
     chosen = {
         "epochs": tagger.best_epoch,
         "refit_epochs": settings.transformer_refit_epochs,
@@ -268,19 +270,20 @@ def _choose(
     """Weights for every combination of two or more members; the best configuration on dev."""
     dev, test = corpora["dev"], corpora["test"]
     names = [m for m in MEMBERS if m in fits]
+    labels = _labels(corpora["train"])
     best_single = max(names, key=lambda m: (fits[m].dev_f1, -names.index(m)))
     choice: tuple[tuple[str, ...], tuple[float, ...], float] = ((best_single,), (1.0,), fits[best_single].dev_f1)
     rows = []
     for size in range(2, len(names) + 1):
         for combo in itertools.combinations(names, size):
-            weights, dev_f1 = search_weights([fits[m].dev for m in combo], dev.tags, step)
+            weights, dev_f1 = search_weights([fits[m].dev for m in combo], dev.tags, step, labels)
             mixed = average_distributions([fits[m].test for m in combo], weights)
             rows.append(
                 {
                     "candidate": "ensemble: " + " + ".join(f"{MEMBER_LABELS[m]} {w:g}" for m, w in zip(combo, weights)),
                     "members": "+".join(combo),
                     "dev_f1": dev_f1,
-                    "test_f1_train_only_fit": entity_scores(test.tags, decode_all(mixed)).overall.f1,
+                    "test_f1_train_only_fit": entity_scores(test.tags, decode_all(mixed, labels)).overall.f1,
                 }
             )
             log(f"dev selection: {rows[-1]['candidate']}: dev entity F1 {dev_f1:.4f}")
@@ -369,7 +372,7 @@ def _fit_as_chosen(
         )
         member = crf.fit(train.tokens, train.tags)
     elif name == "transformer":
-        transformer = TransformerTagger(_transformer_settings(settings))
+        transformer = TransformerTagger(_transformer_settings(settings), _labels(train))
         member = transformer.fit(train.tokens, train.tags, epochs=chosen["epochs"], progress=log)
     else:
         bilstm_crf = BilstmCrfTagger(_bilstm_crf_settings(settings), _inputs_factory(resources, vectors))
@@ -381,6 +384,11 @@ def _combine(models: Sequence[ProbabilisticTagger], weights: Sequence[float]) ->
     if len(models) == 1:
         return cast(StrongTagger, models[0])
     return EnsembleTagger(models, weights)
+
+
+def _labels(train: Corpus) -> tuple[str, ...]:
+    """The tags of train's types: every member's column order, so that members can be averaged."""
+    return LabelSet.from_tags(train.tags).labels
 
 
 def _dev(corpora: dict[str, Corpus]) -> tuple[list[list[str]], list[list[str]]]:
@@ -464,6 +472,7 @@ def save_strong_model(
         "kind": "ensemble",
         "label": model.label,
         "members": [{"folder": f"strong_{m}", "weight": w} for m, w in zip(model.members, model.weights)],
+        "labels": list(model.fast.labels),
         **metadata,
         **outcomes["strong"],
     }

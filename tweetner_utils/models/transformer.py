@@ -30,7 +30,6 @@ import torch
 from torch import nn
 
 from ..data.conll import TagLists, TokenLists
-from ..data.labels import LABELS
 from ..features.orthographic import CASING_CLASSES, casing_class
 from .artifacts import read_artifact, write_artifact
 from .bio_decoding import decode_all, decode_with_confidences
@@ -125,15 +124,15 @@ class TransformerSettings(Seeded):
 
 
 class _Network(nn.Module):
-    def __init__(self, encoder: Any, hidden: int, num_labels: int, settings: TransformerSettings) -> None:
+    def __init__(self, encoder: Any, hidden: int, labels: Sequence[str], settings: TransformerSettings) -> None:
         super().__init__()
         self.encoder = encoder
         self.casing = nn.Embedding(CASING_CLASSES, hidden) if settings.casing else None
         if self.casing is not None:
             nn.init.zeros_(self.casing.weight)
         self.dropout = nn.Dropout(0.1)
-        self.head = nn.Linear(hidden, num_labels)
-        self.crf = CrfLayer(LABELS) if settings.crf else None
+        self.head = nn.Linear(hidden, len(labels))
+        self.crf = CrfLayer(labels) if settings.crf else None
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         embeds = self.encoder.get_input_embeddings()(batch["input_ids"])
@@ -147,7 +146,8 @@ class TransformerTagger:
     """Fine-tune (with early stopping on validation), predict (tags and per-word label
     distributions), save and load."""
 
-    def __init__(self, settings: TransformerSettings) -> None:
+    def __init__(self, settings: TransformerSettings, labels: Sequence[str]) -> None:
+        """``labels``: the tags the head predicts, in column order (``LabelSet.labels`` of the training data)."""
         model_dir = settings.model_dir or default_model_dir()
         if not model_dir or not (Path(model_dir) / "config.json").is_file():
             raise FileNotFoundError(
@@ -160,11 +160,11 @@ class TransformerTagger:
         self.settings = TransformerSettings(**{**asdict(settings), "model_dir": str(model_dir)})
         self.device = resolve_device(settings.device)
         self.precision = resolve_precision(settings.precision, self.device)
-        self.labels = list(LABELS)
+        self.labels = list(labels)
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
         seed_everything(settings.seed, settings.num_threads)  # the new layers' initial weights
         encoder = AutoModel.from_pretrained(model_dir, local_files_only=True)
-        self.network = _Network(encoder, encoder.config.hidden_size, len(self.labels), self.settings)
+        self.network = _Network(encoder, encoder.config.hidden_size, self.labels, self.settings)
         if settings.freeze_embeddings:
             encoder.get_input_embeddings().weight.requires_grad_(False)
         self.network.to(self.device)
@@ -191,8 +191,7 @@ class TransformerTagger:
         """
         s = self.settings
         seed_everything(s.seed, s.num_threads)
-        label_ids = {t: i for i, t in enumerate(self.labels)}
-        encoded = [self._encode(sent, [label_ids[t] for t in tag]) for sent, tag in zip(tokens, tags)]
+        encoded = [self._encode(sent, self._label_ids(tag)) for sent, tag in zip(tokens, tags)]
         optimizer, schedule = self._optimiser(len(encoded), s.max_epochs)
         self.history, self.best_epoch = train_epochs(
             self.network,
@@ -220,8 +219,7 @@ class TransformerTagger:
         copy.__dict__.update({**self.__dict__, "network": deepcopy(self.network), "history": []})
         s = copy.settings
         seed_everything(s.seed, s.num_threads)
-        label_ids = {t: i for i, t in enumerate(copy.labels)}
-        encoded = [copy._encode(sent, [label_ids[t] for t in tag]) for sent, tag in zip(tokens, tags)]
+        encoded = [copy._encode(sent, copy._label_ids(tag)) for sent, tag in zip(tokens, tags)]
         optimizer, schedule = copy._optimiser(len(encoded), epochs)
         copy.history, _ = train_epochs(
             copy.network,
@@ -351,12 +349,19 @@ class TransformerTagger:
     def load(cls, folder: str, device: str = "auto") -> Self:
         """Load with ``weights_only=True`` on ``device``; the base model folder must still exist."""
         meta, files = read_artifact(folder)
-        tagger = cls(TransformerSettings(**{**meta["settings"], "device": device}))
-        tagger.labels = meta["labels"]
+        tagger = cls(TransformerSettings(**{**meta["settings"], "device": device}), meta["labels"])
         state = torch.load(io.BytesIO(files[WEIGHTS]), weights_only=True, map_location=tagger.device)
         tagger.network.load_state_dict(state)
         tagger.network.eval()
         return tagger
+
+    def _label_ids(self, tags: Sequence[str]) -> list[int]:
+        """Tags as head columns; a tag the head lacks is a clear error, not a KeyError."""
+        try:
+            return [self.labels.index(t) for t in tags]
+        except ValueError:
+            unknown = sorted(set(tags) - set(self.labels))
+            raise ValueError(f"tags {unknown} are not among this tagger's labels {self.labels}") from None
 
     def _encode(self, words: Sequence[str], labels: Sequence[int] | None) -> dict:
         """Word pieces per word, built word by word so that every piece maps to its word.

@@ -54,6 +54,10 @@ class RunConfig(Seeded, NotebookConfig):
     """A notebook that reads the corpora."""
 
     data_dir: str = ""
+    corpus: str = "wnut16"
+    """A built-in corpus (``wnut16``, ``wnut17``: ``data/corpora.json``)."""
+    corpus_dir: str = ""
+    """A folder with your own ``train``, ``dev`` and ``test`` CoNLL files, read instead of ``corpus``."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from ..data.access import SPLITS, data_path, sha256_of
+from ..data.access import data_path, sha256_of
+from ..data.corpora import corpus_spec
 from ..models.transformer import TransformerSettings, resolve_device, resolve_precision
 from .steps import ROOT, RunOptions
 
@@ -40,6 +41,7 @@ def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict,
         "git_commit": git_commit(),
         "seed": options.seed,
         "quick": options.quick,
+        "corpus": "synthetic" if options.quick else corpus_spec(options.corpus, options.corpus_dir).name,
         "transformer": options.transformer,
         "device": options.device,
         "transformer_device_and_precision": _transformer_hardware(options.device),
@@ -64,8 +66,12 @@ def _transformer_hardware(device: str) -> str:
 
 
 def _split_hashes(options: RunOptions) -> dict[str, str]:
-    """The SHA-256 of each split actually read (the pinned ones unless unverified splits were allowed)."""
-    return {f"wnut16/{s}": sha256_of(data_path(f"wnut16/{s}", options.data_dir or None)) for s in SPLITS}
+    """The SHA-256 of each split actually read (the pinned ones unless unverified splits were
+    allowed, or the corpus is a folder of your own)."""
+    spec = corpus_spec(options.corpus, options.corpus_dir)
+    if spec.folder:
+        return {f"{spec.name}/{Path(path).name}": sha256_of(path) for path in spec.files.values()}
+    return {f"{spec.name}/{s}": sha256_of(data_path(f"{spec.name}/{s}", options.data_dir or None)) for s in spec.splits}
 
 
 def _package_versions() -> dict[str, str]:

@@ -76,7 +76,7 @@ def check_inputs(options: RunOptions, log: Callable[[str], None] = print) -> Non
     """Read every split strictly (and verified, unless allowed otherwise), and the reviewed
     files to add, before any notebook starts; say what the reviewed files add and refuse."""
     try:
-        corpora = load_corpora(options.quick, options.seed, options.data_dir)
+        corpora = load_corpora(options.quick, options.seed, options.data_dir, options.corpus, options.corpus_dir)
         extra = extra_training([str(p) for p in options.extra_train], corpora)
     except (ConllFormatError, DataError) as exc:
         raise InputRejected(str(exc)) from None
@@ -114,6 +114,7 @@ def _decision_box(results: dict) -> str:
     if table.empty or "01_eda" not in results:
         return ""
     leader = models[table.iloc[0]["id"]]
+    eda = results["01_eda"]
     return decision_html(
-        decide(leader, results["01_eda"]["overview"]["test"]["tweets"]), f"{SUMMARY_STEP}.stakeholder.html"
+        decide(leader, eda["overview"]["test"]["tweets"], eda["corpus"]["name"]), f"{SUMMARY_STEP}.stakeholder.html"
     )

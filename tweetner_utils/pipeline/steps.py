@@ -50,7 +50,7 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("01_eda", "Exploring the WNUT16 tweets", EdaConfig(), EdaConfig(quick=True)),
+    Step("01_eda", "Exploring the corpus", EdaConfig(), EdaConfig(quick=True)),
     Step(
         "02_baselines",
         "Baselines: original models reproduced, feature CRF",
@@ -93,6 +93,8 @@ class RunOptions:
     only: Sequence[str] = ()
     seed: int = Seeded.seed
     data_dir: str = RunConfig.data_dir
+    corpus: str = RunConfig.corpus
+    corpus_dir: str = RunConfig.corpus_dir
     reports_dir: Path = ROOT / "reports"
     models_dir: Path = ROOT / "models"
     kernel: str = "tweetner"
@@ -102,7 +104,7 @@ class RunOptions:
     step_timeout: float | None = None
     """Seconds one notebook may run before it is stopped (None: no limit)."""
     unverified_splits: bool = False
-    """Accept split files that differ from the pinned WNUT16 ones (still strictly read)."""
+    """Accept split files that differ from the pinned ones (still strictly read)."""
     extra_train: tuple[Path, ...] = ()
     """Reviewed CoNLL files added to every model's training data (``--extra-train``)."""
     steps: Sequence[Step] = field(default=STEPS)
@@ -146,6 +148,8 @@ def _parameters(step: Step, options: RunOptions, *, results: str, steps_results:
         "steps_results_dir": steps_results,
         "seed": options.seed,
         "data_dir": options.data_dir,
+        "corpus": options.corpus,
+        "corpus_dir": options.corpus_dir,
         "models_dir": models,
         "transformer": options.transformer,
         "device": options.device,

@@ -5,17 +5,29 @@ Colours are fixed per entity type so a reader can follow a type from chart to ch
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from ..data.labels import ENTITY_TYPES
 from .tables import use_readable_tables
 
-TYPE_COLOURS: dict[str, str] = dict(zip(ENTITY_TYPES, sns.color_palette("tab10", len(ENTITY_TYPES)).as_hex()))
-"""One colour per entity type, shared by every chart and the HTML error views."""
+
+def type_colours(types: Sequence[str]) -> dict[str, str]:
+    """One colour per entity type of a corpus, shared by every chart and the HTML error views.
+
+    Up to ten types get tab10's distinct colours, more get tab20's, beyond that evenly
+    spaced hues: the colours adapt to any corpus's label set.
+
+    >>> type_colours(["group", "person"])
+    {'group': '#1f77b4', 'person': '#ff7f0e'}
+    """
+    ordered = sorted(types)
+    palette = "tab10" if len(ordered) <= 10 else "tab20" if len(ordered) <= 20 else "husl"
+    return dict(zip(ordered, sns.color_palette(palette, len(ordered)).as_hex()))
 
 
 def use_report_style() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..data.conll import TagLists, TokenLists
-from ..data.labels import bio_spans
+from ..data.labels import LabelSet, bio_spans
 from ..data.tokenizer import Token, tokenize
 from ..models.artifacts import ArtifactError
 from ..models.calibration import IDENTITY, Calibrator
@@ -71,6 +71,11 @@ class TweetTagger:
         self.metadata: dict = {}
         """The model folder's verified ``metadata.json`` (test F1, training-tweet fingerprints)."""
         self._pool: Pool | None = None
+
+    @property
+    def entity_types(self) -> tuple[str, ...]:
+        """The entity types the model tags (its training corpus's), e.g. for a review project's labels."""
+        return LabelSet.from_tags([self.model.labels]).types
 
     def tag_tokens(self, tokens: TokenLists) -> tuple[TagLists, Confidences]:
         """Valid BIO tags and the confidence of each tag, per tweet (a list of token lists).

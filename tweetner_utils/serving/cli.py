@@ -18,13 +18,14 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..data.tokenizer import Token
+    from ..data.type_maps import TypeMap
     from .api import TweetTagger
 
 MAX_TEXT_CHARS = 10_000
@@ -240,6 +241,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read IOB1-style gold (an entity starting with I-) as B-, and say how many",
     )
+    evaluate.add_argument(
+        "--type-map",
+        metavar="FILE",
+        help="score a corpus whose types differ from the model's: TSV lines 'model_type<TAB>corpus_type' (several "
+        "model types may map to one corpus type); types no line relates are left out of the score, and said",
+    )
     evaluate.set_defaults(run=_evaluate)
     _review_commands(commands)
     return parser
@@ -306,6 +313,10 @@ def _review_commands(commands: Any) -> None:
         help="default: label-studio for .json, doccano for .jsonl",
     )
     imported.add_argument("-o", "--output", required=True, help="the CoNLL file to write (atomically)")
+    imported.add_argument(
+        "--model",
+        help="the model whose entity types the annotations may use: 'best' (default), 'fast' or a model folder",
+    )
     imported.set_defaults(run=_review_import)
 
 
@@ -320,7 +331,6 @@ def _share(value: str) -> float:
 
 
 def _review_export(args: argparse.Namespace, progress: Progress) -> int:
-    from ..data.labels import ENTITY_TYPES
     from ..exceptions import UsageError
     from . import review
     from .api import load_tagger
@@ -351,7 +361,7 @@ def _review_export(args: argparse.Namespace, progress: Progress) -> int:
         queue, summary = review.review_queue(tagger, items, threshold, share, args.seed, progress=tagged)
         bar.close()
     progress.check()
-    setup = review.write_queue(queue, args.tool, args.output, ENTITY_TYPES, tagger.name)
+    setup = review.write_queue(queue, args.tool, args.output, tagger.entity_types, tagger.name)
     print(f"tweetner: {summary.describe()}", file=sys.stderr)
     print(f"tweetner: wrote {len(queue)} tasks to {args.output} and the project set-up to {setup}", file=sys.stderr)
     if bad:
@@ -362,17 +372,19 @@ def _review_export(args: argparse.Namespace, progress: Progress) -> int:
 def _review_import(args: argparse.Namespace, progress: Progress) -> int:
     from ..data.annotation_tools import DOCCANO, LABEL_STUDIO, read_doccano_exports, read_label_studio_export
     from ..data.conll import write_conll
-    from ..data.labels import ENTITY_TYPES
     from ..exceptions import UsageError
+    from ..models.loading import saved_entity_types
+    from .api import model_folder
 
     check_output_path(args.output, args.exports)
+    types = saved_entity_types(model_folder(args.model))
     tool = args.tool or (DOCCANO if all(e.endswith(".jsonl") for e in args.exports) else LABEL_STUDIO)
     if tool == DOCCANO:
-        reviewed = read_doccano_exports(args.exports, ENTITY_TYPES)
+        reviewed = read_doccano_exports(args.exports, types)
     elif len(args.exports) > 1:
         raise UsageError("a Label Studio export is one JSON file holding every annotator's annotations: give one")
     else:
-        reviewed = read_label_studio_export(args.exports[0], ENTITY_TYPES)
+        reviewed = read_label_studio_export(args.exports[0], types)
     if not reviewed.tweets:
         raise UsageError(
             f"no reviewed tweets in {', '.join(args.exports)} ({len(reviewed.not_reviewed)} tasks not reviewed yet)"
@@ -457,9 +469,11 @@ def _open_input(path: str) -> IO[bytes]:
 
 
 def _announce(tagger: TweetTagger) -> None:
-    """Which model tags, and how good it was on WNUT16 test, so that no output is anonymous."""
+    """Which model tags, and how good it was on its corpus's test set, so that no output is anonymous."""
     f1 = tagger.metadata.get("test_entity_f1")
-    score = f", WNUT16 test entity F1 {100 * f1:.2f}" if isinstance(f1, int | float) else ""
+    corpus = tagger.metadata.get("corpus")
+    split = f"{corpus} test" if isinstance(corpus, str) and corpus else "test"
+    score = f", {split} entity F1 {100 * f1:.2f}" if isinstance(f1, int | float) else ""
     print(f"tweetner: model {tagger.name}{score}", file=sys.stderr)
 
 
@@ -473,6 +487,8 @@ def _progress_bar(args: argparse.Namespace) -> Any:
 
 def _evaluate(args: argparse.Namespace, progress: Progress) -> int:
     from ..data.conll import read_conll, tweet_fingerprints
+    from ..data.corpora import check_types
+    from ..data.type_maps import read_type_map
     from ..metrics import entity_scores, write_conlleval_file
     from .api import load_tagger
 
@@ -483,12 +499,18 @@ def _evaluate(args: argparse.Namespace, progress: Progress) -> int:
     if gold.repaired:
         print(f"tweetner: repaired {gold.repaired} tag(s) of {args.gold}: I- starting an entity read as B-")
     with load_tagger(args.model, args.data_dir) as tagger:
+        type_map = read_type_map(args.type_map, tagger.entity_types) if args.type_map else None
+        if type_map is None:
+            check_types(gold, tagger.entity_types, "is not one this model tags ({known}); map types with --type-map")
         _announce(tagger)
         progress.check()
         predicted, _ = tagger.tag_tokens(gold.tokens)
     progress.check()
     _warn_about_training_overlap(tagger.metadata, tweet_fingerprints(gold.tokens), args.gold)
-    scores = entity_scores(gold.tags, predicted)
+    gold_tags, predicted = type_map.apply(gold.tags, predicted) if type_map else (gold.tags, predicted)
+    if type_map:
+        _describe_type_map(type_map, tagger.entity_types, gold.tags)
+    scores = entity_scores(gold_tags, predicted, sorted(type_map.corpus_types) if type_map else tagger.entity_types)
     print(f"model: {tagger.name}; {len(gold)} tweets, {scores.overall.n_gold} gold entities")
     print(f"{'type':<12} {'precision':>9} {'recall':>7} {'F1':>7} {'gold':>6}")
     rows = [("overall", scores.overall), *scores.per_type.items()]
@@ -496,9 +518,22 @@ def _evaluate(args: argparse.Namespace, progress: Progress) -> int:
         print(f"{name:<12} {100 * prf.precision:9.2f} {100 * prf.recall:7.2f} {100 * prf.f1:7.2f} {prf.n_gold:6d}")
     if args.output:
         progress.check()
-        write_conlleval_file(args.output, gold.tokens, gold.tags, predicted)
+        write_conlleval_file(args.output, gold.tokens, gold_tags, predicted)
         print(f"wrote token/gold/pred lines to {args.output}")
     return 0
+
+
+def _describe_type_map(type_map: TypeMap, model_types: Sequence[str], gold: list[list[str]]) -> None:
+    """Say what the map leaves out of the score, so that nobody mistakes it for the whole corpus."""
+    pairs = ", ".join(f"{m} -> {c}" for m, c in sorted(type_map.mapping.items()))
+    print(f"type map {type_map.source}: {pairs}")
+    unmapped = type_map.unmapped(model_types)
+    if unmapped:
+        print(f"  predictions of {', '.join(unmapped)} are dropped (no line maps them)")
+    dropped = type_map.dropped_gold(gold)
+    if dropped:
+        counts = ", ".join(f"{kind} ({n})" for kind, n in sorted(dropped.items()))
+        print(f"  gold entities left out of the score (no model type maps onto them): {counts}")
 
 
 def _warn_about_training_overlap(metadata: dict, fingerprints: list[str], path: str) -> None:
@@ -546,7 +581,7 @@ def _items(source: IO[bytes], fmt: str | None, name: str) -> Iterator[Item | Exc
     if fmt == "conll":
         from ..data.conll import parse_conll_bytes
 
-        corpus = parse_conll_bytes(source.read(), name, repair=True)
+        corpus = parse_conll_bytes(source.read(), name, tokens_only=True)
         for number, tweet in enumerate(corpus, start=1):
             text = " ".join(tweet.tokens)
             yield Item(number, text, tokenize_joined(tweet.tokens))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ...data.labels import ENTITY_TYPES
+from ...data.corpora import CorpusSpec
 from ..tables import shares
 from .text import pct, points
 
@@ -53,20 +53,17 @@ def comparison_table(models: Mapping[str, dict], split: str = "test") -> pd.Data
 
 def per_type_table(models: Mapping[str, dict], split: str = "test") -> pd.DataFrame:
     """Entity F1 per type (rows) and model (columns), with the gold count per type."""
-    columns, support = {}, {}
-    for record in models.values():
-        block = record["splits"].get(split)
-        if block is None:
-            continue
-        columns[record["label"]] = [block["per_type"][t]["f1"] for t in ENTITY_TYPES]
-        support = {t: block["per_type"][t]["n_gold"] for t in ENTITY_TYPES}
-    table = pd.DataFrame(columns, index=list(ENTITY_TYPES))
-    table.insert(0, "gold entities", [support.get(t, 0) for t in ENTITY_TYPES])
+    blocks = {r["label"]: r["splits"][split]["per_type"] for r in models.values() if split in r["splits"]}
+    types = sorted({t for per_type in blocks.values() for t in per_type})
+    columns = {label: [per_type.get(t, {}).get("f1", 0.0) for t in types] for label, per_type in blocks.items()}
+    support = {t: v["n_gold"] for per_type in blocks.values() for t, v in per_type.items()}
+    table = pd.DataFrame(columns, index=types)
+    table.insert(0, "gold entities", [support.get(t, 0) for t in types])
     table.index.name = "type"
     return shares(table, list(columns))
 
 
-def findings(models: Mapping[str, dict], split: str = "test") -> list[str]:
+def findings(models: Mapping[str, dict], split: str = "test", *, corpus: CorpusSpec) -> list[str]:
     """Plain-language findings: who leads, by how much, how sure, and where recall fails."""
     table = comparison_table(models, split)
     if table.empty:
@@ -94,7 +91,9 @@ def findings(models: Mapping[str, dict], split: str = "test") -> list[str]:
     lines.append(_recall_gaps(models[leader["id"]], leader_name, split))
     comparable = table[table["dev_same_fit"]]
     if split != "dev" and not comparable.empty:
-        lines.append(_drift_sentence(comparable.index[0], comparable.iloc[0]["dev_f1"], comparable.iloc[0]["f1"]))
+        lines.append(
+            _drift_sentence(comparable.index[0], comparable.iloc[0]["dev_f1"], comparable.iloc[0]["f1"], corpus)
+        )
     token_leader = table["token_macro_f1"].idxmax()
     if token_leader != leader_name:
         lines.append(
@@ -123,7 +122,9 @@ def training_comparison(leader_name: str, leader: Mapping, runner_name: str, run
     )
 
 
-def risks_and_recommendations(models: Mapping[str, dict], split: str = "test") -> dict[str, list[str]]:
+def risks_and_recommendations(
+    models: Mapping[str, dict], split: str = "test", *, corpus: CorpusSpec
+) -> dict[str, list[str]]:
     """Risks and recommendations that follow from the measured scores."""
     table = comparison_table(models, split)
     if table.empty:
@@ -142,7 +143,8 @@ def risks_and_recommendations(models: Mapping[str, dict], split: str = "test") -
     comparable = table[table["dev_same_fit"]]
     if not comparable.empty and comparable.iloc[0]["dev_f1"] - comparable.iloc[0]["f1"] > 0.03:
         risks.append(
-            "Scores fall on newer tweets; expect further decay as language moves on unless the model is retrained."
+            f"Scores fall from dev to test ({corpus.shift}); expect further decay on tweets further from the "
+            "training data unless the model is retrained on them."
         )
     recs.append(f"Use **{leader_name}** as the reference model for the next iteration.")
     weakest = _weak_types(models[leader["id"]], split)
@@ -156,17 +158,17 @@ def risks_and_recommendations(models: Mapping[str, dict], split: str = "test") -
     return {"risks": risks, "recommendations": recs}
 
 
-def _drift_sentence(name: str, dev_f1: float, test_f1: float) -> str:
+def _drift_sentence(name: str, dev_f1: float, test_f1: float, corpus: CorpusSpec) -> str:
     gap = dev_f1 - test_f1
     if abs(gap) < 0.005:
         change = "about the same score on both"
     elif gap > 0:
-        change = f"a drop of {points(gap)} points, the cost of language drift between the two years"
+        change = f"a drop of {points(gap)} points, the cost of {corpus.shift}"
     else:
         change = f"a gain of {points(-gap)} points, so no sign of drift hurting it"
     return (
         f"{name}, the best model scored on dev and test after the same fit, scores {pct(dev_f1)} on dev "
-        f"(2015 tweets) and {pct(test_f1)} on test (2016 tweets): {change}."
+        f"({corpus.words('dev')}) and {pct(test_f1)} on test ({corpus.words('test')}): {change}."
     )
 
 

@@ -29,8 +29,9 @@ class Decision:
     review: float | None
     """Entities below the auto-accept threshold (None: no threshold reached the target on dev)."""
     f1: float
-    field_name: str
-    field_f1: float
+    field_name: str | None
+    """The best published offline system on the corpus (None: nothing is published for it)."""
+    field_f1: float | None
     precision_target: float | None
     accepted_precision: float | None
     recommendation: str
@@ -43,19 +44,27 @@ RULE = (
     "system; go ahead as an assistant (people confirm every entity) when only the F1 condition holds; "
     "otherwise do not deploy yet."
 )
+RULE_WITHOUT_FIELD = (
+    "Rule: with no published results for this corpus, the F1 condition cannot be checked, so at most "
+    "go ahead as an assistant (people confirm every entity), and only with auto-accepted entities that "
+    "reach the precision target on test; otherwise do not deploy yet."
+)
 
 
-def decide(record: Mapping, test_tweets: int) -> Decision:
-    """The box for one model's results record (the leading model) on ``test_tweets`` test tweets."""
+def decide(record: Mapping, test_tweets: int, corpus: str = "wnut16") -> Decision:
+    """The box for one model's results record (the leading model) on ``test_tweets`` test tweets
+    of ``corpus`` (whose published results set the F1 condition)."""
     entity = record["splits"]["test"]["entity"]
-    per_1000 = 1000 / max(1, test_tweets)
     routing = record.get("details", {}).get("routing") or {}
     has_threshold = routing.get("threshold") is not None
     accepted = routing["test"]["auto_accepted_precision"] if has_threshold else None
     target = routing.get("min_precision")
-    field_name, field_f1 = best_offline()
-    level = entity["f1"] >= field_f1 - FIELD_MARGIN
+    field = best_offline(corpus)
+    field_name, field_f1 = field if field is not None else (None, None)
     meets = has_threshold and accepted is not None and target is not None and accepted >= target
+    if field_f1 is None:
+        return _decision(record, test_tweets, _without_field(meets), field_name, field_f1, RULE_WITHOUT_FIELD)
+    level = entity["f1"] >= field_f1 - FIELD_MARGIN
     if level and meets:
         recommendation = "Go ahead: accept high-confidence entities automatically and send the rest to review."
     elif level:
@@ -65,6 +74,27 @@ def decide(record: Mapping, test_tweets: int) -> Decision:
         )
     else:
         recommendation = "Do not deploy yet: the model is more than the margin below the best published offline system."
+    return _decision(
+        record, test_tweets, recommendation, field_name, field_f1, RULE.format(margin=f"{100 * FIELD_MARGIN:.0f}")
+    )
+
+
+def _without_field(meets: bool) -> str:
+    if meets:
+        return (
+            "Go ahead as an assistant only: nothing published to compare F1 with, so people should confirm "
+            "every entity until a labelled sample of your own tweets shows the model is good enough."
+        )
+    return "Do not deploy yet: the auto-accepted entities miss the precision target on test."
+
+
+def _decision(
+    record: Mapping, test_tweets: int, recommendation: str, field_name: str | None, field_f1: float | None, rule: str
+) -> Decision:
+    entity = record["splits"]["test"]["entity"]
+    per_1000 = 1000 / max(1, test_tweets)
+    routing = record.get("details", {}).get("routing") or {}
+    has_threshold = routing.get("threshold") is not None
     return Decision(
         model=record["label"],
         flagged=entity["n_pred"] * per_1000,
@@ -74,17 +104,16 @@ def decide(record: Mapping, test_tweets: int) -> Decision:
         f1=entity["f1"],
         field_name=field_name,
         field_f1=field_f1,
-        precision_target=target,
-        accepted_precision=accepted,
+        precision_target=routing.get("min_precision"),
+        accepted_precision=routing["test"]["auto_accepted_precision"] if has_threshold else None,
         recommendation=recommendation,
-        rule=RULE.format(margin=f"{100 * FIELD_MARGIN:.0f}"),
+        rule=rule,
     )
 
 
 def decision_lines(decision: Decision) -> list[str]:
     """The box as sentences (Markdown), figures first, then the recommendation and its rule."""
     d = decision
-    gap = d.f1 - d.field_f1
     lines = [
         f"**Per 1,000 tweets, {d.model}** flags **{d.flagged:.0f} entities**, of which **{d.wrong:.0f} are wrong**, "
         f"and misses **{d.missed:.0f} real entities**.",
@@ -93,8 +122,7 @@ def decision_lines(decision: Decision) -> list[str]:
             if d.review is not None
             else "No confidence threshold reached the precision target on dev: **every entity needs review**."
         ),
-        f"Test entity F1 {pct(d.f1)}: {abs(100 * gap):.1f} points {'above' if gap >= 0 else 'below'} the best "
-        f"published offline system ({d.field_name}, {pct(d.field_f1)}).",
+        _field_line(d),
     ]
     if d.accepted_precision is not None and d.precision_target is not None:
         lines.append(
@@ -103,6 +131,16 @@ def decision_lines(decision: Decision) -> list[str]:
         )
     lines += [f"**{d.recommendation}**", d.rule]
     return lines
+
+
+def _field_line(d: Decision) -> str:
+    if d.field_f1 is None:
+        return f"Test entity F1 {pct(d.f1)}; no published results on this corpus to compare with."
+    gap = d.f1 - d.field_f1
+    return (
+        f"Test entity F1 {pct(d.f1)}: {abs(100 * gap):.1f} points {'above' if gap >= 0 else 'below'} the best "
+        f"published offline system ({d.field_name}, {pct(d.field_f1)})."
+    )
 
 
 def decision_html(decision: Decision, summary_link: str = "") -> str:

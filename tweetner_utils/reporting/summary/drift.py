@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ...data.corpora import CorpusSpec
 from .text import pct
 
 
@@ -41,13 +42,15 @@ def drift_table(drift: Mapping[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def drift_lines(drift: Mapping[str, dict], models: Mapping[str, dict], comparison: pd.DataFrame) -> list[str]:
+def drift_lines(
+    drift: Mapping[str, dict], models: Mapping[str, dict], comparison: pd.DataFrame, *, corpus: CorpusSpec
+) -> list[str]:
     """The dev-to-test gap explained with the drift numbers and the models' recall on new names."""
     if "test" not in drift or "dev" not in drift:
         return ["The EDA recorded no drift numbers (run 01_eda)."]
     dev, test = drift["dev"], drift["test"]
     lines = [
-        f"Against the training tweets, {pct(test['oov_token_rate'])} of the words in the 2016 test tweets are "
+        f"Against the training tweets, {pct(test['oov_token_rate'])} of the words in the {corpus.words('test')} are "
         f"unknown (dev: {pct(dev['oov_token_rate'])}), and {pct(test['unseen_entity_share'])} of test entities "
         f"carry names never labelled in training (dev: {pct(dev['unseen_entity_share'])}). The type mix moved by "
         f"{test['type_shift_distance']:.2f} (total variation; dev {dev['type_shift_distance']:.2f}), most for "

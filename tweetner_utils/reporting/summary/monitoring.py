@@ -14,10 +14,11 @@ from typing import Any
 
 import pandas as pd
 
+from ...data.corpora import CorpusSpec
 from .text import pct
 
 ALERT_OOV_POINTS = 5.0
-"""Unknown-word rate this many points above the test (2016) baseline raises an alert."""
+"""Unknown-word rate this many points above the test baseline raises an alert."""
 ALERT_COVERAGE_POINTS = 10.0
 """Auto-accepted share this many points below its test baseline raises an alert."""
 ALERT_REVIEW_FACTOR = 1.25
@@ -115,12 +116,15 @@ def _metric(name: str, dev: float | None, test: float, rule: str, alert_at: floa
     }
 
 
-def monitoring_lines(plan: pd.DataFrame, leader: str, weekly: Mapping[str, Any] | None) -> list[str]:
+def monitoring_lines(
+    plan: pd.DataFrame, leader: str, weekly: Mapping[str, Any] | None, *, corpus: CorpusSpec
+) -> list[str]:
     """How to use the plan: what needs labels, how often it cries wolf, what an alert means."""
     labelled = int((plan["needs labels"] == "yes").sum())
     lines = [
-        f"Track these {len(plan)} numbers weekly for {leader}; the dev and test columns are today's values on 2015 "
-        "and 2016 tweets, and each alert level is derived from them by the rule shown."
+        f"Track these {len(plan)} numbers weekly for {leader}; the dev and test columns are today's values on the "
+        f"{corpus.words('dev')} and the {corpus.words('test')}, and each alert level is derived from them by the "
+        "rule shown."
     ]
     if weekly and labelled:
         rates = weekly["any_row_false_alarm"]
@@ -130,11 +134,12 @@ def monitoring_lines(plan: pd.DataFrame, leader: str, weekly: Mapping[str, Any] 
         )
         lines.append(
             f"The labelled rows' alert levels are set for {weekly['week_tweets']}-tweet samples: with nothing "
-            f"changed, at least one of them alerts in {pct(rates['test'])} of weeks like the 2016 test tweets and "
-            f"{pct(rates['dev'])} of weeks like the 2015 dev tweets (measured over {weekly['simulated_weeks']:,} "
-            "simulated weeks each). Act on an alert that repeats the next week, not on a single one."
+            f"changed, at least one of them alerts in {pct(rates['test'])} of weeks like the {corpus.words('test')} "
+            f"and {pct(rates['dev'])} of weeks like the {corpus.words('dev')} (measured over "
+            f"{weekly['simulated_weeks']:,} simulated weeks each). Act on an alert that repeats the next week, "
+            "not on a single one."
         )
-        lines += [_beyond_today(row) for row in weekly["rows"] if _beyond_today(row)]
+        lines += [line for row in weekly["rows"] if (line := _beyond_today(row, corpus))]
     else:
         lines.append(f"None of the {len(plan)} rows needs labelled tweets; no labelled-sample levels were recorded.")
     lines.append(
@@ -144,7 +149,7 @@ def monitoring_lines(plan: pd.DataFrame, leader: str, weekly: Mapping[str, Any] 
     return lines
 
 
-def _beyond_today(row: Mapping[str, Any]) -> str:
+def _beyond_today(row: Mapping[str, Any], corpus: CorpusSpec) -> str:
     """A warning when today's dev value already sits beyond the row's alert level."""
     dev, level = row["baseline_dev"], row["level"]
     beyond = dev < level if row["alert_below"] else dev > level
@@ -152,5 +157,5 @@ def _beyond_today(row: Mapping[str, Any]) -> str:
         return ""
     return (
         f"Today's dev value of {row['metric']} ({pct(dev)}) is already beyond its alert level ({pct(level)}): "
-        "weeks like the 2015 dev tweets would alert often on this row."
+        f"weeks like the {corpus.words('dev')} would alert often on this row."
     )

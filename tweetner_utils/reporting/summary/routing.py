@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ...data.corpora import CorpusSpec
 from ...evaluation.routing import confidence_words, target_verdict
 from .text import pct
 
@@ -27,7 +28,7 @@ def routing_table(models: Mapping[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def routing_lines(models: Mapping[str, dict], leader_id: str | None) -> list[str]:
+def routing_lines(models: Mapping[str, dict], leader_id: str | None, *, corpus: CorpusSpec) -> list[str]:
     """What the auto-accept band means for the leading model, and which model routes best."""
     table = routing_table(models)
     if table.empty:
@@ -40,7 +41,7 @@ def routing_lines(models: Mapping[str, dict], leader_id: str | None) -> list[str
         lines.append(
             f"With {leader['label']}, entities with {confidence_words(routing)} ≥ {routing['threshold']:.2f} "
             f"(chosen on dev for "
-            f"{pct(routing['min_precision'])} precision) are accepted automatically: on the 2016 test tweets "
+            f"{pct(routing['min_precision'])} precision) are accepted automatically: on the {corpus.words('test')} "
             f"that is {pct(test['auto_accepted_share'])} of its predictions at {pct(test['auto_accepted_precision'])}"
             f" precision, {target_verdict(test['auto_accepted_precision'], routing['min_precision'])}, leaving "
             f"{test['review_per_1000_tweets']:.0f} items per 1,000 tweets for people to review."
