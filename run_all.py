@@ -21,10 +21,9 @@ import time
 from pathlib import Path
 
 from tweetner_utils.data.access import DATA_DIR_ENV, catalogue
-from tweetner_utils.data.corpora import DEFAULT_CORPUS
 from tweetner_utils.exceptions import InputRejected, ReportsNotWritable, StepFailed
 from tweetner_utils.pipeline.run import run
-from tweetner_utils.pipeline.steps import ROOT, STEPS, RunOptions
+from tweetner_utils.pipeline.steps import ROOT, STEPS, RunOptions, corpus_subfolder, transfer_models_dir
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -114,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         step_timeout=args.step_timeout,
         unverified_splits=args.unverified_splits,
         extra_train=tuple(path.resolve() for path in args.extra_train),
+        transfer_models_dir=transfer_models_dir(args.corpus, str(args.corpus_dir or ""), args.quick),
     )
     return execute(options)
 
@@ -128,8 +128,8 @@ def output_subfolder(args: argparse.Namespace) -> str:
     if args.quick:
         return "quick"
     name = args.corpus_dir.resolve().name if args.corpus_dir else args.corpus
-    if name == DEFAULT_CORPUS and not args.corpus_dir:
-        return ""
+    if not args.corpus_dir:
+        return corpus_subfolder(name)
     if name in RESERVED_SUBFOLDERS or name.startswith(".") or name.startswith("strong") or name == "bilstm":
         raise SystemExit(f"run_all: a corpus named {name!r} would collide with reports/{name}; rename the folder")
     return name

@@ -174,3 +174,60 @@ def test_best_and_fast_name_the_saved_models(models: Path, monkeypatch, capsys, 
     (tmp_path / "fast").mkdir()  # a folder of that name where you are wins
     with pytest.raises(Exception, match="no saved model found"):
         load_tagger("fast")
+
+
+WNUT17_LIKE = (
+    b"-DOCSTART- -X- -X- O\n\n"
+    b"just\tO\nmet\tO\nMara\tB-person\nQuill\tI-person\nat\tO\nKellan\tB-location\nArena\tI-location\n\t\n"
+    b"Norvik\tB-group\nRovers\tI-group\nwon\tO\nagain\tO\n"
+)
+"""A corpus with another label set, written as WNUT17's files are (a tab-only break, -DOCSTART-)."""
+
+
+def test_predict_reads_tokens_of_a_corpus_with_other_types(models: Path, monkeypatch, capsys, tmp_path) -> None:
+    gold = tmp_path / "other.conll"
+    gold.write_bytes(WNUT17_LIKE)
+    code, out, err = run(
+        ["predict", "--model", str(models), "--input-format", "conll", "--output-format", "conll", str(gold)],
+        b"",
+        monkeypatch,
+        capsys,
+    )
+    assert code == 0, err
+    tokens = [line.split("\t")[0] for line in out.splitlines() if line]
+    assert tokens == ["just", "met", "Mara", "Quill", "at", "Kellan", "Arena", "Norvik", "Rovers", "won", "again"]
+
+
+def test_evaluate_with_a_type_map_scores_the_mapped_types_and_says_what_it_left_out(
+    models: Path, monkeypatch, capsys, tmp_path
+) -> None:
+    gold = tmp_path / "other.conll"
+    gold.write_bytes(WNUT17_LIKE)
+    code, _, err = run(["evaluate", "--model", str(models), str(gold)], b"", monkeypatch, capsys)
+    assert code == 2 and "type 'person' is not one this model tags" in err and "--type-map" in err
+    mapping = tmp_path / "map.tsv"
+    mapping.write_text("people\tperson\nvenue\tlocation\nplace\tlocation\n")
+    code, out, err = run(
+        ["evaluate", "--model", str(models), "--type-map", str(mapping), str(gold)], b"", monkeypatch, capsys
+    )
+    assert code == 0, err
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line and line.split()[0] != "type"}
+    assert set(rows) >= {"overall", "person", "location"} and "group" not in rows
+    assert float(rows["person"][2]) == 100.0 and float(rows["location"][2]) == 100.0
+    assert "gold entities left out of the score (no model type maps onto them): group (1)" in out
+    assert "predictions of band, brand, club, event, film, gadget, series are dropped" in out
+    mapping.write_text("people\tperson\nhuman\tperson\n")
+    code, _, err = run(
+        ["evaluate", "--model", str(models), "--type-map", str(mapping), str(gold)], b"", monkeypatch, capsys
+    )
+    assert code == 2 and f"{mapping}:2: " in err and "the model tags no type 'human'" in err
+
+
+def test_a_built_in_type_map_is_found_by_name(models: Path, monkeypatch, capsys, tmp_path) -> None:
+    gold = tmp_path / "other.conll"
+    gold.write_bytes(WNUT17_LIKE)
+    argv = ["evaluate", "--model", str(models), "--type-map", "wnut16_to_wnut17", str(gold)]
+    code, _, err = run(argv, b"", monkeypatch, capsys)
+    assert code == 2 and "type_maps/wnut16_to_wnut17.tsv:3: " in err and "the model tags no type 'company'" in err
+    code, _, err = run([*argv[:4], "no_to_such", str(gold)], b"", monkeypatch, capsys)
+    assert code == 2 and "no_to_such" in err and "cannot read the type map" in err

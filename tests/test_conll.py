@@ -42,8 +42,10 @@ def test_reads_tweets_tokens_and_tags(tmp_path: Path) -> None:
         GOOD.replace(b"\n", b"  \n"),  # trailing whitespace
         b"\n\n" + GOOD + b"\n\n\n",  # extra blank lines
         GOOD.rstrip(b"\n"),  # no newline at the end
+        GOOD.replace(b"\n\n", b"\n\t\n"),  # a break that is a single tab (WNUT17's train)
+        b"-DOCSTART- -X- -X- O\n\n" + GOOD.replace(b"\n\n", b"\n\n-DOCSTART-\tO\n"),  # CoNLL-2003 markers
     ],
-    ids=["crlf", "bom", "spaces", "mixed", "trailing", "extra-blank", "no-final-newline"],
+    ids=["crlf", "bom", "spaces", "mixed", "trailing", "extra-blank", "no-final-newline", "tab-break", "docstart"],
 )
 def test_tolerated_variants_read_the_same(tmp_path: Path, variant: bytes) -> None:
     assert read_conll(write(tmp_path, variant)) == read_conll(write(tmp_path, GOOD, "good"))
@@ -166,7 +168,7 @@ _token = st.text(
 
 @st.composite
 def _tweets(draw) -> Tweet:
-    tokens = draw(st.lists(_token, min_size=1, max_size=8))
+    tokens = draw(st.lists(_token, min_size=1, max_size=8).filter(lambda t: t[0] != "-DOCSTART-"))
     tags, previous = [], "O"
     for _ in tokens:
         tag = draw(st.sampled_from(LABELS))
@@ -211,3 +213,31 @@ def test_tweet_ids_are_written_and_read_back(tmp_path: Path) -> None:
 def test_misplaced_id_lines_are_rejected(tmp_path: Path, data: bytes, message: str) -> None:
     with pytest.raises(ConllFormatError, match=message):
         read_conll(write(tmp_path, data))
+
+
+def test_any_bio_type_is_read_and_the_corpus_decides_which_are_allowed(tmp_path: Path) -> None:
+    corpus = read_conll(write(tmp_path, b"Avatar\tB-creative-work\n2\tI-creative-work\nat\tO\nIKEA\tB-corporation\n"))
+    assert corpus[0].tags == ("B-creative-work", "I-creative-work", "O", "B-corporation")
+
+
+def test_tokens_only_ignores_the_tag_column_or_its_absence(tmp_path: Path) -> None:
+    data = b"Made\tb-junk\tX\nit\n\nhi\tI-person\n"
+    corpus = read_conll(write(tmp_path, data), tokens_only=True)
+    assert [t.tokens for t in corpus] == [("Made", "it"), ("hi",)]
+    assert all(tag == "O" for t in corpus for tag in t.tags)
+    with pytest.raises(ConllFormatError, match="3 columns"):  # the strict reading refuses the same file
+        read_conll(write(tmp_path, data))
+
+
+def test_tokens_only_still_refuses_a_token_cut_in_two(tmp_path: Path) -> None:
+    with pytest.raises(ConllFormatError) as caught:
+        read_conll(write(tmp_path, b"ok\tO\nNew York\tB-geo-loc\n"), tokens_only=True)
+    assert caught.value.line == 2 and "holds a space" in caught.value.reason
+
+
+def test_docstart_breaks_only_where_a_tweet_would_start(tmp_path: Path) -> None:
+    corpus = read_conll(write(tmp_path, b"-DOCSTART-\tO\nhi\tO\n-DOCSTART-\tO\n"))
+    assert [t.tokens for t in corpus] == [("hi", "-DOCSTART-")]
+    with pytest.raises(ValueError, match="would be read as a break"):
+        write_conll(tmp_path / "out.conll", [Tweet(("-DOCSTART-", "x"), ("O", "O"))])
+    assert not (tmp_path / "out.conll").exists()

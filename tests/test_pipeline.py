@@ -97,6 +97,28 @@ def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> N
     assert ranking[0]["model"] in results["05_business_summary"]["findings"][0]
 
 
+WNUT16_ONLY = ("company", "facility", "geo-loc", "movie", "musicartist", "sportsteam", "tvshow", "2016", "WNUT16 test")
+"""Words that may appear only when the corpus is WNUT16 (its types, its test year)."""
+
+
+def test_the_quick_run_speaks_of_its_own_label_set_and_never_of_wnut16s(quick_run: Path) -> None:
+    from label_sets import SYNTHETIC
+    from test_report_pages import visible_text
+
+    results = read_results(quick_run / "reports" / "results")
+    assert results["01_eda"]["entity_types"] == list(SYNTHETIC.types)
+    assert results["01_eda"]["corpus"]["name"] == "synthetic"
+    per_type = results["04_strong_models"]["models"]["strong"]["splits"]["test"]["per_type"]
+    assert set(per_type) == set(SYNTHETIC.types)
+    for folder in ("strong", "strong_crf", "bilstm"):
+        metadata = json.loads((quick_run / "models" / folder / "metadata.json").read_text())
+        assert metadata["labels"] == list(SYNTHETIC.labels), folder
+    for step in STEPS:
+        text = visible_text((quick_run / "reports" / f"{step.name}.stakeholder.html").read_text("utf-8"))
+        assert [word for word in WNUT16_ONLY if word in text] == [], step.name
+    assert "gadget" in visible_text((quick_run / "reports" / "04_strong_models.stakeholder.html").read_text("utf-8"))
+
+
 def test_the_saved_best_model_routes_test_tweets_as_the_report_says(quick_run: Path) -> None:
     """`tweetner review export` with the saved model queues what the report's routing figure counts."""
     routing = read_results(quick_run / "reports" / "results")["04_strong_models"]["models"]["strong"]["details"]
@@ -286,3 +308,25 @@ def test_models_are_swapped_in_only_after_success(quick_run: Path) -> None:
         assert tagger.name.startswith("strong (")
     assert not [p for p in models.iterdir() if p.name.startswith(".")]
     assert not (quick_run / "reports" / ".build").exists()
+
+
+def test_each_corpus_writes_to_its_own_folders_and_a_colliding_name_is_refused(tmp_path: Path) -> None:
+    assert run_all.output_subfolder(run_all.parse_args([])) == ""
+    assert run_all.output_subfolder(run_all.parse_args(["--corpus", "wnut17"])) == "wnut17"
+    assert run_all.output_subfolder(run_all.parse_args(["--quick", "--corpus", "wnut17"])) == "quick"
+    mine = tmp_path / "brand_tweets"
+    assert run_all.output_subfolder(run_all.parse_args(["--corpus-dir", str(mine)])) == "brand_tweets"
+    with pytest.raises(SystemExit, match="would collide with reports/results"):
+        run_all.output_subfolder(run_all.parse_args(["--corpus-dir", str(tmp_path / "results")]))
+
+
+def test_a_corpus_folder_with_a_type_train_lacks_is_rejected_before_anything_runs(tmp_path: Path, capsys) -> None:
+    corpus = tmp_path / "brand_tweets"
+    corpus.mkdir()
+    (corpus / "train").write_text("IKEA\tB-corporation\nsale\tO\n")
+    (corpus / "dev").write_text("IKEA\tB-corporation\n")
+    (corpus / "test").write_text("ok\tO\nCanada\tB-location\n")
+    code = run_all.main(["--corpus-dir", str(corpus), "--reports-dir", str(tmp_path / "r"), "--kernel", "python3"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{corpus / 'test'}:2: type 'location' is not in train" in err
+    assert not (tmp_path / "r").exists()

@@ -95,6 +95,19 @@ def test_the_decision_box_counts_per_1000_tweets_and_recommends_by_its_rule():
     assert all(d.rule.startswith("Rule: go ahead with automatic acceptance") for d in (go, assistant, behind))
 
 
+def test_the_decision_box_compares_with_each_corpus_own_field_and_says_when_there_is_none():
+    from tweetner_utils.reporting.summary.decision import decide, decision_lines
+
+    wnut17 = decide(leader(0.50, 0.81), 1287, "wnut17")
+    assert "6.5 points below the best published offline system (BERTweet" in decision_lines(wnut17)[2]
+    assert wnut17.recommendation.startswith("Do not deploy yet")
+    own = decide(leader(0.60, 0.81), 500, "brand_tweets")
+    assert own.field_f1 is None and own.rule.startswith("Rule: with no published results for this corpus")
+    assert "no published results on this corpus to compare with" in decision_lines(own)[2]
+    assert own.recommendation.startswith("Go ahead as an assistant only: nothing published")
+    assert decide(leader(0.60, 0.70), 500, "brand_tweets").recommendation.startswith("Do not deploy yet")
+
+
 def test_the_calibration_sentence_says_whether_calibration_helped_on_test():
     from tweetner_utils.evaluation.calibration import calibration_sentence
 

@@ -36,7 +36,8 @@ _ID_LINE = re.compile(r"# id = (\S+)")
 """A tweet's id, CoNLL-U style, on the line before its first token. No token line can look
 like it: ``# id = x`` would be four columns, which a token line never has."""
 _DOCSTART = "-DOCSTART-"
-"""CoNLL-2003's document marker (``-DOCSTART- -X- -X- O``): a break, never a token."""
+"""CoNLL-2003's document marker (``-DOCSTART- -X- -X- O``): a break where a tweet would start
+(inside a tweet it is a token); :func:`write_conll` never starts a tweet with it."""
 
 
 @dataclass(frozen=True)
@@ -172,10 +173,13 @@ def write_conll(path: str | os.PathLike[str], tweets: Iterable[Tweet]) -> None:
     ``read_conll(path)`` gives the same tweets back, ids included.
 
     Raises:
-        ValueError: an id is empty after stripping or holds whitespace (it could not be read back).
+        ValueError: an id is empty after stripping or holds whitespace, or a tweet starts with the
+            token ``-DOCSTART-`` (either could not be read back).
     """
     with atomic_writer(path, "w") as handle:
         for tweet in tweets:
+            if tweet.tokens and tweet.tokens[0] == _DOCSTART:
+                raise ValueError(f"{tweet.name} starts with the token {_DOCSTART}: it would be read as a break")
             if tweet.id:
                 if not _ID_LINE.fullmatch(f"# id = {tweet.id}"):
                     raise ValueError(f"tweet id {tweet.id!r} holds whitespace: it cannot be written as '# id = ...'")
@@ -209,7 +213,7 @@ class _TweetParser:
 
     def feed(self, number: int, line: str) -> None:
         text = line.strip(" \t")
-        if not text or text.split(maxsplit=1)[0] == _DOCSTART:
+        if not text or (not self._tokens and text.split(maxsplit=1)[0] == _DOCSTART):
             self._close()
             return
         if (found := _ID_LINE.fullmatch(text)) is not None:

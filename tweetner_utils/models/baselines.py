@@ -31,9 +31,11 @@ class MajorityTagger:
 
     def __init__(self) -> None:
         self.tag = OUTSIDE
+        self.labels: tuple[str, ...] = ()
 
     def fit(self, tokens: TokenLists, tags: TokenLists) -> Self:
         self.tag = Counter(t for seq in tags for t in seq).most_common(1)[0][0]
+        self.labels = LabelSet.from_tags(tags).labels
         return self
 
     def predict(self, tokens: TokenLists) -> TagLists:

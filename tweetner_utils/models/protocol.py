@@ -35,6 +35,11 @@ def entity_confidence(confidences: Sequence[float], first: int, last: int) -> fl
 class Tagger(Protocol):
     """A trainable sequence tagger."""
 
+    @property
+    def labels(self) -> Sequence[str]:
+        """Every tag the model may output (those of its training data's types), sorted."""
+        ...
+
     def fit(self, tokens: TokenLists, tags: TokenLists) -> Self:
         """Train on tokenized tweets and their gold tags; returns the model."""
         ...
@@ -50,12 +55,7 @@ class Tagger(Protocol):
 
 @runtime_checkable
 class ProbabilisticTagger(Tagger, Protocol):
-    """A tagger that gives a full label distribution per token."""
-
-    @property
-    def labels(self) -> Sequence[str]:
-        """The column order of :meth:`predict_proba`."""
-        ...
+    """A tagger that gives a full label distribution per token, columns in :attr:`labels` order."""
 
     def predict_proba(self, tokens: TokenLists) -> list[np.ndarray]:
         """Per tweet, a (tokens x labels) array of probabilities."""

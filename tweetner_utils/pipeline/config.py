@@ -104,6 +104,10 @@ class BilstmConfig(HeldOutConfig, BilstmSettings):
 class StrongConfig(ModelRunConfig, StrongModelSettings):
     """Parameters of ``04_strong_models``: the strong-model selection's settings plus the run's."""
 
+    transfer_models_dir: str = ""
+    """The other built-in corpus's models folder, whose leading model is scored on this corpus's
+    test tweets ("" for none; ``run_all.py`` passes ``models/`` or ``models/<corpus>/``)."""
+
 
 @dataclass(frozen=True)
 class SummaryConfig(NotebookConfig):

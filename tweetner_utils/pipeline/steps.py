@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ..data.access import catalogue
+from ..data.corpora import DEFAULT_CORPUS
+from ..evaluation.transfer import other_corpus
 from ..models.seeding import Seeded
 from ..models.selection import StrongModelSettings
 from .config import (
@@ -107,7 +110,21 @@ class RunOptions:
     """Accept split files that differ from the pinned ones (still strictly read)."""
     extra_train: tuple[Path, ...] = ()
     """Reviewed CoNLL files added to every model's training data (``--extra-train``)."""
+    transfer_models_dir: str = ""
+    """The other built-in corpus's models folder, for the cross-corpus section ("" for none)."""
     steps: Sequence[Step] = field(default=STEPS)
+
+
+def corpus_subfolder(corpus: str) -> str:
+    """Where a built-in corpus's reports and models go below ``reports/`` and ``models/``:
+    nothing for the default corpus, else its name."""
+    return "" if corpus == DEFAULT_CORPUS else corpus
+
+
+def transfer_models_dir(corpus: str, corpus_dir: str, quick: bool) -> str:
+    """The models folder of the other built-in corpus (see ``evaluation.transfer``), "" for none."""
+    other = "" if quick or corpus_dir else other_corpus(corpus, catalogue())
+    return str(ROOT / "models" / corpus_subfolder(other)) if other else ""
 
 
 def select_steps(options: RunOptions) -> list[Step]:
@@ -154,6 +171,7 @@ def _parameters(step: Step, options: RunOptions, *, results: str, steps_results:
         "transformer": options.transformer,
         "device": options.device,
         "extra_train": [str(path) for path in options.extra_train],
+        "transfer_models_dir": options.transfer_models_dir,
     }
     names = {f.name for f in fields(config)}
     return parameters_of(replace(config, **{k: v for k, v in wanted.items() if k in names}))

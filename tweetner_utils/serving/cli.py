@@ -245,7 +245,8 @@ def _parser() -> argparse.ArgumentParser:
         "--type-map",
         metavar="FILE",
         help="score a corpus whose types differ from the model's: TSV lines 'model_type<TAB>corpus_type' (several "
-        "model types may map to one corpus type); types no line relates are left out of the score, and said",
+        "model types may map to one corpus type), or a built-in map: wnut16_to_wnut17, wnut17_to_wnut16; types no "
+        "line relates are left out of the score, and said",
     )
     evaluate.set_defaults(run=_evaluate)
     _review_commands(commands)
@@ -488,7 +489,6 @@ def _progress_bar(args: argparse.Namespace) -> Any:
 def _evaluate(args: argparse.Namespace, progress: Progress) -> int:
     from ..data.conll import read_conll, tweet_fingerprints
     from ..data.corpora import check_types
-    from ..data.type_maps import read_type_map
     from ..metrics import entity_scores, write_conlleval_file
     from .api import load_tagger
 
@@ -499,7 +499,7 @@ def _evaluate(args: argparse.Namespace, progress: Progress) -> int:
     if gold.repaired:
         print(f"tweetner: repaired {gold.repaired} tag(s) of {args.gold}: I- starting an entity read as B-")
     with load_tagger(args.model, args.data_dir) as tagger:
-        type_map = read_type_map(args.type_map, tagger.entity_types) if args.type_map else None
+        type_map = _type_map(args.type_map, tagger.entity_types) if args.type_map else None
         if type_map is None:
             check_types(gold, tagger.entity_types, "is not one this model tags ({known}); map types with --type-map")
         _announce(tagger)
@@ -521,6 +521,20 @@ def _evaluate(args: argparse.Namespace, progress: Progress) -> int:
         write_conlleval_file(args.output, gold.tokens, gold_tags, predicted)
         print(f"wrote token/gold/pred lines to {args.output}")
     return 0
+
+
+def _type_map(value: str, model_types: Sequence[str]) -> TypeMap:
+    """A type-map file, or the name of a built-in map between the built-in corpora
+    (``wnut16_to_wnut17``, ``wnut17_to_wnut16``) when no file of that name exists."""
+    from ..data.type_maps import built_in_type_map, read_type_map
+
+    if not Path(value).exists() and value.count("_to_") == 1:
+        try:
+            model_corpus, corpus = value.split("_to_")
+            return built_in_type_map(model_corpus, corpus, model_types)
+        except FileNotFoundError:
+            pass
+    return read_type_map(value, model_types)
 
 
 def _describe_type_map(type_map: TypeMap, model_types: Sequence[str], gold: list[list[str]]) -> None:
