@@ -42,7 +42,7 @@ def test_a_folder_of_ones_own_is_read_with_its_own_label_set(tmp_path: Path) -> 
     assert corpus_labels(corpora).types == ("corporation", "creative-work")
     assert "brand_tweets" in describe_source(False, spec) and "not" not in describe_source(False, corpus_spec())
     sentence = describe_splits(spec, corpora)
-    assert "test, 1 brand_tweets test tweets" in sentence and "`corporation`, `creative-work`" in sentence
+    assert "test: 1 (brand_tweets test tweets)" in sentence and "`corporation`, `creative-work`" in sentence
     assert "geo-loc" not in sentence and "2016" not in sentence
 
 

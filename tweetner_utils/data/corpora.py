@@ -237,10 +237,10 @@ def describe_splits(spec: CorpusSpec, corpora: Mapping[str, Corpus]) -> str:
     """What each split holds and the label set, in one sentence counted from the data.
 
     >>> from .synthetic import synthetic_splits
-    >>> describe_splits(corpus_spec(quick=True), synthetic_splits(0))[:55]
-    'The synthetic corpus: train, 240 synthetic train tweets'
+    >>> describe_splits(corpus_spec(quick=True), synthetic_splits(0))[:57]
+    'The synthetic corpus: train: 240 (synthetic train tweets)'
     """
-    parts = [f"{split}, {len(corpus):,} {spec.words(split)}" for split, corpus in corpora.items()]
+    parts = [f"{split}: {len(corpus):,} ({spec.words(split)})" for split, corpus in corpora.items()]
     types = corpus_labels(corpora).types
     return (
         f"The {spec.title} corpus: {'; '.join(parts)}. Its {len(types)} entity types, read from train: "
