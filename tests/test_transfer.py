@@ -50,6 +50,7 @@ def test_the_other_model_is_scored_through_the_map_on_the_same_entities_as_ours(
     assert gold == record["in_corpus"]["overall"]["n_gold"] > 0  # the same entities for both
     assert record["transferred"]["per_type"]["person"]["recall"] > 0.8  # names it learned under another type name
     assert "brand" in record["dropped_gold"] and record["model_own_test_f1"] == 0.9
+    assert record["model"] == "strong_crf"  # a folder without a label is named by its folder
 
 
 def test_no_saved_model_or_no_counterpart_is_said_plainly(tmp_path: Path) -> None:
@@ -74,13 +75,13 @@ def test_the_sentences_say_what_each_model_finds_and_which_is_better() -> None:
     theirs, ours = corpus_spec("wnut17"), corpus_spec("wnut16")
     worse = {
         "available": True,
-        "model": "strong (Ensemble)",
+        "model": "Ensemble",
         "dropped_gold": {"tvshow": 12},
         "transferred": block({"person": 0.55, "geo-loc": 0.4}, 0.45),
         "in_corpus": block({"person": 0.7, "geo-loc": 0.8}, 0.72),
     }
     lines = transfer_lines(worse, ours, theirs)
-    assert lines[0].startswith("Trained on WNUT17, on the 2016 test tweets the leading model (strong (Ensemble)) finds")
+    assert lines[0].startswith("Trained on WNUT17, on the 2016 test tweets the leading model, Ensemble, finds")
     assert "55.0% of the person entities, 40.0% of the geo-loc entities" in lines[0]
     assert "the model trained on WNUT16 finds 70.0%, 80.0% of the same" in lines[0]
     assert "45.0% against 72.0%" in lines[1] and "27.0 points lost" in lines[1]

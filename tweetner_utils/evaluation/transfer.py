@@ -17,7 +17,7 @@ from ..data.corpora import CorpusSpec
 from ..data.type_maps import TypeMap, built_in_type_map
 from ..exceptions import ArtifactError
 from ..metrics import entity_scores
-from ..models.loading import best_model_folder, display_name, load_model, read_metadata, saved_entity_types
+from ..models.loading import best_model_folder, load_model, read_metadata, saved_entity_types
 from ..models.protocol import Tagger
 
 
@@ -78,7 +78,7 @@ def transfer_record(
     return {
         "available": True,
         "model_corpus": model_corpus,
-        "model": display_name(folder, metadata),
+        "model": metadata.get("label") or folder.name,
         "model_own_test_f1": metadata.get("test_entity_f1"),
         "mapping": dict(sorted(type_map.mapping.items())),
         "dropped_gold": dict(sorted(type_map.dropped_gold(test.tags).items())),

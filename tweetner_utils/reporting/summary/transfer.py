@@ -31,7 +31,7 @@ def transfer_lines(transfer: Mapping | None, corpus: CorpusSpec, other: CorpusSp
     own_found = ", ".join(f"{pct(scores['recall'])}" for scores in own["per_type"].values())
     verdict = _verdict(moved["overall"]["f1"], own["overall"]["f1"])
     lines = [
-        f"Trained on {other_title}, on the {corpus.words('test')} the leading model ({transfer['model']}) finds "
+        f"Trained on {other_title}, on the {corpus.words('test')} the leading model, {transfer['model']}, finds "
         f"{found}; the model trained on {corpus.title} finds {own_found} of the same.",
         f"Entity F1 on the {len(moved['per_type'])} types the type map relates: {pct(moved['overall']['f1'])} "
         f"against {pct(own['overall']['f1'])} for the model trained on {corpus.title}: {verdict}.",
