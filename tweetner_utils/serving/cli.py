@@ -512,10 +512,11 @@ def _evaluate(args: argparse.Namespace, progress: Progress) -> int:
         _describe_type_map(type_map, tagger.entity_types, gold.tags)
     scores = entity_scores(gold_tags, predicted, sorted(type_map.corpus_types) if type_map else tagger.entity_types)
     print(f"model: {tagger.name}; {len(gold)} tweets, {scores.overall.n_gold} gold entities")
-    print(f"{'type':<12} {'precision':>9} {'recall':>7} {'F1':>7} {'gold':>6}")
     rows = [("overall", scores.overall), *scores.per_type.items()]
+    width = max(12, *(len(name) + 1 for name, _ in rows))  # types of any corpus, however long
+    print(f"{'type':<{width}} {'precision':>9} {'recall':>7} {'F1':>7} {'gold':>6}")
     for name, prf in rows:
-        print(f"{name:<12} {100 * prf.precision:9.2f} {100 * prf.recall:7.2f} {100 * prf.f1:7.2f} {prf.n_gold:6d}")
+        print(f"{name:<{width}} {100 * prf.precision:9.2f} {100 * prf.recall:7.2f} {100 * prf.f1:7.2f} {prf.n_gold:6d}")
     if args.output:
         progress.check()
         write_conlleval_file(args.output, gold.tokens, gold_tags, predicted)
