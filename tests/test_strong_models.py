@@ -198,7 +198,7 @@ def test_an_unknown_device_is_refused() -> None:
 
 
 def test_an_ensemble_folder_names_its_members_and_is_what_best_loads(
-    bilstm_crf: BilstmCrfTagger, minilm_crf: TransformerTagger, tmp_path: Path
+    bilstm_crf: BilstmCrfTagger, minilm_crf: TransformerTagger, tmp_path: Path, capfd
 ) -> None:
     from tweetner_utils.models.artifacts import write_artifact
     from tweetner_utils.models.ensemble import EnsembleTagger
@@ -212,3 +212,6 @@ def test_an_ensemble_folder_names_its_members_and_is_what_best_loads(
     assert load_tagger(tmp_path).name == "strong (Ensemble: test)"
     assert digest(loaded) == digest(EnsembleTagger([minilm_crf, bilstm_crf], [0.6, 0.4]))
     assert fresh_digest(tmp_path / "strong") == digest(loaded)
+    capfd.readouterr()
+    load_tagger(tmp_path)
+    assert "Loading weights" not in capfd.readouterr().err  # no library progress bar on every start

