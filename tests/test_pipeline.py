@@ -46,6 +46,7 @@ def test_quick_run_writes_every_report_and_the_index(quick_run: Path) -> None:
         assert 'src="https://' not in stakeholder and "cdnjs" not in stakeholder
         assert (reports / "notebooks" / f"{step.name}.ipynb").is_file()
     index = (reports / "index.html").read_text("utf-8")
+    assert "tweetner reports: quick run on synthetic data" in index
     for step in STEPS:
         assert f'href="{step.name}.stakeholder.html"' in index
     manifest = json.loads((reports / "run_manifest.json").read_text())

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..atomic_files import atomic_write_text
 from ..data.access import UNVERIFIED_ENV
-from ..data.corpora import extra_training, load_corpora
+from ..data.corpora import corpus_spec, extra_training, load_corpora
 from ..exceptions import ConllFormatError, DataError, InputRejected, ReportsNotWritable
 from ..reporting.html import IndexEntry, index_page
 from ..reporting.results import collect_models, read_results
@@ -100,7 +100,9 @@ def _index(options: RunOptions, manifest_data: dict, build: Path) -> str:
         )
         for step in sorted(options.steps, key=lambda s: s.name != SUMMARY_STEP)  # the summary first
     ]
-    title = "tweetner reports" + (" (quick run on synthetic data)" if options.quick else "")
+    title = "tweetner reports: " + (
+        "quick run on synthetic data" if options.quick else corpus_spec(options.corpus, options.corpus_dir).title
+    )
     return index_page(entries, manifest_data, title, _decision_box(results))
 
 
