@@ -162,17 +162,6 @@ def test_bilstm_crf_learns_the_synthetic_pattern_and_is_seeded(bilstm_crf: Bilst
     assert digest(again) == digest(first)
 
 
-def test_a_tweet_gets_the_same_bilstm_crf_tags_alone_and_in_any_batch(bilstm_crf: BilstmCrfTagger) -> None:
-    """Batches hold only tweets of one length: no padding that the backward LSTM would read."""
-    tweets = SPLITS["test"].tokens[:60]
-    assert len({len(t) for t in tweets}) > 3  # lengths differ, so a padded batch would differ too
-    together, alone = bilstm_crf.predict_proba(tweets), [bilstm_crf.predict_proba([t])[0] for t in tweets]
-    reversed_batch = bilstm_crf.predict_proba(tweets[::-1])[::-1]
-    for other in (alone, reversed_batch):  # float noise of the batch's size and order only (padding moved 0.5)
-        assert max(float(np.abs(a - b).max()) for a, b in zip(together, other)) < 1e-4
-    assert bilstm_crf.predict(tweets) == [bilstm_crf.predict([t])[0] for t in tweets]
-
-
 def test_bilstm_crf_marginals_agree_with_its_decisions(bilstm_crf: BilstmCrfTagger) -> None:
     tokens = SPLITS["test"].tokens[:20]
     tags, confidences = bilstm_crf.tags_and_confidences(tokens)
