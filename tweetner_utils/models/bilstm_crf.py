@@ -161,7 +161,14 @@ class BilstmCrfTagger:
         return tags, [p[np.arange(len(path)), path].tolist() for path, p in zip(paths, probabilities)]
 
     def _run(self, tokens: TokenLists, *, marginals: bool, batch: int = 128) -> tuple[list, list[np.ndarray]]:
-        """Viterbi paths (label indices) and, if asked, marginals, per tweet in input order."""
+        """Viterbi paths (label indices) and, if asked, marginals, per tweet in input order.
+
+        Known limit (issue 13): batches are padded, and the backward LSTM reads the padding, so
+        a tweet's probabilities move (by up to 0.5 on WNUT16 test) with the other tweets of its
+        batch. Batching only equal-length tweets removes that, but changes early stopping and
+        the dev choice (CRF + MiniLM, test F1 53.33 instead of 53.88), so it waits for a fix in
+        training too (packed sequences) and a full re-measurement.
+        """
         if self.network is None or self.inputs is None:
             raise RuntimeError("BilstmCrfTagger used before fit or load")
         self.network.eval()
