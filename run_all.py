@@ -127,9 +127,9 @@ def output_subfolder(args: argparse.Namespace) -> str:
     default corpus, ``quick`` for a quick run, else the corpus's (or its folder's) name."""
     if args.quick:
         return "quick"
-    name = args.corpus_dir.resolve().name if args.corpus_dir else args.corpus
     if not args.corpus_dir:
-        return corpus_subfolder(name)
+        return corpus_subfolder(args.corpus)
+    name = args.corpus_dir.resolve().name
     if name in RESERVED_SUBFOLDERS or name.startswith(".") or name.startswith("strong") or name == "bilstm":
         raise SystemExit(f"run_all: a corpus named {name!r} would collide with reports/{name}; rename the folder")
     return name

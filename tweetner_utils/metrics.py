@@ -19,7 +19,7 @@ import numpy as np
 
 from .atomic_files import atomic_writer
 from .data.conll import TokenLists
-from .data.labels import LabelSet, entities
+from .data.labels import OUTSIDE, LabelSet, entities
 
 TagSequences = TokenLists
 
@@ -170,7 +170,7 @@ def token_macro_non_o(gold: TagSequences, pred: TagSequences, labels: Sequence[s
     flat_gold = [t for seq in gold for t in seq]
     flat_pred = [t for seq in pred for t in seq]
     if not labels:
-        if all(t == "O" for t in (*flat_gold, *flat_pred)):
+        if all(t == OUTSIDE for t in (*flat_gold, *flat_pred)):
             return {"precision_non_o_macro": 0.0, "recall_non_o_macro": 0.0, "f1_non_o_macro": 0.0}
         labels = LabelSet.from_tags([flat_gold, flat_pred]).entity_labels
     from sklearn.metrics import precision_recall_fscore_support  # a second of imports: only when needed

@@ -32,8 +32,8 @@ UNVERIFIED_ENV = "TWEETNER_UNVERIFIED_SPLITS"
 in the same layout) from a local folder; the strict reader still checks every line, and
 reports say the data was not the pinned data."""
 
-SPLITS: tuple[str, ...] = ("train", "dev", "dev_2015", "test")
-"""The WNUT16 splits (other corpora name theirs in ``corpora.json``)."""
+DEFAULT_CORPUS = "wnut16"
+"""The corpus a run analyses unless told otherwise (``run_all.py --corpus``)."""
 
 _HASH_CHUNK = 1 << 20
 
@@ -63,6 +63,16 @@ def catalogue() -> dict[str, dict]:
     """The built-in corpora (``corpora.json``): per corpus, its title, its splits (each with
     the words reports use for its tweets) and what separates its dev from its test tweets."""
     return json.loads(resources.files(__package__).joinpath("corpora.json").read_text("utf-8"))
+
+
+def corpus_splits(corpus: str = DEFAULT_CORPUS) -> tuple[str, ...]:
+    """The splits of a built-in corpus, as ``corpora.json`` lists them (WNUT16: train, dev,
+    dev_2015, test)."""
+    return tuple(catalogue()[corpus]["splits"])
+
+
+SPLITS: tuple[str, ...] = corpus_splits()
+"""The default corpus's splits (other corpora: :func:`corpus_splits`)."""
 
 
 def cache_dir() -> Path:
@@ -122,7 +132,7 @@ def _unverified(name: str, label: str) -> bool:
 
 
 def load_split(
-    name: str, data_dir: str | os.PathLike[str] | None = None, *, repair: bool = False, corpus: str = "wnut16"
+    name: str, data_dir: str | os.PathLike[str] | None = None, *, repair: bool = False, corpus: str = DEFAULT_CORPUS
 ) -> Corpus:
     """Read one split of a built-in corpus (WNUT16's ``train``, ``dev``, ``dev_2015``, ``test``), verified.
 
@@ -130,7 +140,7 @@ def load_split(
     """
     if corpus not in catalogue():
         raise ValueError(f"unknown corpus {corpus!r}; built in: {', '.join(catalogue())}")
-    known = catalogue()[corpus]["splits"]
+    known = corpus_splits(corpus)
     if name not in known:
         raise ValueError(f"unknown split {name!r} of {corpus}; expected one of {', '.join(known)}")
     return read_conll(data_path(f"{corpus}/{name}", data_dir), repair=repair)

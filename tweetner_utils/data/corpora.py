@@ -11,12 +11,11 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from ..exceptions import ConllFormatError, DataError
-from .access import catalogue, load_split
+from .access import DEFAULT_CORPUS, catalogue, load_split
 from .conll import Corpus, read_conll
 from .labels import OUTSIDE, LabelSet, entities
 from .synthetic import SYNTHETIC_TITLE, synthetic_splits
 
-DEFAULT_CORPUS = "wnut16"
 REQUIRED_SPLITS: tuple[str, ...] = ("train", "dev", "test")
 """What every corpus must have: train to fit, dev to choose, test to score once."""
 FOLDER_SUFFIXES: tuple[str, ...] = ("", ".conll", ".txt", ".tsv")

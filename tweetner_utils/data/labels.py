@@ -83,13 +83,6 @@ class LabelSet:
         """The non-O tags: the label list of the original token-level macro scores."""
         return tuple(t for t in self.labels if t != OUTSIDE)
 
-    def __contains__(self, tag: object) -> bool:
-        return tag == OUTSIDE or (isinstance(tag, str) and _TAG.fullmatch(tag) is not None and tag[2:] in self.types)
-
-    def to_list(self) -> list[str]:
-        """The types, for JSON (results files and model metadata)."""
-        return list(self.types)
-
 
 def entity_type(tag: str) -> str | None:
     """The entity type a tag belongs to, or None for ``O``.

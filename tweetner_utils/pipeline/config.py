@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Self
 
+from ..data.access import DEFAULT_CORPUS
 from ..models.bilstm import BilstmSettings
 from ..models.seeding import Seeded
 from ..models.selection import StrongModelSettings
@@ -54,7 +55,7 @@ class RunConfig(Seeded, NotebookConfig):
     """A notebook that reads the corpora."""
 
     data_dir: str = ""
-    corpus: str = "wnut16"
+    corpus: str = DEFAULT_CORPUS
     """A built-in corpus (``wnut16``, ``wnut17``: ``data/corpora.json``)."""
     corpus_dir: str = ""
     """A folder with your own ``train``, ``dev`` and ``test`` CoNLL files, read instead of ``corpus``."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..data.access import DEFAULT_CORPUS
+
 PUBLISHED_TEST_F1: dict[str, tuple[tuple[str, float], ...]] = {
     "wnut16": (
         ("Original analysis: tuned SGD (entity level, reproduced in 02)", 0.183),
@@ -49,7 +51,7 @@ def ranking_sentence(n_tags: int, corpus: str) -> str:
     return text + "):"
 
 
-def best_offline(corpus: str = "wnut16") -> tuple[str, float] | None:
+def best_offline(corpus: str = DEFAULT_CORPUS) -> tuple[str, float] | None:
     """The best published system on ``corpus`` that tags a tweet with nothing but the tweet
     (name, test F1), or None when nothing is published for the corpus.
 
@@ -60,7 +62,7 @@ def best_offline(corpus: str = "wnut16") -> tuple[str, float] | None:
     return max(offline, key=lambda item: item[1]) if offline else None
 
 
-def field_comparison(label: str, test_f1: float, corpus: str = "wnut16") -> pd.DataFrame:
+def field_comparison(label: str, test_f1: float, corpus: str = DEFAULT_CORPUS) -> pd.DataFrame:
     """Published test results on ``corpus`` with this run's model inserted, best first."""
     rows = [{"system": name, "test_entity_f1": f1, "this run": False} for name, f1 in PUBLISHED_TEST_F1.get(corpus, ())]
     rows.append({"system": f"This run: {label}", "test_entity_f1": test_f1, "this run": True})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ...data.access import DEFAULT_CORPUS
 from ..published import best_offline
 from .text import pct
 
@@ -51,7 +52,7 @@ RULE_WITHOUT_FIELD = (
 )
 
 
-def decide(record: Mapping, test_tweets: int, corpus: str = "wnut16") -> Decision:
+def decide(record: Mapping, test_tweets: int, corpus: str = DEFAULT_CORPUS) -> Decision:
     """The box for one model's results record (the leading model) on ``test_tweets`` test tweets
     of ``corpus`` (whose published results set the F1 condition)."""
     entity = record["splits"]["test"]["entity"]
