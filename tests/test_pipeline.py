@@ -18,8 +18,8 @@ from tweetner_utils.pipeline.config import SummaryConfig
 from tweetner_utils.pipeline.run import run
 from tweetner_utils.pipeline.steps import STEPS, RunOptions, Step, select_steps
 from tweetner_utils.serving.api import load_tagger
-from tweetner_utils.serving.cli import Item, tokenize_joined
 from tweetner_utils.serving.review import model_threshold, review_queue
+from tweetner_utils.serving.streams import Item, tokenize_joined
 
 pytestmark = pytest.mark.slow
 

@@ -77,6 +77,14 @@ class TweetTagger:
         """The entity types the model tags (its training corpus's), e.g. for a review project's labels."""
         return LabelSet.from_tags([self.model.labels]).types
 
+    @property
+    def description(self) -> str:
+        """Its name and its test entity F1 on its corpus, as the command announces it."""
+        f1 = self.metadata.get("test_entity_f1")
+        corpus = self.metadata.get("corpus")
+        split = f"{corpus} test" if isinstance(corpus, str) and corpus else "test"
+        return self.name + (f", {split} entity F1 {100 * f1:.2f}" if isinstance(f1, int | float) else "")
+
     def tag_tokens(self, tokens: TokenLists) -> tuple[TagLists, Confidences]:
         """Valid BIO tags and the confidence of each tag, per tweet (a list of token lists).
 

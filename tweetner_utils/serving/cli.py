@@ -12,9 +12,7 @@ is handled like Ctrl-C at any other moment (one line, exit 130, no traceback).
 from __future__ import annotations
 
 import argparse
-import codecs
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -23,16 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .streams import Item, open_input, read_items, tag_items
+
 if TYPE_CHECKING:
-    from ..data.tokenizer import Token
     from ..data.type_maps import TypeMap
     from .api import TweetTagger
+    from .folders import FileResult
 
-MAX_TEXT_CHARS = 10_000
-"""Longest accepted input text (a tweet is at most 280 characters)."""
-BATCH = 2048
-"""Tweets tagged together: large enough to keep the worker processes busy, small enough
-that memory stays flat on any input length."""
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE, what a Unix tool killed by a closed pipe reports (``yes | head``)."""
@@ -43,6 +38,8 @@ examples:
   tweetner predict --input-format jsonl -o tagged.jsonl tweets.jsonl
   tweetner predict --model fast --workers 2 tweets.txt > tagged.jsonl
   tweetner predict --input-format conll --output-format conll dev.conll
+  tweetner predict --model fast tweets_by_day/ -o tagged_by_day/
+  tweetner predict --dask-scheduler tcp://10.0.0.5:8786 tweets_by_day/ -o tagged_by_day/
   tweetner evaluate -o pred.txt gold.conll && perl conlleval.pl < pred.txt
   tweetner review export --format label-studio -o queue.json tweets.txt
   tweetner review import -o reviewed.conll label-studio-export.json
@@ -71,15 +68,6 @@ written; --skip-invalid makes it 0); 2 nothing could be done (the error is print
 """
 
 
-@dataclass(frozen=True)
-class Item:
-    """One tweet to tag: an id, its text and its tokens (with offsets into the text)."""
-
-    id: object
-    text: str
-    tokens: list[Token]
-
-
 @dataclass
 class Progress:
     """What has reached the user so far, for an honest message when the run is stopped, and
@@ -88,6 +76,8 @@ class Progress:
 
     stdout_lines: int = 0
     output_path: str | None = None
+    output_folder: str | None = None
+    files_written: int = 0
     interrupted: bool = False
 
     def on_interrupt(self, signum: int, frame: object) -> None:
@@ -146,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _what_was_written(progress: Progress) -> str:
+    if progress.output_folder is not None:
+        return (
+            f"{progress.files_written} file(s) in {progress.output_folder} are complete; "
+            "the others were not written (each output file is whole or absent)"
+        )
     if progress.output_path is not None:
         return f"{progress.output_path} was not written (an existing file keeps its content)"
     if progress.stdout_lines:
@@ -198,7 +193,13 @@ def _parser() -> argparse.ArgumentParser:
         "tag tweets: text lines, JSONL or CoNLL in; JSONL or CoNLL out",
         "Tag tweets, with the formats and examples below.",
     )
-    predict.add_argument("input", nargs="?", default="-", help="input file (default: standard input)")
+    predict.add_argument(
+        "input",
+        nargs="?",
+        default="-",
+        help="input file (default: standard input), or a folder: each .txt/.jsonl/.conll file in it is tagged into "
+        "a file of the same name in the -o folder",
+    )
     _model_arguments(predict)
     predict.add_argument(
         "--input-format",
@@ -212,12 +213,23 @@ def _parser() -> argparse.ArgumentParser:
         default="jsonl",
         help="jsonl: entities with code-point offsets (default); conll: 'token tag' lines",
     )
-    predict.add_argument("-o", "--output", default="-", help="output file, written atomically (default: stdout)")
+    predict.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        help="output file, written atomically (default: stdout); a folder when INPUT is a folder",
+    )
     predict.add_argument("--skip-invalid", action="store_true", help="warn about bad lines and exit 0")
     predict.add_argument(
         "--workers",
         type=_workers,
         help=f"worker processes, 1 to {os.cpu_count() or 1} (default: every core for a CRF, else 1)",
+    )
+    predict.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="tag a folder (INPUT a folder, -o a folder) on the Dask cluster whose scheduler is at ADDRESS, "
+        "e.g. tcp://10.0.0.5:8786; workers must see the same paths (shared file system)",
     )
     predict.add_argument(
         "--progress",
@@ -339,8 +351,8 @@ def _review_export(args: argparse.Namespace, progress: Progress) -> int:
     if args.all and (args.threshold is not None or args.sample_empty is not None):
         raise UsageError("--all sends every tweet: it takes no --threshold or --sample-empty")
     check_output_path(args.output, [args.input])
-    with _open_input(args.input) as source:
-        read = list(_items(source, args.input_format, args.input))
+    with open_input(args.input, sys.stdin.buffer) as source:
+        read = list(read_items(source, args.input_format, args.input))
     bad = [r for r in read if not isinstance(r, Item)]
     for error in bad:
         print(f"tweetner: {'warning' if args.skip_invalid else 'error'}: {args.input}: {error}", file=sys.stderr)
@@ -429,29 +441,34 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _predict(args: argparse.Namespace, progress: Progress) -> int:
+    from ..exceptions import UsageError
     from .api import load_tagger
 
+    if args.input != "-" and Path(args.input).is_dir():
+        return _predict_folder(args, progress)
+    if args.dask_scheduler:
+        raise UsageError("--dask-scheduler tags a folder of files: give an input folder and -o an output folder")
     check_output_path(args.output, [args.input])
-    source = _open_input(args.input)
-    errors = 0
+    source = open_input(args.input, sys.stdin.buffer)
     progress.check()
     with source, load_tagger(args.model, args.data_dir, args.workers) as tagger, _output(args.output) as out:
         progress.check()
         _announce(tagger)
         bar = _progress_bar(args)
-        batch: list[Item] = []
-        for result in _items(source, args.input_format, args.input):
+
+        def before_each() -> None:
             progress.check()
             bar.update(1)
-            if not isinstance(result, Item):
-                errors += 1
-                bar.write(f"tweetner: {'warning' if args.skip_invalid else 'error'}: {result}", file=sys.stderr)
-                continue
-            batch.append(result)
-            if len(batch) == BATCH:
-                _write(out, tagger, batch, args.output_format, progress, args.output == "-")
-                batch = []
-        _write(out, tagger, batch, args.output_format, progress, args.output == "-")
+
+        def on_error(error: Exception) -> None:
+            bar.write(f"tweetner: {'warning' if args.skip_invalid else 'error'}: {error}", file=sys.stderr)
+
+        def on_line() -> None:
+            if args.output == "-":
+                progress.stdout_lines += 1
+
+        items = read_items(source, args.input_format, args.input)
+        errors = tag_items(tagger, items, out, args.output_format, on_error, before_each, on_line)
         bar.close()
         progress.check()  # before the output file is moved into place
     if errors:
@@ -459,23 +476,65 @@ def _predict(args: argparse.Namespace, progress: Progress) -> int:
     return 1 if errors and not args.skip_invalid else 0
 
 
-def _open_input(path: str) -> IO[bytes]:
-    if path == "-":
-        return sys.stdin.buffer
-    if Path(path).is_dir():
-        from ..exceptions import UsageError
+def _predict_folder(args: argparse.Namespace, progress: Progress) -> int:
+    """One output file per input file, tagged here or on the Dask cluster ``--dask-scheduler`` names."""
+    from ..exceptions import UsageError
+    from .api import load_tagger, model_folder
+    from .folders import plan_folder, tag_folder, tag_folder_on_dask
 
-        raise UsageError(f"{path}: is a folder; give an input file")
-    return open(path, "rb")
+    if args.output == "-":
+        raise UsageError(f"{args.input}: is a folder; give -o OUT_DIR, the folder for the tagged files (one per input)")
+    if args.dask_scheduler and args.workers:
+        raise UsageError("--workers counts processes on this machine; on a Dask cluster each worker tags its own files")
+    tasks, skipped = plan_folder(args.input, args.output, args.input_format, args.output_format)
+    for path in skipped:
+        print(f"tweetner: skipping {path}: its suffix names no input format (see --input-format)", file=sys.stderr)
+    progress.output_path, progress.output_folder = None, args.output
+    if not args.dask_scheduler:
+        with load_tagger(args.model, args.data_dir, args.workers) as tagger:
+            _announce(tagger)
+            return _report_files(tag_folder(tasks, tagger, args.output_format), len(tasks), args, progress)
+    folder = model_folder(args.model).resolve()
+    if not folder.is_dir():
+        raise UsageError(f"--model {args.model}: no model folder at {folder}")
+    data_dir = str(Path(args.data_dir).resolve()) if args.data_dir else ""
+    print(f"tweetner: tagging {len(tasks)} file(s) on the Dask cluster at {args.dask_scheduler}", file=sys.stderr)
+    found = tag_folder_on_dask(tasks, args.dask_scheduler, args.output_format, str(folder), data_dir, progress.check)
+    return _report_files(found, len(tasks), args, progress)
+
+
+def _report_files(results: Iterator[FileResult], total: int, args: argparse.Namespace, progress: Progress) -> int:
+    """A line per file as it is done, its bad lines named; the exit status of the whole folder."""
+    line_errors = failed = 0
+    announced = not args.dask_scheduler
+    for done, result in enumerate(results, start=1):
+        progress.check()
+        if not announced and result.model:
+            print(f"tweetner: model {result.model} (on the cluster)", file=sys.stderr)
+            announced = True
+        level = "warning" if args.skip_invalid and result.written else "error"
+        for error in result.errors:
+            print(f"tweetner: {level}: {error}", file=sys.stderr)
+        if result.written:
+            progress.files_written += 1
+            line_errors += len(result.errors)
+            outcome = f"{result.task.target}, {result.tweets:,} tweet(s)"
+        else:
+            failed += 1
+            outcome = "not written"
+        print(f"tweetner: [{done}/{total}] {result.task.source} -> {outcome}", file=sys.stderr)
+    if line_errors or failed:
+        print(
+            f"tweetner: {line_errors} input line(s) could not be tagged, {failed} file(s) could not be read; "
+            "every other line was written",
+            file=sys.stderr,
+        )
+    return 1 if failed or (line_errors and not args.skip_invalid) else 0
 
 
 def _announce(tagger: TweetTagger) -> None:
     """Which model tags, and how good it was on its corpus's test set, so that no output is anonymous."""
-    f1 = tagger.metadata.get("test_entity_f1")
-    corpus = tagger.metadata.get("corpus")
-    split = f"{corpus} test" if isinstance(corpus, str) and corpus else "test"
-    score = f", {split} entity F1 {100 * f1:.2f}" if isinstance(f1, int | float) else ""
-    print(f"tweetner: model {tagger.name}{score}", file=sys.stderr)
+    print(f"tweetner: model {tagger.description}", file=sys.stderr)
 
 
 def _progress_bar(args: argparse.Namespace) -> Any:
@@ -590,117 +649,6 @@ def check_output_path(output: str, inputs: list[str]) -> None:
         raise UsageError(f"-o {output}: the file is read-only; remove it or choose another name")
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise UsageError(f"-o {output}: cannot create files in {target.parent} (permission denied)")
-
-
-def _items(source: IO[bytes], fmt: str | None, name: str) -> Iterator[Item | Exception]:
-    if fmt == "conll":
-        from ..data.conll import parse_conll_bytes
-
-        corpus = parse_conll_bytes(source.read(), name, tokens_only=True)
-        for number, tweet in enumerate(corpus, start=1):
-            text = " ".join(tweet.tokens)
-            yield Item(number, text, tokenize_joined(tweet.tokens))
-        return
-    from ..exceptions import InputLineError
-
-    for number, raw in enumerate(source, start=1):
-        if number == 1:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-            if fmt is None:
-                _refuse_jsonl_as_text(raw)
-        try:
-            yield _parse_line(number, raw, fmt or "text")
-        except InputLineError as exc:
-            yield exc
-
-
-def _refuse_jsonl_as_text(first_line: bytes) -> None:
-    """JSONL tagged as raw text gives plausible nonsense (entities inside the braces)."""
-    from ..exceptions import UsageError
-
-    try:
-        record = json.loads(first_line)
-    except (ValueError, UnicodeDecodeError):
-        return
-    if isinstance(record, dict) and "text" in record:
-        raise UsageError(
-            "line 1 is a JSON object with a 'text' field: pass --input-format jsonl "
-            "(or --input-format text to tag each line as raw text anyway)"
-        )
-
-
-def _parse_line(number: int, raw: bytes, fmt: str) -> Item:
-    from ..data.tokenizer import tokenize
-    from ..exceptions import InputLineError
-
-    try:
-        line = raw.decode("utf-8").rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise InputLineError(number, f"invalid UTF-8 at byte {exc.start}") from None
-    if not line.strip():
-        raise InputLineError(number, "empty line")
-    if fmt == "jsonl":
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputLineError(number, f"not a JSON object ({exc.msg})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise InputLineError(number, 'expected {"id": ..., "text": "..."}')
-        item_id, text = record.get("id", number), record["text"]
-        _check_encodable(number, "text", text)
-        _check_encodable(number, "id", json.dumps(item_id, ensure_ascii=False))
-    else:
-        item_id, text = number, line
-    if not text.strip():
-        raise InputLineError(number, "empty text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InputLineError(number, f"{len(text)} characters (limit {MAX_TEXT_CHARS})")
-    return Item(item_id, text, tokenize(text))
-
-
-def _check_encodable(number: int, name: str, value: str) -> None:
-    """A lone surrogate (a JSON escape such as \\ud83d from a cut-off emoji) is valid JSON but
-    cannot be written as UTF-8; it must fail this line, not the whole output."""
-    from ..exceptions import InputLineError
-
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InputLineError(
-            number,
-            f"{name} has a lone surrogate U+{ord(value[exc.start]):04X} at character {exc.start} "
-            "(a cut-off emoji?); it cannot be written as UTF-8",
-        ) from None
-
-
-def tokenize_joined(tokens: list[str] | tuple[str, ...]) -> list[Token]:
-    """Offsets of given tokens in their space-joined text (CoNLL input keeps its tokens)."""
-    from ..data.tokenizer import Token
-
-    out, position = [], 0
-    for token in tokens:
-        out.append(Token(token, position, position + len(token)))
-        position += len(token) + 1
-    return out
-
-
-def _write(out: IO[str], tagger: TweetTagger, batch: list[Item], fmt: str, progress: Progress, counted: bool) -> None:
-    from ..data.conll import format_tweet
-    from .api import entities_from_tags, model_tokens
-
-    if not batch:
-        return
-    tags, confidences = tagger.tag_tokens([model_tokens(item.tokens) for item in batch])
-    for item, tweet_tags, probs in zip(batch, tags, confidences):
-        if fmt == "conll":
-            out.write(format_tweet([t.text for t in item.tokens], tweet_tags))
-        else:
-            found = entities_from_tags(item.text, item.tokens, tweet_tags, probs)
-            record = {"id": item.id, "text": item.text, "entities": [e.to_dict() for e in found]}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        if counted:  # standard output passes lines on before the batch ends (a full buffer)
-            progress.stdout_lines += 1
-    out.flush()
 
 
 class _output:
