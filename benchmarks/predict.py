@@ -39,7 +39,8 @@ from tweetner_utils import entity_scores, load_split  # noqa: E402
 from tweetner_utils.models.artifacts import METADATA  # noqa: E402
 from tweetner_utils.models.crf import CrfTagger  # noqa: E402
 from tweetner_utils.serving.api import load_tagger  # noqa: E402
-from tweetner_utils.serving.costs import latency_ms, tweets_per_second  # noqa: E402
+from tweetner_utils.serving.costs import latency_ms  # noqa: E402
+from tweetner_utils.serving.costs import throughput as passes  # noqa: E402
 
 FRESH_PROCESS = """
 import hashlib, json, sys, time
@@ -66,7 +67,7 @@ def throughput(tagger, texts: list[str]) -> tuple[float, float]:
     """Tweets per second of the first pass after loading, and the median of three passes
     after two more warm-up passes (each worker process keeps its own feature cache, and
     which worker gets which half of the tweets varies from pass to pass)."""
-    rates = [tweets_per_second(tagger, texts) for _ in range(6)]
+    rates = [passes(tagger, texts, repeats=1)["tweets_per_s"] for _ in range(6)]
     return rates[0], round(statistics.median(rates[3:]), 1)
 
 

@@ -165,7 +165,11 @@ def test_cost_lines_use_the_measured_numbers() -> None:
     table = cost.cost_table(MODELS, TIMINGS)
     (line, fastest) = cost.cost_lines(table, "Strong")
     assert "trained in 90 s (90 s, one run so far)" in line and "5,000 tweets per second" in line
-    assert "measured 5,000 in separate parts" in line and "2-core" in line and "warm figures" in line
+    assert (
+        "measured 5,000 in separate parts" in line
+        and "2-core" in line
+        and "first pass over new tweets is slower" in line
+    )
     assert "about 432 million a day" in line and "3.0 ms at the 99th percentile (3 ms over" in line
     assert cost.cost_lines(table, "Strong", useless=["Strong"]) == [line]
     assert "Strong" in fastest
@@ -179,6 +183,32 @@ def test_cost_lines_use_the_measured_numbers() -> None:
     }
     (line, _) = cost.cost_lines(cost.cost_table(MODELS, ranged), "Strong")
     assert "(84–97.4 s over the last 3 runs)" in line and "measured 4,500–5,400 in" in line and "(2.5–3.25 ms" in line
+    cold = {"strong": {**ranged["strong"], "cold_tweets_per_s": 2100.4, "cold_tweets_per_s_range": [1900.0, 2300.2]}}
+    table = cost.cost_table(MODELS, cold)
+    (line, _) = cost.cost_lines(table, "Strong")
+    assert "tags 2,100 tweets per second in batches on its first pass over tweets it has never seen" in line
+    assert "(1,900–2,300 over three processes), and 5,000 once its caches are warm (4,500–5,400)" in line
+    assert "about 181 million a day" in line and "slower" not in line  # a day at the cold rate
+    both = cost.cost_table(MODELS, {**cold, "weak": TIMINGS["strong"]})
+    assert both.loc["Strong", cost.COLD] == 2100.4 and both.loc["Weak", cost.COLD] == cost.NOT_MEASURED
+
+
+def test_a_first_pass_is_measured_in_fresh_processes_from_the_saved_folder(tmp_path) -> None:
+    from tweetner_utils import synthetic_splits
+    from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
+    from tweetner_utils.models.crf import CrfTagger
+    from tweetner_utils.serving import costs
+
+    splits = synthetic_splits(3)
+    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=20, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    crf.fit(splits["train"].tokens, splits["train"].tags)
+    crf.save(str(tmp_path / "crf"), {})
+    texts = [" ".join(t.tokens) for t in splits["test"]]
+    measured = costs.cold_throughput(tmp_path / "crf", texts, repeats=2)
+    low, high = measured["cold_tweets_per_s_range"]
+    assert 0 < low <= measured["cold_tweets_per_s"] <= high
+    with pytest.raises(RuntimeError, match="fresh process failed"):
+        costs.cold_throughput(tmp_path / "missing", texts, repeats=1)
 
 
 def test_stability_table_marks_deterministic_models() -> None:

