@@ -14,9 +14,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KINDS: tuple[str, ...] = ("identity", "platt", "isotonic")
 Values = Sequence[float] | np.ndarray
@@ -111,6 +114,8 @@ def choose_calibrator(
                 "ece": expected_calibration_error(predicted, right),
             }
         )
+    import pandas as pd  # only where tables are made: it was a fifth of `tweetner predict`'s start-up
+
     table = pd.DataFrame(rows).set_index("calibration")
     best = str(table["brier"].idxmin())
     return fit_calibrator(best, raw, right), table
@@ -144,6 +149,8 @@ def reliability_table(confidences: Values, correct: Values, bins: int = BINS) ->
         for k in range(bins)
         if (index == k).any()
     ]
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["bin", "entities", "mean confidence", "share right"]).set_index("bin")
 
 
