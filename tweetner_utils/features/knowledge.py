@@ -277,6 +277,9 @@ class KnowledgeFeaturizer:
     """
 
     CACHE_LIMIT = 50_000
+    offsets = _OFFSETS
+    """The neighbour offsets a token sees, in the order of :meth:`token_parts`' ``around``."""
+    first_part, last_part = _FIRST, _LAST
 
     def __init__(self, resources: KnowledgeResources) -> None:
         self.resources = resources
@@ -297,7 +300,7 @@ class KnowledgeFeaturizer:
     def layout(self, tokens: Sequence[str]) -> list[list[FeatureVector]]:
         """Per token, the feature parts (dicts with disjoint keys) whose union is its features."""
         cached = [self._token(t) for t in tokens]
-        gazetteer = [self._matched(m) if m else None for m in self.index.matches([c[0] for c in cached])]
+        gazetteer = self.gazetteer_parts([c[0] for c in cached])
         n = len(tokens)
         out = []
         for i in range(n):
@@ -319,6 +322,19 @@ class KnowledgeFeaturizer:
                 parts.append(own[0])
             out.append(parts)
         return out
+
+    def token_parts(self, token: str) -> tuple[str, FeatureVector, dict[int, FeatureVector]]:
+        """A token's normalised form, its own part, and the part each offset sees of it."""
+        return self._token(token)
+
+    def boundary_part(self, offset: int) -> FeatureVector:
+        """What a token sees at ``offset`` past either end of the tweet."""
+        return _BOUNDARY[offset]
+
+    def gazetteer_parts(self, normalised: Sequence[str]) -> list[tuple[FeatureVector, dict[int, FeatureVector]] | None]:
+        """Per token (normalised forms of one tweet): its gazetteer part and the parts its
+        neighbours see, or None without a match."""
+        return [self._matched(m) if m else None for m in self.index.matches(normalised)]
 
     def _token(self, token: str) -> tuple[str, FeatureVector, dict[int, FeatureVector]]:
         hit = self._tokens.get(token)

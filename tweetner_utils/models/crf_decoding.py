@@ -159,6 +159,9 @@ class PartScorer:
         self._rows: dict[int, int] = {}
         self._keep: list[dict] = []  # holds the parts alive, so no other object can take their id()
         self._matrix = np.zeros((1024, len(self.weights.labels)))
+        self._tokens: dict[str, tuple] = {}
+        """Per distinct token: its normalised form and the rows of its own part and of the part
+        each neighbour offset sees."""
 
     def emissions(self, tokens: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Per tweet, the (tokens x labels) state scores."""
@@ -170,23 +173,75 @@ class PartScorer:
         return out
 
     def _emissions(self, tokens: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        rows: list[int] = []
-        starts: list[int] = []
-        get, new = self._rows.get, len(self._keep)
-        for sentence in tokens:
-            for parts in self.featurizer.layout(sentence):
-                starts.append(len(rows))
-                for part in parts:
-                    row = get(id(part))
-                    if row is None:
-                        row = self._rows[id(part)] = len(self._keep)
-                        self._keep.append(part)
-                    rows.append(row)
-        if not starts:
+        """The featurizer's ``layout``, summed with array indexing: per position its own part
+        and each neighbour's part for that offset (a boundary mark past either end), the
+        first/last marks and the gazetteer parts. Per-part Python work happens once per
+        distinct token; the assembly is NumPy."""
+        lengths = np.fromiter(map(len, tokens), np.int64, len(tokens))
+        total = int(lengths.sum())
+        if total == 0:
             return [np.zeros((0, len(self.weights.labels))) for _ in tokens]
+        new = len(self._keep)
+        flat = [token for sentence in tokens for token in sentence]
+        for token in dict.fromkeys(flat):
+            if token not in self._tokens:
+                normalised, own, around = self.featurizer.token_parts(token)
+                self._tokens[token] = (
+                    normalised,
+                    self._row(own),
+                    *(self._row(around[o]) for o in self.featurizer.offsets),
+                )
+        table = [self._tokens[token] for token in flat]
+        own_and_seen = np.array([entry[1:] for entry in table])  # (positions, 1 + offsets)
+        position = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        length = np.repeat(lengths, lengths)
+        rows = [own_and_seen[:, 0]]
+        for column, offset in enumerate(self.featurizer.offsets, start=1):
+            inside = (position + offset >= 0) & (position + offset < length)
+            neighbour = own_and_seen[np.clip(np.arange(total) + offset, 0, total - 1), column]
+            rows.append(np.where(inside, neighbour, self._row(self.featurizer.boundary_part(offset))))
+        extra_at, extra_rows = self._marks_and_gazetteer(tokens, table, position, length)
         self._project(new)
-        summed = np.add.reduceat(self._matrix[rows], starts, axis=0)
-        return np.split(summed, np.cumsum([len(sentence) for sentence in tokens])[:-1])
+        summed = self._matrix[np.stack(rows)].sum(axis=0)
+        np.add.at(summed, extra_at, self._matrix[extra_rows])
+        return np.split(summed, np.cumsum(lengths)[:-1])
+
+    def _marks_and_gazetteer(
+        self, tokens: Sequence[Sequence[str]], table: list[tuple], position: np.ndarray, length: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, rows) of the parts only some positions have: first/last marks, a
+        token's own gazetteer matches and the matches its neighbours see."""
+        first_row, last_row = self._row(self.featurizer.first_part), self._row(self.featurizer.last_part)
+        at = [np.flatnonzero(position == 0), np.flatnonzero(position == length - 1)]
+        rows = [np.full(len(at[0]), first_row), np.full(len(at[1]), last_row)]
+        gazetteer_at: list[int] = []
+        gazetteer_rows: list[int] = []
+        start = 0
+        for sentence in tokens:
+            n = len(sentence)
+            found = self.featurizer.gazetteer_parts([entry[0] for entry in table[start : start + n]])
+            for j, parts in enumerate(found):
+                if parts is None:
+                    continue
+                own, seen = parts
+                gazetteer_at.append(start + j)
+                gazetteer_rows.append(self._row(own))
+                for offset in (-1, 1):  # position j - offset sees j at ``offset``
+                    if 0 <= j - offset < n:
+                        gazetteer_at.append(start + j - offset)
+                        gazetteer_rows.append(self._row(seen[offset]))
+            start += n
+        at.append(np.asarray(gazetteer_at, dtype=np.int64))
+        rows.append(np.asarray(gazetteer_rows, dtype=np.int64))
+        return np.concatenate(at), np.concatenate(rows)
+
+    def _row(self, part: dict) -> int:
+        """The matrix row of a part, registered (to be projected) the first time it is seen."""
+        row = self._rows.get(id(part))
+        if row is None:
+            row = self._rows[id(part)] = len(self._keep)
+            self._keep.append(part)
+        return row
 
     def _project(self, first: int) -> None:
         """Fill the matrix rows of parts ``first`` onwards (all new parts in one NumPy call)."""
