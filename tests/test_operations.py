@@ -185,7 +185,8 @@ def test_cost_lines_use_the_measured_numbers() -> None:
     assert "(84–97.4 s over the last 3 runs)" in line and "measured 4,500–5,400 in" in line and "(2.5–3.25 ms" in line
     cold = {"strong": {**ranged["strong"], "cold_tweets_per_s": 2100.4, "cold_tweets_per_s_range": [1900.0, 2300.2]}}
     table = cost.cost_table(MODELS, cold)
-    (line, _) = cost.cost_lines(table, "Strong")
+    (line, fastest) = cost.cost_lines(table, "Strong")
+    assert "(2,100 tweets per second on a first pass, 1,900–2,300; 5,000 tweets per second warm" in fastest
     assert "tags 2,100 tweets per second in batches on its first pass over tweets it has never seen" in line
     assert "(1,900–2,300 over three processes), and 5,000 once its caches are warm (4,500–5,400)" in line
     assert "about 181 million a day" in line and "slower" not in line  # a day at the cold rate

@@ -76,10 +76,11 @@ def cost_lines(table: pd.DataFrame, leader: str | None, useless: Sequence[str] =
     useful = table.drop(index=[n for n in table.index if n in set(useless)])
     if not useful.empty:
         fastest = useful[SPEED].astype(float).idxmax()
-        rate, spread_text = useful.loc[fastest, SPEED], useful.loc[fastest, "tweets per second, range"]
-        lines.append(
-            f"The fastest model that finds any entity is {fastest} ({rate:,.0f} tweets per second warm, {spread_text})."
-        )
+        row = useful.loc[fastest]
+        speed = f"{row[SPEED]:,.0f} tweets per second warm, {row['tweets per second, range']}"
+        if row[COLD] != NOT_MEASURED:
+            speed = f"{row[COLD]:,.0f} tweets per second on a first pass, {row['first pass, range']}; {speed}"
+        lines.append(f"The fastest model that finds any entity is {fastest} ({speed}).")
     return lines
 
 
