@@ -299,7 +299,7 @@ class KnowledgeFeaturizer:
 
     def layout(self, tokens: Sequence[str]) -> list[list[FeatureVector]]:
         """Per token, the feature parts (dicts with disjoint keys) whose union is its features."""
-        cached = [self._token(t) for t in tokens]
+        cached = [self.token_parts(t) for t in tokens]
         gazetteer = self.gazetteer_parts([c[0] for c in cached])
         n = len(tokens)
         out = []
@@ -323,10 +323,6 @@ class KnowledgeFeaturizer:
             out.append(parts)
         return out
 
-    def token_parts(self, token: str) -> tuple[str, FeatureVector, dict[int, FeatureVector]]:
-        """A token's normalised form, its own part, and the part each offset sees of it."""
-        return self._token(token)
-
     def boundary_part(self, offset: int) -> FeatureVector:
         """What a token sees at ``offset`` past either end of the tweet."""
         return _BOUNDARY[offset]
@@ -336,7 +332,8 @@ class KnowledgeFeaturizer:
         neighbours see, or None without a match."""
         return [self._matched(m) if m else None for m in self.index.matches(normalised)]
 
-    def _token(self, token: str) -> tuple[str, FeatureVector, dict[int, FeatureVector]]:
+    def token_parts(self, token: str) -> tuple[str, FeatureVector, dict[int, FeatureVector]]:
+        """A token's normalised form, its own part, and the part each offset sees of it (cached)."""
         hit = self._tokens.get(token)
         if hit is None:
             if len(self._tokens) >= self.CACHE_LIMIT:

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -74,16 +74,28 @@ def throughput(tagger: TweetTagger, texts: Sequence[str], repeats: int = REPEATS
     """Batched tagging from raw text (tokenization, features and entity spans included):
     tweets per second over all of ``texts``, and the range over ``repeats`` disjoint parts of
     them (so the range costs no more time than one pass)."""
+
+    def seconds(part: list[str]) -> float:
+        started = time.perf_counter()
+        tagger.tag(part)
+        return time.perf_counter() - started
+
+    return _rate_over_parts("tweets_per_s", texts, repeats, seconds)
+
+
+def _rate_over_parts(
+    key: str, texts: Sequence[str], repeats: int, seconds: Callable[[list[str]], float]
+) -> dict[str, float | list[float]]:
+    """``key``: tweets per second over all of ``texts`` (``seconds`` times one part), and
+    ``key_range``: the lowest and highest rate of the ``repeats`` disjoint parts."""
     size = -(-len(texts) // repeats)
     rates, total = [], 0.0
     for start in range(0, len(texts), size):
-        part = texts[start : start + size]
-        started = time.perf_counter()
-        tagger.tag(part)
-        seconds = time.perf_counter() - started
-        total += seconds
-        rates.append(len(part) / seconds)
-    return {"tweets_per_s": round(len(texts) / total, 1), "tweets_per_s_range": _range(rates, 1)}
+        part = list(texts[start : start + size])
+        taken = seconds(part)
+        total += taken
+        rates.append(len(part) / taken)
+    return {key: round(len(texts) / total, 1), f"{key}_range": _range(rates, 1)}
 
 
 def measure_inference(model: Tagger, texts: Sequence[str], workers: int | None = None) -> dict:
@@ -125,12 +137,10 @@ def cold_throughput(
     Raises:
         RuntimeError: a process failed; its last lines of standard error are in the message.
     """
-    size = -(-len(texts) // repeats)
-    rates, seconds = [], 0.0
     with tempfile.TemporaryDirectory(prefix="tweetner-cold-") as scratch:
-        for start in range(0, len(texts), size):
-            part = list(texts[start : start + size])
-            path = Path(scratch) / "texts.json"
+        path = Path(scratch) / "texts.json"
+
+        def seconds(part: list[str]) -> float:
             path.write_text(json.dumps(part), encoding="utf-8")
             done = subprocess.run(
                 [sys.executable, "-c", COLD_PASS, str(folder), data_dir, str(path)], capture_output=True, text=True
@@ -138,10 +148,9 @@ def cold_throughput(
             if done.returncode != 0:
                 tail = "\n".join(done.stderr.strip().splitlines()[-5:])
                 raise RuntimeError(f"measuring {folder} in a fresh process failed (exit {done.returncode}): {tail}")
-            taken = json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
-            seconds += taken
-            rates.append(len(part) / taken)
-    return {"cold_tweets_per_s": round(len(texts) / seconds, 1), "cold_tweets_per_s_range": _range(rates, 1)}
+            return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+
+        return _rate_over_parts("cold_tweets_per_s", texts, repeats, seconds)
 
 
 def _range(values: Sequence[float] | np.ndarray, decimals: int) -> list[float]:

@@ -48,8 +48,8 @@ def cost_rows(costs: Mapping[str, dict]) -> pd.DataFrame:
             rows[name] = {
                 "training seconds": cost["train_seconds"],
                 "training seconds, range": _runs(runs),
-                COLD: cost.get("cold_tweets_per_s", NOT_MEASURED),
-                "first pass, range": _measured_range(cost, "cold_tweets_per_s") if COLD_KEY in cost else NOT_MEASURED,
+                COLD: cost.get(COLD_KEY, NOT_MEASURED),
+                "first pass, range": _measured_range(cost, COLD_KEY) if COLD_KEY in cost else NOT_MEASURED,
                 SPEED: cost["tweets_per_s"],
                 "tweets per second, range": _measured_range(cost, "tweets_per_s"),
                 "latency p50 (ms)": cost["latency_ms_p50"],
@@ -87,7 +87,7 @@ def cost_lines(table: pd.DataFrame, leader: str | None, useless: Sequence[str] =
 def _speed(row: pd.Series, cores: int) -> str:
     """How fast the model tags on this machine, the first pass over new tweets (what a user
     meets) before the warm figure, when the run measured it."""
-    cold = row.get(COLD, NOT_MEASURED)
+    cold = row[COLD]
     per_day = (float(row[SPEED]) if cold == NOT_MEASURED else float(cold)) * 86_400
     if cold != NOT_MEASURED:
         speed = (
