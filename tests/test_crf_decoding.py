@@ -91,12 +91,29 @@ def test_emissions_are_the_sum_of_every_feature_weight(trained: CrfTagger) -> No
         assert sum(len(p) for p in parts) == len({key for p in parts for key in p})
 
 
+VOCABULARY = sorted({token for sentence in SPLITS["train"].tokens for token in sentence})[:300]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(VOCABULARY) | st.text(max_size=8), max_size=9), min_size=1, max_size=4))
+def test_new_tokens_are_scored_from_their_own_features_as_the_full_features_would_be(
+    trained: CrfTagger, sentences: list[list[str]]
+) -> None:
+    """A fresh scorer scores every token from its own features under each view's prefix;
+    that must equal projecting every feature the featurizer gives the token's position."""
+    scorer = PartScorer(trained._scorer().weights, trained.featurizer)
+    for sentence, got in zip(sentences, scorer.emissions(sentences)):
+        expected = [scorer.weights.project(row) for row in trained.featurizer(sentence)]
+        assert got.shape == (len(sentence), len(scorer.weights.labels))
+        assert got == pytest.approx(np.array(expected).reshape(got.shape), abs=1e-12)
+
+
 def test_scorer_memory_is_bounded(trained: CrfTagger) -> None:
     scorer = PartScorer(trained._scorer().weights, trained.featurizer)
     scorer.LIMIT = 50
     for i in range(40):
         scorer.emissions([[f"new{i}", f"word{i}", "the"]] * 3)
-        assert len(scorer._keep) <= 50 + 3 * 8
+        assert scorer.size <= 50 + 3 * 8 * scorer.views
 
 
 def test_a_model_file_with_an_unexpected_layout_is_refused(trained: CrfTagger) -> None:

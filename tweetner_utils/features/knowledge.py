@@ -109,24 +109,33 @@ class PhraseIndex:
 
     def matches(self, normalised: Sequence[str]) -> list[set[str]]:
         """:func:`gazetteer_matches` over already normalised tokens."""
-        found: list[set[str]] = [set() for _ in normalised]
+        return [found or set() for found in self.found(normalised)]
+
+    def found(self, normalised: Sequence[str]) -> list[set[str] | None]:
+        """:meth:`matches`, with None for a token without any (most tokens: making an empty
+        set for each was a third of the matching time)."""
+        found: list[set[str] | None] = [None] * len(normalised)
         n = len(normalised)
+        lists, prefixes = self.lists, self.prefixes
         for start, first in enumerate(normalised):
-            if not first:
-                continue
+            if not first or (first not in lists and first not in prefixes):
+                continue  # most tokens start no listed phrase
             phrase, single_stopword = first, first in self.stopwords
             for end in range(start, min(start + MAX_PHRASE_TOKENS, n)):
                 if end > start:
                     if not normalised[end]:
                         continue
                     phrase, single_stopword = f"{phrase} {normalised[end]}", False
-                names = self.lists.get(phrase)
+                names = lists.get(phrase)
                 if names and not single_stopword:
+                    for inside in range(start, end + 1):
+                        if found[inside] is None:
+                            found[inside] = set()
                     for name in names:
-                        found[start].add(f"{name}:B")
+                        found[start].add(f"{name}:B")  # type: ignore[union-attr]
                         for inside in range(start + 1, end + 1):
-                            found[inside].add(f"{name}:I")
-                if phrase not in self.prefixes:
+                            found[inside].add(f"{name}:I")  # type: ignore[union-attr]
+                if phrase not in prefixes:
                     break
         return found
 
@@ -274,12 +283,18 @@ class KnowledgeFeaturizer:
     its own and its neighbours' gazetteer matches. Each distinct token's parts are computed once (the cache is
     bounded, so a million-line input does not grow memory). :meth:`layout` exposes the
     parts so the CRF can score them once each (see ``crf_decoding``).
+
+    What each offset sees of a token is a subset of the token's own features, renamed with
+    the offset's prefix (:attr:`views`), so a scorer can score a token it has never met
+    from its own features alone (see ``crf_decoding.PartScorer``).
     """
 
     CACHE_LIMIT = 50_000
     offsets = _OFFSETS
     """The neighbour offsets a token sees, in the order of :meth:`token_parts`' ``around``."""
     first_part, last_part = _FIRST, _LAST
+    views = ("", *_PREFIXES.values())
+    """The prefix of a token's own features in its own part (none), then in the part each offset sees."""
 
     def __init__(self, resources: KnowledgeResources) -> None:
         self.resources = resources
@@ -287,6 +302,7 @@ class KnowledgeFeaturizer:
         self.index = resources.index
         self._tokens: dict[str, tuple[str, FeatureVector, dict[int, FeatureVector]]] = {}
         self._gaz: dict[frozenset[str], tuple[FeatureVector, dict[int, FeatureVector]]] = {}
+        self._clusters: dict[int | None, FeatureVector] = {}
 
     def __call__(self, tokens: Sequence[str]) -> list[FeatureVector]:
         rows = []
@@ -330,7 +346,7 @@ class KnowledgeFeaturizer:
     def gazetteer_parts(self, normalised: Sequence[str]) -> list[tuple[FeatureVector, dict[int, FeatureVector]] | None]:
         """Per token (normalised forms of one tweet): its gazetteer part and the parts its
         neighbours see, or None without a match."""
-        return [self._matched(m) if m else None for m in self.index.matches(normalised)]
+        return [self._matched(m) if m else None for m in self.index.found(normalised)]
 
     def token_parts(self, token: str) -> tuple[str, FeatureVector, dict[int, FeatureVector]]:
         """A token's normalised form, its own part, and the part each offset sees of it (cached)."""
@@ -338,18 +354,24 @@ class KnowledgeFeaturizer:
         if hit is None:
             if len(self._tokens) >= self.CACHE_LIMIT:
                 self._tokens.clear()
-            ortho = orthographic_features(token)
-            clusters = flatten_features(cluster_features(token, self.resources.clusters))
-            own = flatten_features({"bias": 1.0, **ortho})
-            own.update(clusters)
-            seen = flatten_features({key: ortho[key] for key in NEIGHBOUR_KEYS})  # "key:value" or "key"
+            normalised, own = self.token_features(token)
             around = {}
             for offset, prefix in _PREFIXES.items():  # a neighbour's features, named from where it is seen
-                around[offset] = {prefix + name: value for name, value in seen.items()}
-                if abs(offset) == 1:
-                    around[offset].update({prefix + name: value for name, value in clusters.items()})
-            hit = self._tokens[token] = (normalise_phrase(token), own, around)
+                around[offset] = {prefix + name: value for name, value in own.items() if _seen(name, offset)}
+            hit = self._tokens[token] = (normalised, own, around)
         return hit
+
+    def token_features(self, token: str) -> tuple[str, FeatureVector]:
+        """A token's normalised form and its own part (not cached: for callers that keep their own)."""
+        own = {"bias": 1.0, **flatten_features(orthographic_features(token))}
+        clusters = self.resources.clusters
+        if clusters is not None:
+            cluster = clusters.lookup(token)
+            part = self._clusters.get(cluster)
+            if part is None:  # a few thousand clusters: each one's feature names made once
+                part = self._clusters[cluster] = flatten_features(cluster_features(token, clusters))
+            own.update(part)
+        return normalise_phrase(token), own
 
     def _matched(self, matches: set[str]) -> tuple[FeatureVector, dict[int, FeatureVector]]:
         """The gazetteer part of a token with these matches, and of its neighbours seeing them."""
@@ -363,6 +385,13 @@ class KnowledgeFeaturizer:
             around = {o: {f"{o:+d}:gaz={m}": 1.0 for m in sorted(matches)} for o in (-1, 1)}
             hit = self._gaz[key] = (own, around)
         return hit
+
+
+def _seen(name: str, offset: int) -> bool:
+    """Whether a neighbour at ``offset`` sees the own feature ``name`` (``key`` or ``key:value``):
+    the :data:`NEIGHBOUR_KEYS`, and the cluster paths from next door."""
+    key = name.split(":", 1)[0]
+    return key in NEIGHBOUR_KEYS or (abs(offset) == 1 and key.startswith("bc"))
 
 
 def synthetic_knowledge() -> KnowledgeResources:

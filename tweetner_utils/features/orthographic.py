@@ -47,10 +47,12 @@ def word_shape(token: str, *, compress: bool = True) -> str:
     ("XxXx'x", 'dddd')
     """
     shape: list[str] = []
+    last = None
     for char in token:
         mapped = "X" if char.isupper() else "x" if char.islower() else "d" if char.isdigit() else char
-        if not (compress and shape and shape[-1] == mapped):
+        if not compress or mapped != last:
             shape.append(mapped)
+            last = mapped
     return "".join(shape)
 
 
@@ -66,9 +68,9 @@ def orthographic_features(token: str) -> FeatureDict:
         "suffix2": lower[-2:],
         "is_title": token.istitle(),
         "is_upper": token.isupper() and len(token) > 1,
-        "has_upper": any(c.isupper() for c in token),
-        "has_digit": any(c.isdigit() for c in token),
-        "is_punct": not any(c.isalnum() for c in token),
+        "has_upper": any(map(str.isupper, token)),
+        "has_digit": any(map(str.isdigit, token)),
+        "is_punct": not any(map(str.isalnum, token)),
         "is_hashtag": token.startswith("#") and len(token) > 1,
         "is_mention": token.startswith("@") and len(token) > 1,
         "is_url": bool(_URL.match(token)),

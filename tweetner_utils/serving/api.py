@@ -204,8 +204,8 @@ def _tag_tokens_in_worker(tokens: list[Sequence[str]]) -> tuple[TagLists, Confid
 
 def model_tokens(tokens: Sequence[Token]) -> list[str]:
     """What the model sees of each token: its NFC form, the form of the training data (a
-    decomposed accent would otherwise be an unknown word)."""
-    return [unicodedata.normalize("NFC", t.text) for t in tokens]
+    decomposed accent would otherwise be an unknown word; ASCII is NFC already)."""
+    return [t.text if t.text.isascii() else unicodedata.normalize("NFC", t.text) for t in tokens]
 
 
 def entities_from_tags(
