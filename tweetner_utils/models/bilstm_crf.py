@@ -18,6 +18,7 @@ from typing import Self
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ..data.conll import TagLists, TokenLists
 from ..data.labels import LabelSet
@@ -81,7 +82,11 @@ class _Network(nn.Module):
         clusters = [emb(batch["clusters"][:, :, k]) for k, emb in enumerate(self.clusters)]
         gazetteer = self.gazetteer(batch["gazetteer"])
         features = torch.cat([word, char, self.casing(batch["casing"]), gazetteer, *clusters], dim=-1)
-        hidden, _ = self.lstm(self.drop(features))
+        # Packed, so the backward LSTM starts at each tweet's last word, not at the batch's padding
+        # (which moved a tweet's probabilities by up to 0.5 with the other tweets of its batch).
+        lengths = batch["mask"].sum(dim=1).cpu()
+        packed = pack_padded_sequence(self.drop(features), lengths, batch_first=True, enforce_sorted=False)
+        hidden, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=t)
         return self.emit(self.drop(hidden))
 
 
@@ -161,14 +166,9 @@ class BilstmCrfTagger:
         return tags, [p[np.arange(len(path)), path].tolist() for path, p in zip(paths, probabilities)]
 
     def _run(self, tokens: TokenLists, *, marginals: bool, batch: int = 128) -> tuple[list, list[np.ndarray]]:
-        """Viterbi paths (label indices) and, if asked, marginals, per tweet in input order.
-
-        Known limit (issue 13): batches are padded, and the backward LSTM reads the padding, so
-        a tweet's probabilities move (by up to 0.5 on WNUT16 test) with the other tweets of its
-        batch. Batching only equal-length tweets removes that, but changes early stopping and
-        the dev choice (CRF + MiniLM, test F1 53.33 instead of 53.88), so it waits for a fix in
-        training too (packed sequences) and a full re-measurement.
-        """
+        """Viterbi paths (label indices) and, if asked, marginals, per tweet in input order
+        (batches of similar lengths; the LSTM reads packed sequences, so a tweet's result does
+        not depend on the other tweets of its batch)."""
         if self.network is None or self.inputs is None:
             raise RuntimeError("BilstmCrfTagger used before fit or load")
         self.network.eval()
