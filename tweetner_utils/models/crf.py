@@ -157,10 +157,15 @@ class CrfTagger:
 
     @classmethod
     def load(cls, folder: str, data_dir: str = "") -> Self:
-        """Load a saved CRF; its featurizer is rebuilt from the spec (resources re-verified)."""
+        """Load a saved CRF; its featurizer is rebuilt from the spec (resources re-verified).
+
+        The NumPy scorer is built here rather than at the first tweet, so that worker
+        processes forked after loading share it instead of each building its own (65 ms
+        of every worker's first batch)."""
         meta, files = read_artifact(folder)
         tagger = cls(**meta["settings"], featurizer=featurizer_from_spec(meta["features"], data_dir))
         tagger.set_model_bytes(files[MODEL_FILE])
+        tagger._scorer()
         return tagger
 
     def _require(self) -> pycrfsuite.Tagger:

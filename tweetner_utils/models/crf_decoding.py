@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -174,9 +175,12 @@ class PartScorer:
         """(matrix row, part) registered but not projected yet."""
         self._matrix = np.zeros((1 << 16, labels))  # zero pages cost nothing until written: grown rarely
         self._used = 0
-        self._tokens: dict[str, tuple] = {}
-        """Per distinct token: its normalised form and the rows of its own part and of the part
-        each neighbour offset sees."""
+        self._tokens: dict[str, tuple[str, int]] = {}
+        """Per distinct token: its normalised form and the row of its own part, followed by the
+        row of the part each neighbour offset sees (in the featurizer's ``views`` order)."""
+        self._gazetteer: dict[int, tuple] = {}
+        """Per gazetteer part (by id): the part, kept alive, and its own row and the rows its
+        neighbours at -1 and +1 see."""
 
     @property
     def size(self) -> int:
@@ -204,13 +208,13 @@ class PartScorer:
         flat = [token for sentence in tokens for token in sentence]
         self._add_tokens([token for token in dict.fromkeys(flat) if token not in self._tokens])
         table = [self._tokens[token] for token in flat]
-        own_and_seen = np.array([entry[1:] for entry in table])  # (positions, 1 + offsets)
+        first = np.fromiter(map(itemgetter(1), table), np.int64, total)  # own part; view v is row first + v
         position = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         length = np.repeat(lengths, lengths)
-        rows = [own_and_seen[:, 0]]
-        for column, offset in enumerate(self.featurizer.offsets, start=1):
+        rows = [first]
+        for view, offset in enumerate(self.featurizer.offsets, start=1):
             inside = (position + offset >= 0) & (position + offset < length)
-            neighbour = own_and_seen[np.clip(np.arange(total) + offset, 0, total - 1), column]
+            neighbour = first[np.clip(np.arange(total) + offset, 0, total - 1)] + view
             rows.append(np.where(inside, neighbour, self._row(self.featurizer.boundary_part(offset))))
         extra_at, extra_rows = self._marks_and_gazetteer(tokens, table, position, length)
         self._project_parts()
@@ -258,8 +262,7 @@ class PartScorer:
         first = self._allocate(len(tokens) * self.views)
         self._matrix[first : first + len(tokens) * self.views] = summed.reshape(-1, summed.shape[2])
         for k, (token, (normalised, _)) in enumerate(zip(tokens, described)):
-            base = first + k * self.views
-            self._tokens[token] = (normalised, *range(base, base + self.views))
+            self._tokens[token] = (normalised, first + k * self.views)
 
     def _marks_and_gazetteer(
         self, tokens: Sequence[Sequence[str]], table: list[tuple], position: np.ndarray, length: np.ndarray
@@ -279,17 +282,26 @@ class PartScorer:
             for j, parts in enumerate(found):
                 if parts is None:
                     continue
-                own, seen = parts
+                _, own, seen_at = self._gazetteer_rows(parts)
                 gazetteer_at.append(start + j)
-                gazetteer_rows.append(self._row(own))
-                for offset in (-1, 1):  # position j - offset sees j at ``offset``
+                gazetteer_rows.append(own)
+                for offset, row in seen_at:  # position j - offset sees j at ``offset``
                     if 0 <= j - offset < n:
                         gazetteer_at.append(start + j - offset)
-                        gazetteer_rows.append(self._row(seen[offset]))
+                        gazetteer_rows.append(row)
             start += n
         at.append(np.asarray(gazetteer_at, dtype=np.int64))
         rows.append(np.asarray(gazetteer_rows, dtype=np.int64))
         return np.concatenate(at), np.concatenate(rows)
+
+    def _gazetteer_rows(self, parts: tuple) -> tuple:
+        """(parts, own row, ((-1, row), (1, row))) of a token's gazetteer parts."""
+        hit = self._gazetteer.get(id(parts))
+        if hit is None:
+            own, seen = parts
+            hit = (parts, self._row(own), tuple((offset, self._row(seen[offset])) for offset in (-1, 1)))
+            self._gazetteer[id(parts)] = hit
+        return hit
 
     def _row(self, part: dict) -> int:
         """The matrix row of a part, registered (to be projected) the first time it is seen."""

@@ -54,6 +54,8 @@ class Entity:
 
 PARALLEL_MIN = 256
 """Fewer tweets than this are tagged in-process: handing them to workers costs more than it saves."""
+CHUNKS_PER_WORKER = 4
+"""Parts of a large batch per worker process (at least ``PARALLEL_MIN // 2`` tweets each)."""
 
 
 class TweetTagger:
@@ -146,7 +148,9 @@ class TweetTagger:
         return self.workers > 1 and n >= PARALLEL_MIN
 
     def _map(self, function: Callable[[list[_Item]], _Result], items: Sequence[_Item]) -> list[_Result]:
-        size = -(-len(items) // self.workers)
+        # Several chunks a worker, handed out as workers free up: on a shared machine one worker
+        # can run slower than the other, and equal halves left the faster one idle.
+        size = max(PARALLEL_MIN // 2, -(-len(items) // (self.workers * CHUNKS_PER_WORKER)))
         chunks = [list(items[k : k + size]) for k in range(0, len(items), size)]
         if self._pool is None:
             global _WORKER_TAGGER
@@ -155,7 +159,7 @@ class TweetTagger:
             )  # inherited by the forked workers
             with _interrupts_blocked():  # workers start with Ctrl-C blocked until they ignore it
                 self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_ignore_interrupts)
-        return self._pool.map(function, chunks)
+        return self._pool.map(function, chunks, chunksize=1)
 
 
 _WORKER_TAGGER: TweetTagger | None = None
