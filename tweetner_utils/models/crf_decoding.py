@@ -321,24 +321,20 @@ class PartScorer:
         return first
 
     def _project_parts(self) -> None:
-        """Fill the matrix rows of the parts registered since the last call."""
-        if self._pending:
-            rows, parts = zip(*self._pending)
-            self._pending = []
-            self._add_projections(self._matrix, rows, parts)
+        """Fill the matrix rows of the parts registered since the last call (one NumPy call).
 
-    def _add_projections(self, matrix: np.ndarray, targets: Sequence[int], parts: Sequence[dict]) -> None:
-        """Add each part's label scores to its target row of ``matrix`` (all in one NumPy call).
-
-        A cold pass meets about a million feature names: looked up in C-level loops, and the
-        parts' label scores added up in one NumPy call (SciPy's sparse product is no faster and
-        would add 0.12 s to every start)."""
+        Feature names are looked up in C-level loops, and the parts' label scores added up in
+        one NumPy call (SciPy's sparse product is no faster and would add 0.12 s to every start)."""
+        if not self._pending:
+            return
+        targets, parts = zip(*self._pending)
+        self._pending = []
         names = list(chain.from_iterable(parts))
         values = np.fromiter(chain.from_iterable(p.values() for p in parts), float, len(names))
         columns = np.fromiter(map(self.weights.attributes.get, names, repeat(-1)), np.int64, len(names))
         owner = np.repeat(np.asarray(targets, dtype=np.int64), [len(p) for p in parts])
         known = columns >= 0
-        np.add.at(matrix, owner[known], self.weights.state[columns[known]] * values[known][:, None])
+        np.add.at(self._matrix, owner[known], self.weights.state[columns[known]] * values[known][:, None])
 
 
 def viterbi(emissions: list[np.ndarray], transitions: np.ndarray) -> list[np.ndarray]:
