@@ -20,10 +20,12 @@ import sys
 import time
 from pathlib import Path
 
+from tweetner_utils import numerics
 from tweetner_utils.data.access import DATA_DIR_ENV, catalogue
 from tweetner_utils.exceptions import InputRejected, ReportsNotWritable, StepFailed
 from tweetner_utils.pipeline.run import run
 from tweetner_utils.pipeline.steps import ROOT, STEPS, RunOptions, corpus_subfolder, transfer_models_dir
+from tweetner_utils.reporting.results import results_digest
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -67,6 +69,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=("auto", "cpu", "cuda"),
         default=RunOptions.device,
         help="where the transformer trains: a CUDA GPU when PyTorch sees one (auto), or force cpu/cuda",
+    )
+    parser.add_argument(
+        "--fast-kernels",
+        action="store_true",
+        default=numerics.fast_kernels_requested(),
+        help=f"let PyTorch, MKL and NumPy pick this CPU's fastest kernels (also ${numerics.FAST_KERNELS_ENV}=1): faster"
+        " on CPUs with AVX-512 BF16 or AMX, but the numbers are then this CPU's; by default every x86-64 CPU with"
+        " AVX2 gives the same numbers",
     )
     parser.add_argument("--kernel", default="", help="Jupyter kernel (default: tweetner if installed, else python3)")
     parser.add_argument("--step-timeout", type=float, metavar="SECONDS", help="stop a notebook that runs longer")
@@ -114,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         unverified_splits=args.unverified_splits,
         extra_train=tuple(path.resolve() for path in args.extra_train),
         transfer_models_dir=transfer_models_dir(args.corpus, str(args.corpus_dir or ""), args.quick),
+        fast_kernels=args.fast_kernels,
     )
     return execute(options)
 
@@ -152,6 +163,8 @@ def execute(options: RunOptions) -> int:
         print(f"\nInterrupted. {_unchanged(options)}", file=sys.stderr)
         return 130
     print(f"All reports written in {time.perf_counter() - started:.1f} s: {index}")
+    results = index.parent / "results"
+    print(f"Results digest: {results_digest(results)} (SHA-256 over {results}/*.json; `sha256sum *.json | sha256sum`)")
     return 0
 
 

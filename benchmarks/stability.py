@@ -1,12 +1,23 @@
-"""Seed stability of the fine-tuned MiniLM tagger (the costly stochastic model).
+"""Seed stability: the leading model over seeds (``--leader``), or the fine-tuned MiniLM alone.
 
+    python benchmarks/stability.py --leader [--seeds 42 7 123] [--corpus wnut16] [--data-dir DIR]
+    python benchmarks/stability.py --leader --seeds 7 123 --with-reports reports/results/04_strong_models.json
     python benchmarks/stability.py [--seeds 11 21 42] [--max-epochs 8] [--data-dir DIR]
 
-Fine-tunes the transformer tagger on ``train`` once per seed, as ``04_strong_models`` does
-(early stopping on dev), and scores dev and test (entity F1; test is only reported, nothing
-is chosen here). About 4 minutes per seed on 2 cores. The CRF needs no such run: L-BFGS
-training has no random start. The SGD and BiLSTM seed runs are part of the reports
-(02_baselines, 03_bilstm). Prints one line per seed, then one JSON line with mean,
+``--leader`` runs the whole strong-model protocol of ``04_strong_models`` once per seed (every
+candidate fit on train and scored on dev, the ensemble chosen on dev, the choice refit on
+train + dev) and scores each final model once on test: how far the seed alone moves the
+leading model's test F1, dev choice included. It takes about as long as ``04_strong_models``
+per seed (15-25 minutes on 2 cores). Its record goes to
+``benchmarks/results/leader_seeds_<corpus>.json``, which the 04 and 05 reports quote next to
+this run's F1; under portable numerics the run with the reports' seed reproduces their F1
+exactly, which is how the reports know the record is of their configuration.
+``--with-reports`` adds the run a ``make reports`` of the same commit recorded (its seed, its
+choice, its test F1) instead of training that seed again.
+
+Without ``--leader`` it fine-tunes the transformer tagger on ``train`` once per seed (early
+stopping on dev) and scores dev and test, about 4 minutes per seed. The CRF needs no such run:
+L-BFGS training has no random start. Prints one line per seed, then one JSON line with mean,
 standard deviation and the instability flag.
 """
 
@@ -14,28 +25,123 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from tweetner_utils import load_corpora
-from tweetner_utils.evaluation.stability import seed_runs, summarise
-from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger
-from tweetner_utils.pipeline.config import HeldOutConfig
+from tweetner_utils import entity_scores, load_corpora, numerics  # noqa: E402
+from tweetner_utils.atomic_files import atomic_write_text  # noqa: E402
+from tweetner_utils.data.labels import LabelSet  # noqa: E402
+from tweetner_utils.data.word_vectors import glove_vectors  # noqa: E402
+from tweetner_utils.evaluation.stability import seed_runs, seed_spread_path, summarise  # noqa: E402
+from tweetner_utils.models import selection  # noqa: E402
+from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger  # noqa: E402
+from tweetner_utils.pipeline.config import HeldOutConfig, StrongConfig  # noqa: E402
+from tweetner_utils.pipeline.steps import STEPS  # noqa: E402
+
+LEADER_SEEDS = [42, 7, 123]
+"""The reports' seed first, so that its run checks the record against the reports."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, nargs="+", default=HeldOutConfig().stability_seeds)
+    parser.add_argument("--leader", action="store_true", help="the whole 04 protocol per seed (the leading model)")
+    parser.add_argument("--seeds", type=int, nargs="+")
     parser.add_argument("--max-epochs", type=int, default=TransformerSettings.max_epochs)
+    parser.add_argument("--corpus", default=StrongConfig.corpus)
     parser.add_argument("--data-dir", default="")
+    parser.add_argument("--quick", action="store_true", help="the synthetic corpus and the quick run's settings")
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument(
+        "--with-reports", type=Path, metavar="JSON", help="04_strong_models.json of a run of this commit: its run joins"
+    )
     args = parser.parse_args(argv)
-    corpora = load_corpora(False, 42, args.data_dir)
+    if args.leader:
+        reported = [reported_run(args.with_reports)] if args.with_reports else []
+        config = quick_strong_config() if args.quick else StrongConfig(corpus=args.corpus, data_dir=args.data_dir)
+        return leader(args.seeds or LEADER_SEEDS, config, args.out_dir, reported)
+    return minilm(args.seeds or HeldOutConfig().stability_seeds, args.max_epochs, args.data_dir)
+
+
+def reported_run(path: Path) -> dict:
+    """The leading model's run as ``04_strong_models`` recorded it (its seed, choice and test F1)."""
+    results = json.loads(path.read_text("utf-8"))
+    strong = results["models"]["strong"]
+    return {
+        "seed": results["config"]["seed"],
+        "chosen": results["headline"]["chosen on dev"],
+        "test_f1": strong["splits"]["test"]["entity"]["f1"],
+        "fast_test_f1": results["models"]["fast"]["splits"]["test"]["entity"]["f1"],
+        "source": f"{path.name} of make reports",
+    }
+
+
+def quick_strong_config() -> StrongConfig:
+    """The quick run's 04 settings (synthetic corpus, tiny models): to try the benchmark in seconds."""
+    config = next(step.quick_config for step in STEPS if step.name == "04_strong_models")
+    assert isinstance(config, StrongConfig)
+    return config
+
+
+def leader(seeds: list[int], config: StrongConfig, out_dir: Path, reported: list[dict]) -> int:
+    """The 04 protocol once per seed; records every run (``reported`` first) and the spread of test F1."""
+    corpora = load_corpora(config.quick, config.seed, config.data_dir, config.corpus)
+    corpus = "synthetic" if config.quick else config.corpus
+    resources = selection.knowledge_resources(config, quick=config.quick, data_dir=config.data_dir)
+    vectors = glove_vectors() if config.bilstm_crf else None
+    runs = list(reported)
+    for seed in seeds:
+        started = time.perf_counter()
+        model = selection.train_strong_model(
+            corpora, replace(config, seed=seed), resources, vectors, log=lambda line, s=seed: print(f"seed {s}: {line}")
+        )
+        test = corpora["test"]
+        runs.append(
+            {
+                "seed": seed,
+                "chosen": selection.describe_choice(model),
+                "test_f1": entity_scores(test.tags, model.final.predict(test.tokens)).overall.f1,
+                "fast_test_f1": entity_scores(test.tags, model.fast.predict(test.tokens)).overall.f1,
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        )
+        print(json.dumps(runs[-1]), flush=True)
+    import pandas as pd
+
+    record = {
+        "model": "the leading model of 04_strong_models, chosen on dev anew for each seed",
+        "corpus": corpus,
+        "command": "python benchmarks/stability.py --leader --seeds "
+        + " ".join(map(str, seeds))
+        + (" --with-reports 04_strong_models.json" if reported else ""),
+        "commit": _commit(),
+        "finished_at_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+        "cpu": numerics.this_cpu().model,
+        "numerics": numerics.recorded(),
+        "runs": runs,
+        "test": summarise(pd.DataFrame(runs), "test_f1"),
+    }
+    path = seed_spread_path(out_dir, corpus)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    print(json.dumps({"written": str(path), **record["test"]}))
+    return 0
+
+
+def minilm(seeds: list[int], max_epochs: int, data_dir: str) -> int:
+    """The transformer tagger alone, fine-tuned on train once per seed."""
+    corpora = load_corpora(False, 42, data_dir)
     train, dev = corpora["train"], corpora["dev"]
+    labels = LabelSet.from_tags(train.tags).labels
 
     def fit(seed: int) -> TransformerTagger:
-        tagger = TransformerTagger(TransformerSettings(max_epochs=args.max_epochs, seed=seed))
+        tagger = TransformerTagger(TransformerSettings(max_epochs=max_epochs, seed=seed), labels)
         return tagger.fit(
             train.tokens,
             train.tags,
@@ -43,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=lambda line: print(f"seed {seed}: {line}", flush=True),
         )
 
-    runs = seed_runs(fit, {"dev": corpora["dev"], "test": corpora["test"]}, args.seeds)
+    runs = seed_runs(fit, {"dev": corpora["dev"], "test": corpora["test"]}, seeds)
     print(runs.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(
         json.dumps(
@@ -56,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     return 0
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
 
 
 if __name__ == "__main__":

@@ -69,8 +69,22 @@ def test_a_lead_says_when_the_models_learned_from_different_data():
     assert training_comparison("A", {}, "B", baseline) == ""
 
 
-def leader(f1: float, precision: float | None, n_pred: int = 2944, n_correct: int = 1712, n_gold: int = 3473) -> dict:
-    entity = {"f1": f1, "n_pred": n_pred, "n_correct": n_correct, "n_gold": n_gold}
+def leader(
+    f1: float,
+    precision: float | None,
+    n_pred: int = 2944,
+    n_correct: int = 1712,
+    n_gold: int = 3473,
+    half_width: float = 0.018,
+) -> dict:
+    entity = {
+        "f1": f1,
+        "ci_low": f1 - half_width,
+        "ci_high": f1 + half_width,
+        "n_pred": n_pred,
+        "n_correct": n_correct,
+        "n_gold": n_gold,
+    }
     details = {"routing": routing(precision)} if precision is not None else {"routing": routing(0.9, None)}
     return {"label": "Ensemble", "splits": {"test": {"entity": entity}}, "details": details}
 
@@ -82,7 +96,8 @@ def test_the_decision_box_counts_per_1000_tweets_and_recommends_by_its_rule():
     assert (round(go.flagged), round(go.wrong), round(go.missed), round(go.review)) == (765, 320, 457, 447)
     lines = decision_lines(go)
     assert "flags **765 entities**, of which **320 are wrong**, and misses **457 real entities**" in lines[0]
-    assert "0.1 points below the best published offline system (InferNER" in lines[2]
+    assert "F1 53.4% (95% interval 51.6%-55.2%): level with the best published offline system (InferNER" in lines[2]
+    assert "0.1 points below it, but the interval includes its score" in lines[2]
     assert go.recommendation.startswith("Go ahead: accept high-confidence entities automatically")
     assistant = decide(leader(0.534, 0.73), 3850)
     assert assistant.recommendation.startswith("Go ahead as an assistant only")
@@ -91,15 +106,41 @@ def test_the_decision_box_counts_per_1000_tweets_and_recommends_by_its_rule():
     assert no_threshold.recommendation.startswith("Go ahead as an assistant only") and no_threshold.review is None
     assert "every entity needs review" in decision_lines(no_threshold)[1]
     behind = decide(leader(0.44, 0.9), 3850)
-    assert behind.recommendation.startswith("Do not deploy yet") and "9.5 points below" in decision_lines(behind)[2]
+    assert behind.recommendation.startswith("Do not deploy yet")
+    assert "behind the best published offline system" in decision_lines(behind)[2]
+    assert "9.5 points below it, and the whole interval lies below it" in decision_lines(behind)[2]
     assert all(d.rule.startswith("Rule: go ahead with automatic acceptance") for d in (go, assistant, behind))
+
+
+def test_the_decision_box_claims_a_lead_over_the_field_only_when_the_whole_interval_is_above_it():
+    from tweetner_utils.reporting.summary.decision import decide, decision_lines
+
+    ahead = decision_lines(decide(leader(0.5619, 0.81), 3850))[2]
+    assert "ahead of the best published offline system (InferNER" in ahead
+    assert "2.7 points above it, and the whole interval lies above it" in ahead
+    point_ahead = decision_lines(decide(leader(0.5419, 0.81), 3850))[2]
+    assert "level with the best published offline system" in point_ahead and "0.7 points above it" in point_ahead
+    assert "ahead of" not in point_ahead
+
+
+def test_the_decision_box_deploys_only_when_the_interval_lower_end_is_within_the_margin_of_the_field():
+    from tweetner_utils.reporting.summary.decision import decide
+
+    close_but_wide = decide(leader(0.52, 0.81, half_width=0.03), 3850)  # point within 2 points, interval not
+    assert close_but_wide.recommendation.startswith("Do not deploy yet: the lower end of the model's 95% interval")
+    close_and_narrow = decide(leader(0.52, 0.81, half_width=0.005), 3850)
+    assert close_and_narrow.recommendation.startswith("Go ahead: accept high-confidence entities")
+    assert "the lower end of the test F1's 95% interval is no more than 2 points below" in close_and_narrow.rule
 
 
 def test_the_decision_box_compares_with_each_corpus_own_field_and_says_when_there_is_none():
     from tweetner_utils.reporting.summary.decision import decide, decision_lines
 
     wnut17 = decide(leader(0.50, 0.81), 1287, "wnut17")
-    assert "6.5 points below the best published offline system (BERTweet" in decision_lines(wnut17)[2]
+    assert (
+        "behind the best published offline system (BERTweet (Nguyen et al. 2020), 56.5%): 6.5 points below it"
+        in (decision_lines(wnut17)[2])
+    )
     assert wnut17.recommendation.startswith("Do not deploy yet")
     own = decide(leader(0.60, 0.81), 500, "brand_tweets")
     assert own.field_f1 is None and own.rule.startswith("Rule: with no published results for this corpus")

@@ -35,3 +35,50 @@ def test_summary_and_flag() -> None:
     assert describe(summary, "M").endswith("stable: the spread (1.0 points) is within the 2-point limit.")
     shaky = summarise(pd.DataFrame({"test_f1": [0.3, 0.4, 0.5]}))
     assert describe(shaky, "M").endswith("unstable: the spread (10.0 points) exceeds the 2-point limit.")
+
+
+# The leading model's spread over seeds, recorded by benchmarks/stability.py --leader.
+
+
+def spread_record(runs: dict[int, float]) -> dict:
+    return {"commit": "0123456789abcdef", "runs": [{"seed": s, "test_f1": f1} for s, f1 in runs.items()]}
+
+
+def test_the_seed_spread_sentence_quotes_this_run_and_the_spread_when_the_record_is_of_this_configuration():
+    from tweetner_utils.reporting.summary.stability import seed_spread_line
+
+    line = seed_spread_line(spread_record({42: 0.5419, 7: 0.5302, 123: 0.5377}), "Ensemble", 0.54189, 42)
+    assert line.startswith("Ensemble, this run (seed 42): test entity F1 54.2%; over 3 seeds (42, 7, 123;")
+    assert "at commit 0123456789) mean 53.7%, range 53.0%-54.2%" in line
+    assert line.endswith("the seed alone moves it by 1.2 points.")
+    assert "another configuration" not in line
+
+
+def test_the_seed_spread_sentence_says_when_the_record_is_of_another_configuration():
+    from tweetner_utils.reporting.summary.stability import seed_spread_line
+
+    other = seed_spread_line(spread_record({42: 0.5302, 7: 0.5377}), "Ensemble", 0.5419, 42)
+    assert "but that measurement is of another configuration (there seed 42 scored 53.0%)" in other
+    assert "moves it by" not in other
+    missing_seed = seed_spread_line(spread_record({7: 0.53, 123: 0.54}), "Ensemble", 0.5419, 42)
+    assert "seed 42 was not among them" in missing_seed
+    never = seed_spread_line(None, "Ensemble", 0.5419, 42)
+    assert never.endswith("its spread over seeds has not been measured (`python benchmarks/stability.py --leader`).")
+
+
+def test_a_seed_spread_record_is_read_by_corpus_and_a_damaged_one_is_named(tmp_path):
+    import json
+
+    from tweetner_utils import ResultsError
+    from tweetner_utils.evaluation.stability import read_seed_spread, seed_spread_path
+
+    assert read_seed_spread(tmp_path, "wnut16") is None
+    seed_spread_path(tmp_path, "wnut16").write_text(json.dumps(spread_record({42: 0.5, 7: 0.52})))
+    assert [run["seed"] for run in read_seed_spread(tmp_path, "wnut16")["runs"]] == [42, 7]
+    assert read_seed_spread(tmp_path, "wnut17") is None
+    seed_spread_path(tmp_path, "wnut17").write_text('{"runs": [{"seed": 42}]}')
+    with pytest.raises(ResultsError, match=r"leader_seeds_wnut17.json: not a seed-spread record \(KeyError"):
+        read_seed_spread(tmp_path, "wnut17")
+    seed_spread_path(tmp_path, "wnut17").write_text(json.dumps(spread_record({42: 0.5})))
+    with pytest.raises(ResultsError, match="needs at least 2 runs, found 1"):
+        read_seed_spread(tmp_path, "wnut17")

@@ -154,3 +154,32 @@ def test_drift_is_judged_only_on_models_scored_on_dev_and_test_after_one_fit() -
     assert "**Refit**" in lines[0]
     drift = [line for line in lines if "dev (2015 dev tweets)" in line]
     assert len(drift) == 1 and drift[0].startswith("Model A, the best model scored on dev and test after the same fit")
+
+
+def test_the_results_digest_moves_with_any_results_byte_but_not_with_timings(tmp_path: Path) -> None:
+    import subprocess
+
+    from tweetner_utils.reporting.results import results_digest, write_results, write_timings
+
+    write_results(tmp_path, "01_eda", {"headline": {"tweets": 10}})
+    write_results(tmp_path, "02_baselines", {"models": {}})
+    first = results_digest(tmp_path)
+    write_timings(tmp_path, "02_baselines", {"sgd": {"train_seconds": 1.0}})
+    assert results_digest(tmp_path) == first
+    by_shell = subprocess.run("sha256sum *.json | sha256sum", shell=True, cwd=tmp_path, capture_output=True, text=True)
+    assert by_shell.stdout.split()[0] == first
+    write_results(tmp_path, "01_eda", {"headline": {"tweets": 11}})
+    assert results_digest(tmp_path) != first
+
+
+def test_the_index_shows_the_digest_and_whether_the_numbers_are_portable() -> None:
+    numerics = {"mode": "portable", "covers": "x86-64 CPU with AVX2 and FMA", "cpu_model": "Test CPU"}
+    portable = index_page([], {"results_digest": "abc123", "numerics": numerics}, "t")
+    assert "Results digest <code>abc123</code>" in portable
+    assert (
+        "Computed on Test CPU with portable numerics: the same seed gives the same digest on any x86-64 CPU" in portable
+    )
+    fast = index_page([], {"results_digest": "abc123", "numerics": numerics | {"mode": "fast kernels"}}, "t")
+    assert "another CPU may give other numbers and another digest" in fast and "portable numerics" not in fast
+    broken = numerics | {"mode": "not portable", "problems": ["this CPU lacks AVX2"]}
+    assert "not portable (this CPU lacks AVX2)" in index_page([], {"results_digest": "x", "numerics": broken}, "t")

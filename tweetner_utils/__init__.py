@@ -6,14 +6,19 @@ Subpackages follow the data flow (``docs/architecture.md``): ``data`` -> ``featu
 and evaluation. The names notebooks and users need are re-exported here, so that
 ``import tweetner_utils as tu`` is enough.
 
-They are loaded on first use: importing the package costs nothing until a name is
-used, so ``tweetner predict`` never pays for pandas, PyTorch or papermill unless the
-model it loads needs them.
+Importing it first fixes the numerical kernel paths (``numerics``), so that a seed gives
+the same numbers on every x86-64 CPU with AVX2. The names are loaded on first use:
+importing the package costs nothing until a name is used, so ``tweetner predict`` never
+pays for pandas, PyTorch or papermill unless the model it loads needs them.
 """
 
 from __future__ import annotations
 
 import importlib
+
+from . import numerics as _numerics
+
+_numerics.apply()  # before anything below can load PyTorch or NumPy: see numerics.py
 
 __version__ = "0.1.0"
 

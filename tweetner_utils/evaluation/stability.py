@@ -7,11 +7,14 @@ deviation of its test entity F1 across seeds exceeds ``UNSTABLE_STD``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from ..data.conll import Corpus
+from ..exceptions import ResultsError
 from ..metrics import entity_scores
 from ..models.protocol import Tagger
 
@@ -61,3 +64,27 @@ def describe(summary: Mapping[str, float | bool | int], name: str) -> str:
         f"{name} over {summary['seeds']} seeds: test entity F1 {100 * summary['mean']:.1f} ± "
         f"{100 * summary['std']:.1f} (range {100 * summary['min']:.1f}-{100 * summary['max']:.1f}); {verdict}."
     )
+
+
+def seed_spread_path(folder: str | Path, corpus: str) -> Path:
+    """Where ``benchmarks/stability.py --leader`` records the leading model's runs over seeds."""
+    return Path(folder) / f"leader_seeds_{corpus}.json"
+
+
+def read_seed_spread(folder: str | Path, corpus: str) -> dict | None:
+    """The recorded seed runs of the leading model on ``corpus``, or None when never measured.
+
+    Raises:
+        ResultsError: the file exists but is not a seed-spread record (names the file).
+    """
+    path = seed_spread_path(folder, corpus)
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text("utf-8"))
+        runs = [(int(run["seed"]), float(run["test_f1"])) for run in record["runs"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ResultsError(f"{path}: not a seed-spread record ({type(exc).__name__}: {exc})") from None
+    if len(runs) < 2:
+        raise ResultsError(f"{path}: a seed spread needs at least 2 runs, found {len(runs)}")
+    return record

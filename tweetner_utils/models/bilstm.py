@@ -23,8 +23,11 @@ from ..data.conll import TagLists, TokenLists
 from ..data.labels import OUTSIDE, LabelSet, repair_bio
 from ..metrics import token_macro_non_o
 from .artifacts import read_artifact, write_artifact
+from .portable_ops import configure_torch
 from .protocol import Confidences
 from .seeding import Seeded, seed_everything
+
+configure_torch()  # oneDNN off under portable numerics, before any network runs
 
 PAD, UNK = "<PAD>", "<UNK>"
 IGNORE = -100

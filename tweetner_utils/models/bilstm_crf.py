@@ -27,9 +27,12 @@ from ..features.neural import CLUSTER_BITS, MAX_WORD_CHARS, NeuralInputs, TweetI
 from ..features.orthographic import CASING_CLASSES
 from .artifacts import read_artifact, write_artifact
 from .crf_layer import CrfLayer
+from .portable_ops import configure_torch
 from .protocol import Confidences
 from .seeding import Seeded, seed_everything
 from .training import length_batches, train_epochs
+
+configure_torch()  # oneDNN off under portable numerics, before any network runs
 
 WEIGHTS = "weights.pt"
 

@@ -20,13 +20,17 @@ class Seeded:
 
 
 def seed_everything(seed: int, num_threads: int) -> None:
-    """Seed Python, NumPy and torch, and pin torch to deterministic CPU kernels.
+    """Seed Python, NumPy and torch, and pin torch to deterministic CPU kernels (the portable
+    ones unless fast kernels were asked for: ``portable_ops``).
 
     torch is imported here rather than at the top so that models without it (CRF, SGD)
     never pay for loading it.
     """
     import torch
 
+    from .portable_ops import configure_torch
+
+    configure_torch()
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

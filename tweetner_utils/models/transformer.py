@@ -9,8 +9,10 @@ layer scores whole tag sequences.
 
 Fine-tuning is the slowest step of the reports, so the defaults are chosen for a
 laptop CPU: word-piece embeddings frozen (half the parameters: the optimiser step and
-the embedding gradient were a fifth of the time), bfloat16 matrix products where the
-CPU has them, length-bucketed batches, and early stopping on dev.
+the embedding gradient were a fifth of the time), length-bucketed batches, and early
+stopping on dev. Under portable numerics (the default, ``numerics``) it computes in
+float32 and its linear layers multiply on OpenBLAS (``portable_ops``); with fast kernels,
+bfloat16 matrix products where the CPU has them.
 """
 
 from __future__ import annotations
@@ -29,14 +31,18 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import numerics
 from ..data.conll import TagLists, TokenLists
 from ..features.orthographic import CASING_CLASSES, casing_class
 from .artifacts import read_artifact, write_artifact
 from .bio_decoding import decode_all, decode_with_confidences
 from .crf_layer import CrfLayer
+from .portable_ops import configure_torch, use_portable_linears
 from .protocol import Confidences
 from .seeding import Seeded, seed_everything
 from .training import equal_length_batches, length_batches, train_epochs
+
+configure_torch()  # oneDNN off under portable numerics, before any network runs
 
 WEIGHTS = "weights.pt"
 IGNORE = -100
@@ -70,8 +76,9 @@ def resolve_device(device: str) -> torch.device:
 
 
 def resolve_precision(precision: str, device: torch.device) -> str:
-    """``auto``: bfloat16 matrix products where the hardware does them natively (oneDNN on
-    AVX-512 CPUs, or a GPU that supports them), else float32.
+    """``auto``: float32 on CPU under portable numerics (each CPU's bfloat16 path rounds its
+    own way); with fast kernels, bfloat16 matrix products where the hardware does them
+    natively (oneDNN on AVX-512 CPUs, or a GPU that supports them), else float32.
 
     Raises:
         ValueError: an unknown name.
@@ -82,6 +89,8 @@ def resolve_precision(precision: str, device: torch.device) -> str:
         return precision
     if device.type == "cuda":
         return "bfloat16" if torch.cuda.is_bf16_supported() else "float32"
+    if not numerics.fast_kernels_requested():
+        return "float32"
     try:
         native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
@@ -118,7 +127,8 @@ class TransformerSettings(Seeded):
     and as good on dev (0.472 against 0.476 alone, the better ensemble on 2026-11-26)."""
     precision: str = "auto"
     """``bfloat16``: matrix products in bfloat16 (autocast; weights and the loss stay float32),
-    which halves training time on CPUs that have it; ``auto`` uses it where the hardware does."""
+    which halves training time on CPUs that have it; ``auto`` uses it where the hardware does,
+    with fast kernels only (``numerics``): under portable numerics it is float32."""
     device: str = "auto"
     num_threads: int = 2
 
@@ -166,7 +176,7 @@ class TransformerTagger:
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
         seed_everything(settings.seed, settings.num_threads)  # the new layers' initial weights
         encoder = AutoModel.from_pretrained(model_dir, local_files_only=True)
-        self.network = _Network(encoder, encoder.config.hidden_size, self.labels, self.settings)
+        self.network = use_portable_linears(_Network(encoder, encoder.config.hidden_size, self.labels, self.settings))
         if settings.freeze_embeddings:
             encoder.get_input_embeddings().weight.requires_grad_(False)
         self.network.to(self.device)

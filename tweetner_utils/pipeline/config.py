@@ -26,6 +26,8 @@ a scratch folder, so that exploring never overwrites the published results and m
 the HTML and the index stay old. ``run_all.py`` passes its own folders instead."""
 PUBLISHED_RESULTS = "../reports/results"
 """The results ``run_all.py`` published, which a notebook opened by hand reads."""
+BENCHMARK_RESULTS = "../benchmarks/results"
+"""What the benchmarks that run longer than the reports recorded (the leading model's seed spread)."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class StrongConfig(ModelRunConfig, StrongModelSettings):
     transfer_models_dir: str = ""
     """The other built-in corpus's models folder, whose leading model is scored on this corpus's
     test tweets ("" for none; ``run_all.py`` passes ``models/`` or ``models/<corpus>/``)."""
+    seed_spread_dir: str = BENCHMARK_RESULTS
+    """Where ``benchmarks/stability.py --leader`` recorded the leading model's test F1 over seeds."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ class SummaryConfig(NotebookConfig):
 
     steps_results_dir: str = PUBLISHED_RESULTS
     """Where the results of the steps it summarises are read."""
+    seed_spread_dir: str = BENCHMARK_RESULTS
+    """Where ``benchmarks/stability.py --leader`` recorded the leading model's test F1 over seeds."""
 
 
 def parameters_of(config: NotebookConfig) -> dict:

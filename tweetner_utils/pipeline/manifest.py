@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from .. import numerics
 from ..data.access import data_path, sha256_of
 from ..data.corpora import corpus_spec
 from ..models.transformer import TransformerSettings, resolve_device, resolve_precision
@@ -32,13 +33,16 @@ def read_manifest(path: Path) -> dict:
         return {}
 
 
-def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict, total: float) -> dict:
-    """This run's manifest; steps not run keep their previous wall times."""
+def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict, total: float, digest: str) -> dict:
+    """This run's manifest; steps not run keep their previous wall times. ``digest``: the
+    results digest (``reporting.results.results_digest``) of the reports this run leaves."""
     per_step = dict(previous.get("wall_seconds_per_step", {}))
     per_step.update({k: round(v, 1) for k, v in timings.items()})
     return {
         "finished_at_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "git_commit": git_commit(),
+        "results_digest": digest,
+        "numerics": numerics.kernel_path(),
         "seed": options.seed,
         "quick": options.quick,
         "corpus": "synthetic" if options.quick else corpus_spec(options.corpus, options.corpus_dir).name,

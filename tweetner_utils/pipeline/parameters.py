@@ -31,6 +31,7 @@ def parameters_source(config: NotebookConfig) -> str:
     quick = False
     results_dir = "../reports/interactive/results"
     steps_results_dir = "../reports/results"
+    seed_spread_dir = "../benchmarks/results"
     """
     return "\n".join(f"{f.name} = {_literal(getattr(config, f.name))}" for f in fields(config))
 

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import numerics
 from ..atomic_files import atomic_write_text
 from ..data.access import UNVERIFIED_ENV
 from ..data.corpora import corpus_spec, extra_training, load_corpora
 from ..exceptions import ConllFormatError, DataError, InputRejected, ReportsNotWritable
 from ..reporting.html import IndexEntry, index_page
-from ..reporting.results import collect_models, read_results
+from ..reporting.results import collect_models, read_results, results_digest
 from ..reporting.summary.comparison import comparison_table
 from ..reporting.summary.decision import decide, decision_html
 from .build import BUILD, fresh_build_folder, swap_models, swap_reports
@@ -44,6 +45,7 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
     steps = select_steps(options)
     if options.unverified_splits:
         os.environ[UNVERIFIED_ENV] = "1"  # the kernels inherit it
+    use_kernel_path(options.fast_kernels)
     check_inputs(options, log)
     reports = options.reports_dir
     build = reports / BUILD
@@ -62,7 +64,8 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
             make_rerunnable(step, options, build)
             timings[step.name] = time.perf_counter() - started
             log(f"[{number}/{len(steps)}] {step.name}: done in {timings[step.name]:.1f} s")
-        manifest_data = run_manifest(options, timings, previous, time.perf_counter() - run_started)
+        digest = results_digest(build / "results")
+        manifest_data = run_manifest(options, timings, previous, time.perf_counter() - run_started, digest)
         atomic_write_text(build / MANIFEST, json.dumps(manifest_data, indent=2, sort_keys=True) + "\n")
         atomic_write_text(build / "index.html", _index(options, manifest_data, build))
         swap_models(build / "models", options.models_dir, [pattern for step in steps for pattern in step.models])
@@ -70,6 +73,16 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
     except OSError as exc:
         raise ReportsNotWritable(f"cannot write {exc.filename or reports}: {exc.strerror or exc}") from None
     return reports / "index.html"
+
+
+def use_kernel_path(fast_kernels: bool) -> None:
+    """Portable numerics for the kernels this run starts (they inherit the environment), or
+    the libraries' own choice for this CPU with ``--fast-kernels``."""
+    if fast_kernels:
+        os.environ[numerics.FAST_KERNELS_ENV] = "1"
+    else:
+        os.environ.pop(numerics.FAST_KERNELS_ENV, None)
+    numerics.apply()
 
 
 def check_inputs(options: RunOptions, log: Callable[[str], None] = print) -> None:

@@ -6,6 +6,7 @@ baselines, BiLSTM, strong models, then the business summary that compares them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -29,6 +30,8 @@ from .config import (
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
+BENCHMARKS = ROOT / "benchmarks" / "results"
+"""What the benchmarks that run longer than the reports recorded for them (the seed spread)."""
 QUICK_RESAMPLES = 200
 """Bootstrap resamples in quick runs (synthetic data: the intervals mean nothing there)."""
 
@@ -112,6 +115,9 @@ class RunOptions:
     """Reviewed CoNLL files added to every model's training data (``--extra-train``)."""
     transfer_models_dir: str = ""
     """The other built-in corpus's models folder, for the cross-corpus section ("" for none)."""
+    fast_kernels: bool = False
+    """Let the libraries pick this CPU's fastest kernels (``numerics``): faster on some CPUs, but
+    the numbers are then this CPU's, not the same on every machine."""
     steps: Sequence[Step] = field(default=STEPS)
 
 
@@ -139,7 +145,9 @@ def select_steps(options: RunOptions) -> list[Step]:
 def step_parameters(step: Step, options: RunOptions, build: Path) -> dict:
     """The papermill parameters of ``step``: its config with this run's seed and folders."""
     results = str(build / "results")
-    return _parameters(step, options, results=results, steps_results=results, models=str(build / "models"))
+    return _parameters(
+        step, options, results=results, steps_results=results, models=str(build / "models"), seeds=str(BENCHMARKS)
+    )
 
 
 RERUN_COMMENT = (
@@ -154,11 +162,16 @@ def rerun_parameters(step: Step, options: RunOptions) -> dict:
     quick, data), but the folders of a notebook opened by hand, relative to where it lies (the
     build folder it ran in is gone by the time anyone opens it)."""
     return _parameters(
-        step, options, results="../interactive/results", steps_results="../results", models="../interactive/models"
+        step,
+        options,
+        results="../interactive/results",
+        steps_results="../results",
+        models="../interactive/models",
+        seeds=os.path.relpath(BENCHMARKS, options.reports_dir / "notebooks"),
     )
 
 
-def _parameters(step: Step, options: RunOptions, *, results: str, steps_results: str, models: str) -> dict:
+def _parameters(step: Step, options: RunOptions, *, results: str, steps_results: str, models: str, seeds: str) -> dict:
     config = step.quick_config if options.quick else step.config
     wanted: dict[str, Any] = {
         "results_dir": results,
@@ -172,6 +185,7 @@ def _parameters(step: Step, options: RunOptions, *, results: str, steps_results:
         "device": options.device,
         "extra_train": [str(path) for path in options.extra_train],
         "transfer_models_dir": options.transfer_models_dir,
+        "seed_spread_dir": seeds,
     }
     names = {f.name for f in fields(config)}
     return parameters_of(replace(config, **{k: v for k, v in wanted.items() if k in names}))

@@ -123,6 +123,7 @@ ul {{ margin: 0; padding-left: 1.1rem; }}
 {lead}
 <p>Each report exists in two versions: the full notebook with code, and a stakeholder version
 without code. Every number is computed by the code in the repository at the commit below.</p>
+{_provenance(manifest)}
 <table><thead><tr><th>Report</th><th>Headline numbers</th><th>Wall time</th></tr></thead>
 <tbody>
 {rows}
@@ -132,6 +133,26 @@ without code. Every number is computed by the code in the repository at the comm
 </details>
 </body></html>
 """
+
+
+def _provenance(manifest: Mapping[str, object]) -> str:
+    """The results digest and the kernel path, where a reader comparing two runs looks first."""
+    numerics = manifest.get("numerics")
+    digest = manifest.get("results_digest")
+    if not isinstance(numerics, Mapping) or not digest:
+        return ""
+    if numerics.get("mode") == "portable":
+        where = f"portable numerics: the same seed gives the same digest on any {numerics.get('covers')}"
+    elif numerics.get("mode") == "fast kernels":
+        where = "fast kernels chosen for this CPU: another CPU may give other numbers and another digest"
+    else:
+        problems = "; ".join(str(p) for p in numerics.get("problems", []))
+        where = f"not portable ({problems}): these numbers are specific to this CPU"
+    return (
+        f'<p class="provenance">Results digest <code>{_e(digest)}</code> (SHA-256 over every results file; '
+        f"<code>cd results &amp;&amp; sha256sum *.json | sha256sum</code> gives it). Computed on "
+        f"{_e(numerics.get('cpu_model', 'an unknown CPU'))} with {_e(where)}.</p>"
+    )
 
 
 def _entry_row(entry: IndexEntry) -> str:

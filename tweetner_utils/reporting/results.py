@@ -8,6 +8,7 @@ Timings differ from run to run, so they go beside the results, in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -42,6 +43,27 @@ def write_results(results_dir: str | os.PathLike[str], step: str, payload: dict)
     text = json.dumps(normalise({"step": step, **payload}), sort_keys=True, indent=2, ensure_ascii=False)
     atomic_write_text(path, text + "\n")
     return path
+
+
+def results_digest(results_dir: str | os.PathLike[str]) -> str:
+    """One SHA-256 over every results file of ``results_dir`` (timings, in their own folder, are
+    left out), so anyone can see at a glance whether a regeneration equals a published run.
+
+    It is the SHA-256 of what ``sha256sum *.json`` prints in that folder (one ``<sha256>  <name>``
+    line per file, by name), so ``cd reports/results && sha256sum *.json | sha256sum`` gives the
+    same value without the package.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = (Path(folder) / "01_eda.json").write_text("{}" + chr(10))
+    ...     results_digest(folder)[:12]
+    'cac1e8c40e07'
+    """
+    lines = [
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n"
+        for path in sorted(Path(results_dir).glob("*.json"))
+    ]
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
 def read_results(results_dir: str | os.PathLike[str]) -> dict[str, dict]:

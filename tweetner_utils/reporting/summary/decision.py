@@ -16,7 +16,8 @@ from ..published import best_offline
 from .text import pct
 
 FIELD_MARGIN = 0.02
-"""How far below the best published offline F1 a model may be and still count as level with the field."""
+"""How far below the best published offline F1 the lower end of a model's 95% interval may be
+for the model to count as good enough to deploy."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Decision:
     review: float | None
     """Entities below the auto-accept threshold (None: no threshold reached the target on dev)."""
     f1: float
+    ci_low: float
+    ci_high: float
+    """The 95% bootstrap interval of the test F1: every comparison with the field uses it."""
     field_name: str | None
     """The best published offline system on the corpus (None: nothing is published for it)."""
     field_f1: float | None
@@ -41,9 +45,9 @@ class Decision:
 
 RULE = (
     "Rule: go ahead with automatic acceptance plus review of the rest when the auto-accepted entities "
-    "reach the precision target on test and F1 is within {margin} points of the best published offline "
-    "system; go ahead as an assistant (people confirm every entity) when only the F1 condition holds; "
-    "otherwise do not deploy yet."
+    "reach the precision target on test and the lower end of the test F1's 95% interval is no more than "
+    "{margin} points below the best published offline system; go ahead as an assistant (people confirm "
+    "every entity) when only the F1 condition holds; otherwise do not deploy yet."
 )
 RULE_WITHOUT_FIELD = (
     "Rule: with no published results for this corpus, the F1 condition cannot be checked, so at most "
@@ -65,7 +69,7 @@ def decide(record: Mapping, test_tweets: int, corpus: str = DEFAULT_CORPUS) -> D
     meets = has_threshold and accepted is not None and target is not None and accepted >= target
     if field_f1 is None:
         return _decision(record, test_tweets, _without_field(meets), field_name, field_f1, RULE_WITHOUT_FIELD)
-    level = entity["f1"] >= field_f1 - FIELD_MARGIN
+    level = _interval(entity)[0] >= field_f1 - FIELD_MARGIN
     if level and meets:
         recommendation = "Go ahead: accept high-confidence entities automatically and send the rest to review."
     elif level:
@@ -74,7 +78,10 @@ def decide(record: Mapping, test_tweets: int, corpus: str = DEFAULT_CORPUS) -> D
             "people should confirm every entity."
         )
     else:
-        recommendation = "Do not deploy yet: the model is more than the margin below the best published offline system."
+        recommendation = (
+            "Do not deploy yet: the lower end of the model's 95% interval is more than the margin below the best "
+            "published offline system."
+        )
     return _decision(
         record, test_tweets, recommendation, field_name, field_f1, RULE.format(margin=f"{100 * FIELD_MARGIN:.0f}")
     )
@@ -103,6 +110,8 @@ def _decision(
         missed=(entity["n_gold"] - entity["n_correct"]) * per_1000,
         review=routing["test"]["review_per_1000_tweets"] if has_threshold else None,
         f1=entity["f1"],
+        ci_low=_interval(entity)[0],
+        ci_high=_interval(entity)[1],
         field_name=field_name,
         field_f1=field_f1,
         precision_target=routing.get("min_precision"),
@@ -134,14 +143,46 @@ def decision_lines(decision: Decision) -> list[str]:
     return lines
 
 
+def _interval(entity: Mapping) -> tuple[float, float]:
+    """The recorded 95% interval (a record without one: the point estimate at both ends)."""
+    return entity.get("ci_low", entity["f1"]), entity.get("ci_high", entity["f1"])
+
+
+def field_position(f1: float, ci_low: float, ci_high: float, field_name: str, field_f1: float) -> str:
+    """Where a model stands against a published system, read from its 95% interval: ahead only
+    when the whole interval lies above the system's F1, behind only when it lies below.
+
+    >>> field_position(0.5419, 0.5240, 0.5606, "InferNER", 0.5348)[:48]
+    'level with the best published offline system (In'
+    >>> field_position(0.58, 0.56, 0.60, "InferNER", 0.5348)[:8]
+    'ahead of'
+    """
+    name = f"the best published offline system ({field_name}, {pct(field_f1)})"
+    gap = f"{abs(100 * (f1 - field_f1)):.1f} points {'above' if f1 >= field_f1 else 'below'} it"
+    if ci_low > field_f1:
+        return f"ahead of {name}: {gap}, and the whole interval lies above it"
+    if ci_high < field_f1:
+        return f"behind {name}: {gap}, and the whole interval lies below it"
+    return f"level with {name}: {gap}, but the interval includes its score, so the data cannot separate the two"
+
+
+def field_line(entity: Mapping, corpus: str = DEFAULT_CORPUS) -> str:
+    """A model's test F1 with its 95% interval, and where the interval puts it against the best
+    published offline system on ``corpus`` (``entity``: a recorded split's entity scores)."""
+    low, high = _interval(entity)
+    field = best_offline(corpus)
+    return _f1_against_field(entity["f1"], low, high, *(field if field is not None else (None, None)))
+
+
 def _field_line(d: Decision) -> str:
-    if d.field_f1 is None:
-        return f"Test entity F1 {pct(d.f1)}; no published results on this corpus to compare with."
-    gap = d.f1 - d.field_f1
-    return (
-        f"Test entity F1 {pct(d.f1)}: {abs(100 * gap):.1f} points {'above' if gap >= 0 else 'below'} the best "
-        f"published offline system ({d.field_name}, {pct(d.field_f1)})."
-    )
+    return _f1_against_field(d.f1, d.ci_low, d.ci_high, d.field_name, d.field_f1)
+
+
+def _f1_against_field(f1: float, low: float, high: float, field_name: str | None, field_f1: float | None) -> str:
+    text = f"Test entity F1 {pct(f1)} (95% interval {pct(low)}-{pct(high)})"
+    if field_f1 is None or field_name is None:
+        return f"{text}; no published results on this corpus to compare with."
+    return f"{text}: {field_position(f1, low, high, field_name, field_f1)}."
 
 
 def decision_html(decision: Decision, summary_link: str = "") -> str:

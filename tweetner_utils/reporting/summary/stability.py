@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ...evaluation.stability import UNSTABLE_STD, describe
+from .text import pct
 
 
 def stability_table(models: Mapping[str, dict]) -> pd.DataFrame:
@@ -53,3 +54,28 @@ def stability_lines(models: Mapping[str, dict]) -> list[str]:
         for record in models.values()
         if "stability" in record.get("details", {})
     ]
+
+
+def seed_spread_line(spread: Mapping | None, label: str, f1: float, seed: int) -> str:
+    """This run's test F1 of the leading model next to its spread over seeds (measured by
+    ``benchmarks/stability.py --leader``), and whether that measurement is of this configuration:
+    under portable numerics its run with this run's seed must give this run's F1 exactly.
+    """
+    this_run = f"{label}, this run (seed {seed}): test entity F1 {pct(f1)}"
+    if spread is None:
+        return f"{this_run}; its spread over seeds has not been measured (`python benchmarks/stability.py --leader`)."
+    runs = {int(run["seed"]): float(run["test_f1"]) for run in spread["runs"]}
+    values = list(runs.values())
+    source = f"`benchmarks/stability.py --leader` at commit {str(spread.get('commit', 'unknown'))[:10]}"
+    mean = sum(values) / len(values)
+    over = (
+        f"over {len(values)} seeds ({', '.join(str(s) for s in runs)}; {source}) mean {pct(mean)}, "
+        f"range {pct(min(values))}-{pct(max(values))}"
+    )
+    if seed in runs and round(runs[seed], 4) == round(f1, 4):
+        return f"{this_run}; {over}: the seed alone moves it by {100 * (max(values) - min(values)):.1f} points."
+    measured = f"there seed {seed} scored {pct(runs[seed])}" if seed in runs else f"seed {seed} was not among them"
+    return (
+        f"{this_run}; {over}, but that measurement is of another configuration ({measured}): run the benchmark "
+        "again for this one."
+    )
