@@ -198,3 +198,17 @@ def test_a_portable_linear_layer_computes_what_torch_computes_and_its_gradients(
     monkeypatch.setenv(FAST_KERNELS_ENV, "1")
     untouched = use_portable_linears(copy.deepcopy(plain))
     assert all(type(m) is torch.nn.Linear for m in untouched if isinstance(m, torch.nn.Linear))
+
+
+def test_run_all_fast_kernels_give_the_kernels_the_users_settings_and_portable_takes_them_back(monkeypatch) -> None:
+    from tweetner_utils.pipeline.run import use_kernel_path
+
+    monkeypatch.delenv(FAST_KERNELS_ENV, raising=False)
+    monkeypatch.setenv("MKL_CBWR", PORTABLE_SETTINGS["MKL_CBWR"])
+    monkeypatch.setenv(numerics.BEFORE_ENV, json.dumps({"MKL_CBWR": "AVX512"}))
+    use_kernel_path(fast_kernels=True)
+    assert os.environ["MKL_CBWR"] == "AVX512" and os.environ[FAST_KERNELS_ENV] == "1"
+    assert numerics.mode() == numerics.FAST
+    use_kernel_path(fast_kernels=False)
+    assert os.environ["MKL_CBWR"] == PORTABLE_SETTINGS["MKL_CBWR"] and FAST_KERNELS_ENV not in os.environ
+    assert json.loads(os.environ[numerics.BEFORE_ENV])["MKL_CBWR"] == "AVX512"  # kept for a later --fast-kernels

@@ -22,8 +22,10 @@ fixes every one of those choices to code that every x86-64 CPU since AVX2 (Intel
 - ``ATEN_CPU_CAPABILITY=avx2``: PyTorch's own vectorised kernels (exp, tanh, softmax,
   reductions, layer norm) take their AVX2 variant.
 - ``NPY_DISABLE_CPU_FEATURES``: NumPy's AVX-512 loops (exp, log and others) are switched off.
-- ``OMP_NUM_THREADS=2``: work is split over the same number of threads on every machine
-  (OpenBLAS's products differ between one thread and two); ``OMP_WAIT_POLICY=PASSIVE``: with
+- ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` = 2: work is split over
+  the same number of threads on every machine (OpenBLAS's products differ between one thread
+  and two; Dask's ``LocalCluster`` sets all three to 1 in the process that starts it, for
+  good); ``OMP_WAIT_POLICY=PASSIVE``: with
   two thread pools (PyTorch's and OpenBLAS's) on two cores, spinning threads would take
   turns doubling the step time.
 - the transformer computes in float32 (``bfloat16`` needs AVX-512 BF16 or AMX to be fast,
@@ -58,6 +60,8 @@ PORTABLE_SETTINGS: dict[str, str] = {
     "ATEN_CPU_CAPABILITY": "avx2",
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
     "OMP_NUM_THREADS": str(PORTABLE_THREADS),
+    "OPENBLAS_NUM_THREADS": str(PORTABLE_THREADS),
+    "MKL_NUM_THREADS": str(PORTABLE_THREADS),
     "OMP_WAIT_POLICY": "PASSIVE",
 }
 """Environment variables that fix the kernel paths; set over any value the environment had."""
