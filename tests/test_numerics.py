@@ -212,3 +212,10 @@ def test_run_all_fast_kernels_give_the_kernels_the_users_settings_and_portable_t
     use_kernel_path(fast_kernels=False)
     assert os.environ["MKL_CBWR"] == PORTABLE_SETTINGS["MKL_CBWR"] and FAST_KERNELS_ENV not in os.environ
     assert json.loads(os.environ[numerics.BEFORE_ENV])["MKL_CBWR"] == "AVX512"  # kept for a later --fast-kernels
+
+
+def test_a_damaged_record_of_earlier_settings_is_ignored_not_fatal() -> None:
+    env = {numerics.BEFORE_ENV: "not json", "MKL_CBWR": "AVX512"}
+    numerics.apply(env)
+    assert env["MKL_CBWR"] == PORTABLE_SETTINGS["MKL_CBWR"]
+    assert json.loads(env[numerics.BEFORE_ENV])["MKL_CBWR"] == "AVX512"

@@ -101,7 +101,7 @@ def apply(environ: MutableMapping[str, str] | None = None) -> None:
     loads its libraries on the same path, whatever it imports first.
     """
     env = os.environ if environ is None else environ
-    before: dict[str, str | None] = json.loads(env.get(BEFORE_ENV, "{}"))
+    before = _before(env)
     if fast_kernels_requested(env):
         for name, value in before.items():
             if value is None:
@@ -116,6 +116,15 @@ def apply(environ: MutableMapping[str, str] | None = None) -> None:
         before.setdefault(name, env.get(name))
         env[name] = value
     env[BEFORE_ENV] = json.dumps(before, sort_keys=True)
+
+
+def _before(env: MutableMapping[str, str]) -> dict[str, str | None]:
+    """The values an earlier :func:`apply` replaced (none when unset or not ours to read)."""
+    try:
+        before = json.loads(env.get(BEFORE_ENV, "{}"))
+    except json.JSONDecodeError:
+        return {}
+    return before if isinstance(before, dict) else {}
 
 
 @dataclass(frozen=True)
