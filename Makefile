@@ -50,8 +50,8 @@ reports: env ## Regenerate every report into reports/
 quick: env ## Run every notebook on the synthetic corpus (seconds)
 	$(BIN)/python run_all.py --quick
 
-environment.yml: pyproject.toml ## Regenerate environment.yml from the pins in pyproject.toml
+environment.yml: pyproject.toml | $(STAMP) ## Regenerate environment.yml from the pins in pyproject.toml
 	$(BIN)/python -m tweetner_utils.environment_file > environment.yml.tmp && mv environment.yml.tmp environment.yml
 
 clean: ## Remove the environment and caches (not reports)
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache *.egg-info
