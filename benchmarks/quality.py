@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tweetner_utils import StrongConfig, entity_scores, load_corpora
 from tweetner_utils.data.word_vectors import glove_vectors
 from tweetner_utils.models import selection
+from tweetner_utils.reporting import strong_models
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     vectors = glove_vectors() if config.bilstm_crf else None
     model = selection.train_strong_model(corpora, config, resources, vectors, log=lambda line: print(line, flush=True))
     print("\ndev selection (fit on train, scored on dev; test: the same train-only fit, scored once):")
-    print(selection.selection_frame(model).to_string(float_format=lambda v: f"{v:.4f}"))
+    print(strong_models.selection_frame(model).to_string(float_format=lambda v: f"{v:.4f}"))
 
     test = corpora["test"]
     predict_started = time.perf_counter()
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ntotal wall time {wall:.0f} s", flush=True)
     record = {
         "model": model.label,
-        "chosen": selection.describe_choice(model),
+        "chosen": strong_models.describe_choice(model),
         "dev_f1": round(float(model.selection["dev_f1"].max()), 4),
         "test_precision": round(scores.overall.precision, 4),
         "test_recall": round(scores.overall.recall, 4),

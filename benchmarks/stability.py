@@ -44,6 +44,7 @@ from tweetner_utils.models import selection  # noqa: E402
 from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger  # noqa: E402
 from tweetner_utils.pipeline.config import HeldOutConfig, StrongConfig  # noqa: E402
 from tweetner_utils.pipeline.steps import STEPS  # noqa: E402
+from tweetner_utils.reporting import strong_models  # noqa: E402
 
 LEADER_SEEDS = [42, 7, 123]
 """The reports' seed first, so that its run checks the record against the reports."""
@@ -105,7 +106,7 @@ def leader(seeds: list[int], config: StrongConfig, out_dir: Path, reported: list
         runs.append(
             {
                 "seed": seed,
-                "chosen": selection.describe_choice(model),
+                "chosen": strong_models.describe_choice(model),
                 "test_f1": entity_scores(test.tags, model.final.predict(test.tokens)).overall.f1,
                 "fast_test_f1": entity_scores(test.tags, model.fast.predict(test.tokens)).overall.f1,
                 "seconds": round(time.perf_counter() - started, 1),

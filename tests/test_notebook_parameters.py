@@ -13,7 +13,7 @@ import pytest
 
 from tweetner_utils.models.bilstm import BilstmSettings
 from tweetner_utils.models.seeding import Seeded
-from tweetner_utils.models.selection import StrongModelSettings
+from tweetner_utils.models.strong_settings import StrongModelSettings
 from tweetner_utils.pipeline.config import BilstmConfig, StrongConfig, SummaryConfig
 from tweetner_utils.pipeline.parameters import stale_notebooks, write_parameters
 from tweetner_utils.pipeline.steps import NOTEBOOKS, STEPS, RunOptions

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from tweetner_utils.data.corpora import CorpusSpec, corpus_spec
-from tweetner_utils.evaluation import monitoring as weekly_monitoring
-from tweetner_utils.reporting.summary import cost, drift, monitoring, routing, stability
+from tweetner_utils.evaluation import monitoring
+from tweetner_utils.reporting.summary import cost, drift_text, monitoring_text, routing_text, stability_text
 
 WNUT16 = corpus_spec("wnut16")
 OWN = CorpusSpec("mine", "Mine", {"dev": "March tweets", "test": "April tweets"})
@@ -71,12 +71,12 @@ def weekly_counts(tweets: int, seed: int, hit: float) -> dict[str, list[int]]:
     }
 
 
-WEEKLY = weekly_monitoring.weekly_plan(weekly_counts(3850, 1, 0.5), weekly_counts(1000, 2, 0.45), weeks=3000)
+WEEKLY = monitoring.weekly_plan(weekly_counts(3850, 1, 0.5), weekly_counts(1000, 2, 0.45), weeks=3000)
 
 
 def test_monitoring_plan_derives_every_alert_level_from_its_baseline() -> None:
     models = {**MODELS, "strong": record("Strong", 0.45, ROUTING, seen_unseen=SEEN, weekly_plan=WEEKLY)}
-    plan = monitoring.monitoring_plan(models, "strong", DRIFT, TIMINGS)
+    plan = monitoring_text.monitoring_plan(models, "strong", DRIFT, TIMINGS)
     oov = plan.loc["unknown-word rate of incoming tweets (vs training vocabulary) (%)"]
     assert (oov["baseline dev"], oov["baseline test"], oov["alert at"]) == (10.0, 15.0, 20.0)
     assert plan.loc["share of predicted entities auto-accepted (%)", "alert at"] == 30.0
@@ -86,38 +86,38 @@ def test_monitoring_plan_derives_every_alert_level_from_its_baseline() -> None:
     assert f1["alert at"] == round(100 * WEEKLY["rows"][0]["level"], 1) < f1["baseline test"]
     assert f1["needs labels"] == "yes" and plan.loc["review items per 1,000 tweets", "needs labels"] == "no"
     assert "share of real entities the model misses (weekly labelled sample) (%)" in plan.index
-    assert "single-tweet latency p99 (ms)" not in monitoring.monitoring_plan(models, "strong", DRIFT, {}).index
+    assert "single-tweet latency p99 (ms)" not in monitoring_text.monitoring_plan(models, "strong", DRIFT, {}).index
 
 
 def test_monitoring_lines_count_the_labelled_rows_and_state_the_false_alarm_rate() -> None:
     models = {**MODELS, "strong": record("Strong", 0.45, ROUTING, seen_unseen=SEEN, weekly_plan=WEEKLY)}
-    plan = monitoring.monitoring_plan(models, "strong", DRIFT, TIMINGS)
-    lines = monitoring.monitoring_lines(plan, "Strong", WEEKLY, corpus=WNUT16)
+    plan = monitoring_text.monitoring_plan(models, "strong", DRIFT, TIMINGS)
+    lines = monitoring_text.monitoring_lines(plan, "Strong", WEEKLY, corpus=WNUT16)
     assert lines[1].startswith("4 rows need a labelled sample of 200 tweets a week; the other 4 come from")
     rates = WEEKLY["any_row_false_alarm"]
     assert f"alerts in {100 * rates['test']:.1f}% of weeks like the 2016 test tweets" in lines[2]
-    own = monitoring.monitoring_lines(plan, "Strong", WEEKLY, corpus=OWN)
+    own = monitoring_text.monitoring_lines(plan, "Strong", WEEKLY, corpus=OWN)
     assert f"alerts in {100 * rates['test']:.1f}% of weeks like the April tweets" in own[2]
     assert "today's values on the March tweets and the April tweets" in own[0]
     assert not any("2015" in line or "2016" in line for line in own)
-    unlabelled = monitoring.monitoring_plan(MODELS, "strong", DRIFT, TIMINGS)
+    unlabelled = monitoring_text.monitoring_plan(MODELS, "strong", DRIFT, TIMINGS)
     assert (
         "None of the 4 rows needs labelled tweets"
-        in monitoring.monitoring_lines(unlabelled, "Strong", None, corpus=WNUT16)[1]
+        in monitoring_text.monitoring_lines(unlabelled, "Strong", None, corpus=WNUT16)[1]
     )
 
 
 def test_a_dev_value_beyond_its_alert_level_is_said() -> None:
-    shifted = weekly_monitoring.weekly_plan(weekly_counts(3850, 1, 0.5), weekly_counts(1000, 2, 0.2), weeks=2000)
+    shifted = monitoring.weekly_plan(weekly_counts(3850, 1, 0.5), weekly_counts(1000, 2, 0.2), weeks=2000)
     models = {**MODELS, "strong": record("Strong", 0.45, ROUTING, weekly_plan=shifted)}
-    lines = monitoring.monitoring_lines(
-        monitoring.monitoring_plan(models, "strong", DRIFT, {}), "Strong", shifted, corpus=OWN
+    lines = monitoring_text.monitoring_lines(
+        monitoring_text.monitoring_plan(models, "strong", DRIFT, {}), "Strong", shifted, corpus=OWN
     )
     assert any(line.startswith("Today's dev value of entity F1") for line in lines)
     assert not any(
         line.startswith("Today's dev value of entity F1")
-        for line in monitoring.monitoring_lines(
-            monitoring.monitoring_plan(
+        for line in monitoring_text.monitoring_lines(
+            monitoring_text.monitoring_plan(
                 {**MODELS, "strong": record("S", 0.45, ROUTING, weekly_plan=WEEKLY)}, "strong", DRIFT, {}
             ),
             "S",
@@ -131,19 +131,19 @@ def test_the_stated_false_alarm_rate_is_what_an_independent_simulation_of_200_tw
     """The issue's check: resample 200-tweet weeks from the dev and test predictions with
     nothing changed; the share alerting on any labelled row must be within 2 points of the page."""
     for split in ("test", "dev"):
-        drawn = weekly_monitoring.simulated_weeks(WEEKLY["per_tweet"][split], 20_000, 200, seed=12345)
+        drawn = monitoring.simulated_weeks(WEEKLY["per_tweet"][split], 20_000, 200, seed=12345)
         fired = np.zeros(20_000, dtype=bool)
-        for metric, row in zip(weekly_monitoring.METRICS, WEEKLY["rows"]):
-            fired |= weekly_monitoring.alerts(metric, weekly_monitoring.metric_values(metric, drawn), row["level"])
+        for metric, row in zip(monitoring.METRICS, WEEKLY["rows"]):
+            fired |= monitoring.alerts(metric, monitoring.metric_values(metric, drawn), row["level"])
         assert abs(fired.mean() - WEEKLY["any_row_false_alarm"][split]) < 0.02, split
     assert 0.02 <= WEEKLY["any_row_false_alarm"]["test"] <= 0.08  # four rows at 1.25% each: about 5% in all
 
 
 def test_routing_lines_quote_the_leaders_band_and_name_models_without_one() -> None:
     no_band = {**ROUTING, "threshold": None}
-    lines = routing.routing_lines({**MODELS, "weak": record("Weak", 0.1, no_band)}, "strong", corpus=WNUT16)
+    lines = routing_text.routing_lines({**MODELS, "weak": record("Weak", 0.1, no_band)}, "strong", corpus=WNUT16)
     assert "on the 2016 test tweets that is" in lines[0]
-    assert "on the April tweets that is" in routing.routing_lines(MODELS, "strong", corpus=OWN)[0]
+    assert "on the April tweets that is" in routing_text.routing_lines(MODELS, "strong", corpus=OWN)[0]
     assert "confidence ≥ 0.90" in lines[0] and "40.0% of its predictions at 75.0%" in lines[0]
     assert "320 items per 1,000 tweets" in lines[0]
     assert lines[-1].startswith("Weak: no confidence level reaches the precision target")
@@ -151,14 +151,14 @@ def test_routing_lines_quote_the_leaders_band_and_name_models_without_one() -> N
 
 def test_drift_lines_explain_the_gap_with_new_names() -> None:
     comparison = pd.DataFrame({"dev_f1": [0.5], "f1": [0.45], "dev_same_fit": [True]}, index=["Strong"])
-    lines = drift.drift_lines(DRIFT, MODELS, comparison, corpus=WNUT16)
+    lines = drift_text.drift_lines(DRIFT, MODELS, comparison, corpus=WNUT16)
     assert "15.0% of the words in the 2016 test tweets are unknown (dev: 10.0%)" in lines[0]
-    assert "of the words in the April tweets are" in drift.drift_lines(DRIFT, MODELS, comparison, corpus=OWN)[0]
+    assert "of the words in the April tweets are" in drift_text.drift_lines(DRIFT, MODELS, comparison, corpus=OWN)[0]
     assert "finds 85.0% of entities with known names but only 30.0% of new ones" in lines[1]
     assert "87.0% of test entities against 60.0% of dev; its drop from dev F1 50.0% to test F1 45.0%" in lines[1]
     same = {**DRIFT, "test": {**DRIFT["test"], "unseen_entity_share": 0.61}}
     steady = pd.DataFrame({"dev_f1": [0.5], "f1": [0.495], "dev_same_fit": [True]}, index=["Strong"])
-    assert "not a change between them" in drift.drift_lines(same, MODELS, steady, corpus=WNUT16)[1]
+    assert "not a change between them" in drift_text.drift_lines(same, MODELS, steady, corpus=WNUT16)[1]
 
 
 def test_cost_lines_use_the_measured_numbers() -> None:
@@ -219,8 +219,8 @@ def test_stability_table_marks_deterministic_models() -> None:
             "SGD", 0.2, stability={"seeds": 3, "mean": 0.2, "std": 0.03, "min": 0.17, "max": 0.23, "unstable": True}
         ),
     }
-    table = stability.stability_table(models)
+    table = stability_text.stability_table(models)
     assert table.loc["CRF", "verdict"].startswith("deterministic") and table.loc["CRF", "std (F1 points)"] == 0.0
     assert table.loc["SGD", "verdict"] == "unstable" and table.loc["SGD", "seeds"] == 3
-    assert stability.stability_table({"x": record("X", 0.1)}).empty
-    assert drift.seen_unseen_table(MODELS).loc["Strong", "recall, new names"] == pytest.approx(0.3)
+    assert stability_text.stability_table({"x": record("X", 0.1)}).empty
+    assert drift_text.seen_unseen_table(MODELS).loc["Strong", "recall, new names"] == pytest.approx(0.3)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tweetner_utils.analysis.eda import overlap_sentence
 from tweetner_utils.data.corpora import corpus_spec
-from tweetner_utils.evaluation.routing import describe_routing, target_verdict
-from tweetner_utils.reporting.summary.routing import routing_lines
+from tweetner_utils.reporting.summary.eda_text import overlap_sentence
+from tweetner_utils.reporting.summary.routing_text import describe_routing, routing_lines, target_verdict
 
 WNUT16 = corpus_spec("wnut16")
 
@@ -150,7 +149,7 @@ def test_the_decision_box_compares_with_each_corpus_own_field_and_says_when_ther
 
 
 def test_the_calibration_sentence_says_whether_calibration_helped_on_test():
-    from tweetner_utils.evaluation.calibration import calibration_sentence
+    from tweetner_utils.reporting.summary.calibration_text import calibration_sentence
 
     helped = calibration_sentence({"chosen": {"kind": "isotonic"}, "test_ece_before": 0.12, "test_ece_after": 0.04})
     assert helped.endswith("by 4.0 points after the isotonic calibration chosen on dev.") and "12.0 points" in helped

@@ -11,8 +11,9 @@ from tweetner_utils import ConllFormatError, Tweet, synthetic_splits, write_conl
 from tweetner_utils.data.corpora import extra_training
 from tweetner_utils.features.knowledge import synthetic_knowledge
 from tweetner_utils.metrics import entity_scores, paired_bootstrap_f1_difference
-from tweetner_utils.models.selection import StrongModelSettings, refit_chosen, train_strong_model
-from tweetner_utils.reporting.summary.reviewed import HOW_TO, f1_verdict, reviewed_lines, reviewed_table
+from tweetner_utils.models.selection import refit_chosen, train_strong_model
+from tweetner_utils.models.strong_settings import StrongModelSettings
+from tweetner_utils.reporting.summary.reviewed_text import HOW_TO, f1_verdict, reviewed_lines, reviewed_table
 
 SPLITS = synthetic_splits(5)
 

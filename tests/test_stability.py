@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from tweetner_utils import Corpus, Tweet
-from tweetner_utils.evaluation.stability import UNSTABLE_STD, describe, seed_runs, summarise
+from tweetner_utils.evaluation.stability import UNSTABLE_STD, seed_runs, summarise
+from tweetner_utils.reporting.summary.stability_text import describe_stability
 
 GOLD = Corpus((Tweet(("Bob", "ran"), ("B-person", "O")), Tweet(("Ann", "sat"), ("B-person", "O"))))
 
@@ -32,9 +33,9 @@ def test_summary_and_flag() -> None:
     assert summary["unstable"] is False
     assert summarise(pd.DataFrame({"test_f1": [0.3, 0.4, 0.5]}))["unstable"] is True
     assert UNSTABLE_STD == 0.02
-    assert describe(summary, "M").endswith("stable: the spread (1.0 points) is within the 2-point limit.")
+    assert describe_stability(summary, "M").endswith("stable: the spread (1.0 points) is within the 2-point limit.")
     shaky = summarise(pd.DataFrame({"test_f1": [0.3, 0.4, 0.5]}))
-    assert describe(shaky, "M").endswith("unstable: the spread (10.0 points) exceeds the 2-point limit.")
+    assert describe_stability(shaky, "M").endswith("unstable: the spread (10.0 points) exceeds the 2-point limit.")
 
 
 # The leading model's spread over seeds, recorded by benchmarks/stability.py --leader.
@@ -45,7 +46,7 @@ def spread_record(runs: dict[int, float]) -> dict:
 
 
 def test_the_seed_spread_sentence_quotes_this_run_and_the_spread_when_the_record_is_of_this_configuration():
-    from tweetner_utils.reporting.summary.stability import seed_spread_line
+    from tweetner_utils.reporting.summary.stability_text import seed_spread_line
 
     line = seed_spread_line(spread_record({42: 0.5419, 7: 0.5302, 123: 0.5377}), "Ensemble", 0.54189, 42)
     assert line.startswith("Ensemble, this run (seed 42): test entity F1 54.2%; over 3 seeds (42, 7, 123;")
@@ -55,7 +56,7 @@ def test_the_seed_spread_sentence_quotes_this_run_and_the_spread_when_the_record
 
 
 def test_the_seed_spread_sentence_says_when_the_record_is_of_another_configuration():
-    from tweetner_utils.reporting.summary.stability import seed_spread_line
+    from tweetner_utils.reporting.summary.stability_text import seed_spread_line
 
     other = seed_spread_line(spread_record({42: 0.5302, 7: 0.5377}), "Ensemble", 0.5419, 42)
     assert "but that measurement is of another configuration (there seed 42 scored 53.0%)" in other

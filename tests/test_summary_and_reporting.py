@@ -136,7 +136,7 @@ def test_index_page_escapes_a_known_attack() -> None:
 
 
 def test_stability_lines_come_from_recorded_summaries() -> None:
-    from tweetner_utils.reporting.summary.stability import stability_lines
+    from tweetner_utils.reporting.summary.stability_text import stability_lines
 
     summary = {"seeds": 3, "mean": 0.4, "std": 0.03, "min": 0.37, "max": 0.43, "unstable": True}
     models = {**MODELS, "c": {"label": "Model C", "splits": {}, "details": {"stability": summary}}}

@@ -12,7 +12,7 @@ from tweetner_utils.data.type_maps import parse_type_map
 from tweetner_utils.evaluation.transfer import transfer_for, transfer_record
 from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 from tweetner_utils.models.crf import CrfTagger
-from tweetner_utils.reporting.summary.transfer import transfer_lines, transfer_table
+from tweetner_utils.reporting.summary.transfer_text import transfer_lines, transfer_table
 
 SPLITS = synthetic_splits(5)
 OURS = CorpusSpec("ours", "Ours", {"test": "April tweets"})

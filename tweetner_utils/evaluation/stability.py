@@ -48,24 +48,6 @@ def summarise(runs: pd.DataFrame, column: str = "test_f1") -> dict[str, float | 
     }
 
 
-def describe(summary: Mapping[str, float | bool | int], name: str) -> str:
-    """One sentence for the report, with the comparison that decides the verdict written out.
-
-    >>> describe({"seeds": 3, "mean": 0.4, "std": 0.008, "min": 0.39, "max": 0.41, "unstable": False}, "X")[-60:]
-    'stable: the spread (0.8 points) is within the 2-point limit.'
-    """
-    spread = f"{100 * summary['std']:.1f} points"
-    verdict = (
-        f"unstable: the spread ({spread}) exceeds the {100 * UNSTABLE_STD:.0f}-point limit"
-        if summary["unstable"]
-        else f"stable: the spread ({spread}) is within the {100 * UNSTABLE_STD:.0f}-point limit"
-    )
-    return (
-        f"{name} over {summary['seeds']} seeds: test entity F1 {100 * summary['mean']:.1f} ± "
-        f"{100 * summary['std']:.1f} (range {100 * summary['min']:.1f}-{100 * summary['max']:.1f}); {verdict}."
-    )
-
-
 def seed_spread_path(folder: str | Path, corpus: str) -> Path:
     """Where ``benchmarks/stability.py --leader`` records the leading model's runs over seeds."""
     return Path(folder) / f"leader_seeds_{corpus}.json"

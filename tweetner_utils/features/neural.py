@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.resources import normalise_phrase
-from ..data.word_vectors import WordVectors
+from ..data.word_vectors import GLOVE_NAME, WordVectors
 from .knowledge import KnowledgeResources
 from .orthographic import casing_class
 
@@ -121,3 +121,8 @@ def _cluster_vocabulary(resources: KnowledgeResources) -> list[dict[int, int]]:
         values = sorted({cluster & ((1 << bits) - 1) for cluster in resources.clusters.ids.values()})
         vocabularies.append({value: i for i, value in enumerate(values, start=1)})
     return vocabularies
+
+
+def neural_spec(resources: KnowledgeResources, vectors: WordVectors | None) -> dict:
+    """How a saved network names the resources and vectors its inputs need (``features.registry``)."""
+    return {**resources.spec, "vectors": GLOVE_NAME if vectors is not None else None}

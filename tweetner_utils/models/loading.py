@@ -10,14 +10,14 @@ from pathlib import Path
 
 from ..data.access import DATA_DIR_ENV
 from ..exceptions import ArtifactError, DataNotFoundError
+from . import families
 from .artifacts import METADATA, read_artifact, read_verified_metadata
 from .ensemble import EnsembleTagger
 from .protocol import ProbabilisticTagger, Tagger
 
 
 def load_model(folder: Path, data_dir: str = "") -> Tagger:
-    """The model saved in ``folder`` (kind ``crf``, ``bilstm``, ``bilstm_crf``, ``transformer``
-    or ``ensemble``), verified.
+    """The model saved in ``folder`` (of a registered family's kind, or an ensemble of them), verified.
 
     Raises:
         ArtifactError: the kind is unknown, or a file is missing or fails its checksum.
@@ -35,26 +35,13 @@ def load_model(folder: Path, data_dir: str = "") -> Tagger:
 
 def _load_kind(folder: Path, meta: dict, data_dir: str) -> Tagger:
     kind = meta.get("kind")
-    if kind == "crf":
-        from .crf import CrfTagger
-
-        return CrfTagger.load(str(folder), data_dir)
-    if kind == "bilstm":
-        from .bilstm import BilstmTagger
-
-        return BilstmTagger.load(str(folder))
-    if kind == "bilstm_crf":
-        from ..features.registry import neural_inputs_from_spec
-        from .bilstm_crf import BilstmCrfTagger
-
-        return BilstmCrfTagger.load(str(folder), neural_inputs_from_spec(meta["features"], data_dir))
-    if kind == "transformer":
-        from .transformer import TransformerTagger
-
-        return TransformerTagger.load(str(folder))
     if kind == "ensemble":
         return _load_ensemble(folder, meta, data_dir)
-    raise ArtifactError(f"{folder}: unknown model kind {kind!r}")
+    try:
+        found = families.family(str(kind))
+    except ArtifactError as exc:
+        raise ArtifactError(f"{folder}: {exc}") from None
+    return found.load(folder, meta, data_dir)
 
 
 def _load_ensemble(folder: Path, meta: dict, data_dir: str) -> Tagger:

@@ -18,7 +18,7 @@ from typing import Any, Self
 from ..data.access import DEFAULT_CORPUS
 from ..models.bilstm import BilstmSettings
 from ..models.seeding import Seeded
-from ..models.selection import StrongModelSettings
+from ..models.strong_settings import StrongModelSettings
 
 INTERACTIVE = "../reports/interactive"
 """Where a notebook opened by hand (in JupyterLab, or ``jupyter nbconvert --execute``) writes:

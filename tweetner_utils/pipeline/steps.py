@@ -16,7 +16,7 @@ from ..data.access import catalogue
 from ..data.corpora import DEFAULT_CORPUS
 from ..evaluation.transfer import other_corpus
 from ..models.seeding import Seeded
-from ..models.selection import StrongModelSettings
+from ..models.strong_settings import StrongModelSettings
 from .config import (
     BaselinesConfig,
     BilstmConfig,

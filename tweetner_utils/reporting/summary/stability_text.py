@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ...evaluation.stability import UNSTABLE_STD, describe
+from ...evaluation.stability import UNSTABLE_STD
 from .text import pct
 
 
@@ -50,7 +50,7 @@ def stability_rule() -> str:
 def stability_lines(models: Mapping[str, dict]) -> list[str]:
     """One sentence per model that recorded a seed-stability summary."""
     return [
-        describe(record["details"]["stability"], record["label"])
+        describe_stability(record["details"]["stability"], record["label"])
         for record in models.values()
         if "stability" in record.get("details", {})
     ]
@@ -78,4 +78,23 @@ def seed_spread_line(spread: Mapping | None, label: str, f1: float, seed: int) -
     return (
         f"{this_run}; {over}, but that measurement is of another configuration ({measured}): run the benchmark "
         "again for this one."
+    )
+
+
+def describe_stability(summary: Mapping[str, float | bool | int], name: str) -> str:
+    """One sentence for the report, with the comparison that decides the verdict written out.
+
+    >>> summary = {"seeds": 3, "mean": 0.4, "std": 0.008, "min": 0.39, "max": 0.41, "unstable": False}
+    >>> describe_stability(summary, "X")[-60:]
+    'stable: the spread (0.8 points) is within the 2-point limit.'
+    """
+    spread = f"{100 * summary['std']:.1f} points"
+    verdict = (
+        f"unstable: the spread ({spread}) exceeds the {100 * UNSTABLE_STD:.0f}-point limit"
+        if summary["unstable"]
+        else f"stable: the spread ({spread}) is within the {100 * UNSTABLE_STD:.0f}-point limit"
+    )
+    return (
+        f"{name} over {summary['seeds']} seeds: test entity F1 {100 * summary['mean']:.1f} ± "
+        f"{100 * summary['std']:.1f} (range {100 * summary['min']:.1f}-{100 * summary['max']:.1f}); {verdict}."
     )

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ...data.corpora import CorpusSpec
-from ...evaluation.routing import confidence_words, target_verdict
 from .text import pct
 
 
@@ -60,3 +59,43 @@ def routing_lines(models: Mapping[str, dict], leader_id: str | None, *, corpus: 
             "would need review."
         )
     return lines
+
+
+def target_verdict(achieved: float, target: float) -> str:
+    """Whether the precision a threshold reached on test meets the target it was chosen for on dev.
+
+    >>> target_verdict(0.734, 0.8)
+    'which misses the 80.0% target chosen on dev by 6.6 points'
+    """
+    if achieved >= target:
+        return f"which meets the {100 * target:.1f}% target chosen on dev"
+    return f"which misses the {100 * target:.1f}% target chosen on dev by {100 * (target - achieved):.1f} points"
+
+
+def describe_routing(name: str, routing: dict) -> str:
+    """One sentence: what the dev-chosen threshold does on test, and whether it keeps its promise."""
+    target = routing["min_precision"]
+    if routing["threshold"] is None:
+        return (
+            f"{name}: no confidence level reaches {100 * target:.1f}% precision on dev, so every entity needs review."
+        )
+    test = routing["test"]
+    precision = test["auto_accepted_precision"]
+    return (
+        f"{name}: entities with {confidence_words(routing)} ≥ {routing['threshold']:.2f} are accepted automatically, "
+        f"{100 * test['auto_accepted_share']:.1f}% of its test predictions at {100 * precision:.1f}% precision, "
+        f"{target_verdict(precision, target)}."
+    )
+
+
+def confidence_words(routing: dict) -> str:
+    """What the threshold is a threshold on, as a reader needs to know it.
+
+    >>> confidence_words({"calibration": {"kind": "platt", "a": 1.0, "b": 0.0}})
+    'calibrated confidence'
+    """
+    return (
+        "confidence"
+        if routing.get("calibration", {}).get("kind", "identity") == "identity"
+        else "calibrated confidence"
+    )

@@ -1,0 +1,86 @@
+"""The knowledge CRF: CRFsuite over gazetteer, Wikidata and Brown-cluster features; its
+c1/c2 regularisation chosen on dev from a small grid. The best one is also the fast model."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ...features.knowledge import KnowledgeFeaturizer, KnowledgeResources
+from ..crf import CrfTagger
+from ..family import Candidate, Family, FitContext, MemberFit
+from ..protocol import ProbabilisticTagger, Tagger
+from ..strong_settings import StrongModelSettings
+
+
+def _load(folder: Path, meta: dict, data_dir: str) -> Tagger:
+    return CrfTagger.load(str(folder), data_dir)
+
+
+def _tagger(c1: float, c2: float, context: FitContext) -> CrfTagger:
+    featurizer = KnowledgeFeaturizer(context.resources)
+    return CrfTagger(c1=c1, c2=c2, max_iterations=context.settings.crf_max_iterations, featurizer=featurizer)
+
+
+def _fit(context: FitContext, rows: list[dict]) -> MemberFit:
+    """Every grid point fit on train and scored on dev (one table row each); the best goes on."""
+    train, dev, test = context.train, context.corpora["dev"], context.corpora["test"]
+    featurizer = KnowledgeFeaturizer(context.resources)
+    best: MemberFit | None = None
+    for c1, c2 in context.settings.crf_grid:
+        started = time.perf_counter()
+        crf = CrfTagger(c1=c1, c2=c2, max_iterations=context.settings.crf_max_iterations, featurizer=featurizer)
+        crf.fit(train.tokens, train.tags)
+        seconds = time.perf_counter() - started
+        dev_f1, test_f1 = context.f1("dev", crf.predict(dev.tokens)), context.f1("test", crf.predict(test.tokens))
+        fit = MemberFit("crf", crf, [], [], dev_f1, test_f1, seconds, {"c1": c1, "c2": c2})
+        rows.append(
+            {
+                "candidate": f"{FAMILY.label} c1={c1} c2={c2}",
+                "members": "crf",
+                "dev_f1": dev_f1,
+                "test_f1_train_only_fit": test_f1,
+                "fit_seconds": seconds,
+            }
+        )
+        context.log(f"dev selection: {FAMILY.label} c1={c1} c2={c2}: dev entity F1 {dev_f1:.4f}")
+        if best is None or dev_f1 > best.dev_f1:
+            best = fit
+    assert best is not None, "crf_grid must not be empty"
+    best.dev, best.test = best.model.predict_proba(dev.tokens), best.model.predict_proba(test.tokens)
+    return best
+
+
+def _fit_as_chosen(context: FitContext, chosen: dict) -> ProbabilisticTagger:
+    return _tagger(chosen["c1"], chosen["c2"], context).fit(context.train.tokens, context.train.tags)
+
+
+def _refit(context: FitContext, fit: MemberFit) -> ProbabilisticTagger:
+    """From scratch on train + dev, sharing the train fit's featurizer (its cached parts)."""
+    model = fit.model
+    assert isinstance(model, CrfTagger)
+    both = context.train_and_dev()
+    crf = CrfTagger(c1=model.c1, c2=model.c2, max_iterations=model.max_iterations, featurizer=model.featurizer)
+    return crf.fit(both.tokens, both.tags)
+
+
+def _plan(settings: StrongModelSettings, resources: KnowledgeResources) -> str:
+    synthetic = resources.spec.get("kind") == "synthetic"
+    plan = (
+        f"{len(settings.crf_grid)} knowledge-CRF regularisation settings with {'synthetic' if synthetic else 'WNUT16'} "
+    )
+    return (
+        plan
+        + "gazetteers"
+        + ("" if synthetic else ", Brown clusters" + (" and Wikidata names" if settings.wikidata else ""))
+    )
+
+
+FAMILY = Family(
+    name="crf",
+    label="knowledge CRF",
+    load=_load,
+    candidate=Candidate(
+        enabled=lambda settings: True, fit=_fit, fit_as_chosen=_fit_as_chosen, refit=_refit, plan=_plan
+    ),
+)

@@ -1,0 +1,42 @@
+"""Saving the strong model: every final member as a verified folder, and the ensemble that names them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import families
+from .artifacts import write_artifact
+from .selection import FAST_FAMILY, StrongModel
+
+
+def save_strong_model(
+    model: StrongModel, models_dir: str | Path, metadata: dict, neural: dict, outcomes: dict[str, dict]
+) -> list[Path]:
+    """Save every final member as a verified folder under ``models_dir``, and the ensemble
+    (members and weights) as ``strong``; returns the folders written.
+
+    ``outcomes`` holds, for the models scored alone, ``strong`` (the chosen configuration)
+    and ``fast`` (the CRF), what their folders record of this run: ``test_entity_f1`` and
+    ``routing_threshold`` (the dev-chosen auto-accept confidence, which ``tweetner review
+    export`` uses). A member of the ensemble is never scored alone after its refit, so its
+    folder records neither. ``neural`` is the inputs' spec a family may need beside its model.
+    """
+    saved = []
+    alone = {model.members[0]: outcomes["strong"]} if len(model.members) == 1 else {}
+    recorded = {FAST_FAMILY: outcomes["fast"]} | alone
+    for name, member in {FAST_FAMILY: model.fast, **model.final_members}.items():
+        folder = Path(models_dir) / f"strong_{name}"
+        candidate = families.family(name).candidate
+        extra = candidate.saved_metadata(neural) if candidate is not None else {}
+        member.save(str(folder), {**metadata, **extra, **recorded.get(name, {}), "role": name})  # type: ignore[attr-defined]
+        saved.append(folder)
+    ensemble = {
+        "kind": "ensemble",
+        "label": model.label,
+        "members": [{"folder": f"strong_{m}", "weight": w} for m, w in zip(model.members, model.weights)],
+        "labels": list(model.fast.labels),
+        **metadata,
+        **outcomes["strong"],
+    }
+    saved.append(write_artifact(Path(models_dir) / "strong", {}, ensemble))
+    return saved

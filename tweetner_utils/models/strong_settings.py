@@ -1,0 +1,33 @@
+"""The strong-model selection's settings: what ``04_strong_models`` tries (its parameters inherit them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .bilstm_crf import BilstmCrfSettings
+from .seeding import Seeded
+from .transformer import TransformerSettings
+
+
+@dataclass(frozen=True)
+class StrongModelSettings(Seeded):
+    """What the strong-model selection tries (``04_strong_models``'s parameters inherit them)."""
+
+    crf_grid: list[list[float]] = field(default_factory=lambda: [[0.05, 0.05], [0.1, 0.1], [0.2, 0.05]])
+    crf_max_iterations: int = 200
+    wikidata: bool = True
+    transformer: bool = True
+    transformer_dir: str = ""
+    transformer_max_epochs: int = TransformerSettings.max_epochs
+    transformer_refit_epochs: int = 2
+    """The refit on train + dev continues the train-only MiniLM this many epochs (instead of a
+    second fine-tune from scratch); chosen on a split of dev (``TransformerTagger.continued``)."""
+    transformer_refit_dev_copies: int = 2
+    """How many times the continuation sees each dev tweet (train tweets once): dev is closer in
+    time to test than train is. Chosen on a split of dev (fit on train + half 1, scored on half 2)."""
+    bilstm_crf: bool = True
+    bilstm_crf_max_epochs: int = BilstmCrfSettings.max_epochs
+    ensemble_step: float = 0.1
+    """Resolution of the ensemble-weight grid searched on dev."""
+    device: str = TransformerSettings.device
+    """Where the transformer trains and predicts: ``auto`` (a CUDA GPU when PyTorch sees one), ``cpu``, ``cuda``."""
