@@ -32,5 +32,3 @@ def calibration_record(analysis: ModelAnalysis, corpora: Mapping[str, Corpus]) -
         f"calibrated ({calibrator.kind}, chosen on dev)": reliability_table(calibrated, test["correct"]),
     }
     return record, tables
-
-

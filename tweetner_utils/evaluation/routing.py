@@ -119,5 +119,3 @@ def routing_report(
         "dev": apply_threshold(dev_scored, threshold, len(dev)),
         "test": apply_threshold(test_scored, threshold, len(test)),
     }, dev_curve
-
-
