@@ -166,14 +166,33 @@ def test_best_and_fast_name_the_saved_models(models: Path, monkeypatch, capsys, 
         {},
         {"kind": "ensemble", "label": "Knowledge CRF", "members": [{"folder": "strong_crf", "weight": 1.0}]},
     )
-    monkeypatch.setattr(api, "DEFAULT_MODELS_DIR", models)
+    monkeypatch.setenv(api.MODELS_DIR_ENV, str(models))
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "fast").mkdir()  # a folder of that name where you are changes nothing: names are names
     with load_tagger() as best, load_tagger("best") as named, load_tagger("fast") as fast:
         assert best.name == named.name == "strong (Knowledge CRF)" and fast.name == "strong_crf"
         assert best.tag(["Mara Quill is in Norvik"]) == fast.tag(["Mara Quill is in Norvik"])
-    (tmp_path / "fast").mkdir()  # a folder of that name where you are wins
     with pytest.raises(Exception, match="no saved model found"):
-        load_tagger("fast")
+        load_tagger("./fast")  # a path is a path
+    monkeypatch.delenv(api.MODELS_DIR_ENV)
+    with load_tagger("fast", models=models) as given:
+        assert given.name == "strong_crf"
+
+
+def test_the_models_folder_comes_from_the_flag_the_variable_or_the_checkout(tmp_path: Path, monkeypatch) -> None:
+    from tweetner_utils.exceptions import ArtifactError
+    from tweetner_utils.serving import api
+
+    monkeypatch.delenv(api.MODELS_DIR_ENV, raising=False)
+    assert api.models_dir() == api.CHECKOUT_MODELS_DIR  # this checkout has a pyproject.toml
+    monkeypatch.setenv(api.MODELS_DIR_ENV, str(tmp_path / "from-env"))
+    assert api.models_dir() == tmp_path / "from-env"
+    assert api.models_dir(tmp_path / "flag") == tmp_path / "flag"
+    assert api.model_folder("fast", tmp_path) == tmp_path / "strong_crf"
+    monkeypatch.delenv(api.MODELS_DIR_ENV)
+    monkeypatch.setattr(api, "CHECKOUT_MODELS_DIR", tmp_path / "site-packages" / "models")  # an installed package
+    with pytest.raises(ArtifactError, match=r"no models folder: give --models-dir DIR or set \$TWEETNER_MODELS_DIR"):
+        api.model_folder("best")
 
 
 WNUT17_LIKE = (

@@ -22,7 +22,7 @@ from ..exceptions import ChecksumMismatchError, DataError, DataNotFoundError
 from .conll import Corpus, read_conll
 
 DATA_DIR_ENV = "TWEETNER_DATA_DIR"
-"""Environment variable naming a local data folder (the layout of ``../shared/data``)."""
+"""Environment variable naming a local data folder laid out as ``manifest.tsv`` lists the files."""
 
 CACHE_DIR_ENV = "TWEETNER_CACHE_DIR"
 """Environment variable overriding the download cache folder."""
@@ -90,7 +90,7 @@ def data_path(name: str, data_dir: str | os.PathLike[str] | None = None) -> Path
 
     Args:
         name: a key of :func:`manifest`.
-        data_dir: a folder laid out like ``../shared/data``; tried before
+        data_dir: a folder laid out as ``manifest.tsv`` lists the files; tried before
             ``TWEETNER_DATA_DIR`` and the cache.
 
     Returns:
@@ -225,5 +225,5 @@ def _not_found_message(entry: DataFile, searched: list[str], failure: str) -> st
     return (
         f"data file {entry.path!r} was not found in {', '.join(searched)}, and downloading "
         f"{entry.url} failed ({failure}). Point ${DATA_DIR_ENV} (or the --data-dir flag) at a "
-        f"folder holding {entry.path}, such as ../shared/data, or restore network access."
+        f"folder holding {entry.path} (laid out as the manifest lists it), or restore network access."
     )

@@ -135,3 +135,15 @@ def built_in_type_map(model_corpus: str, corpus: str, model_types: Sequence[str]
     if not entry.is_file():
         raise FileNotFoundError(f"no built-in type map {name}")
     return parse_type_map(entry.read_text("utf-8"), f"{BUILT_IN}/{name}", model_types)
+
+
+def resolve_type_map(value: str, model_types: Sequence[str]) -> TypeMap:
+    """A type-map file, or the name of a built-in map between the built-in corpora
+    (``wnut16_to_wnut17``, ``wnut17_to_wnut16``) when no file of that name exists."""
+    if not Path(value).exists() and value.count("_to_") == 1:
+        try:
+            model_corpus, corpus = value.split("_to_")
+            return built_in_type_map(model_corpus, corpus, model_types)
+        except FileNotFoundError:
+            pass
+    return read_type_map(value, model_types)

@@ -29,7 +29,7 @@ def load_model(folder: Path, data_dir: str = "") -> Tagger:
         raise DataNotFoundError(
             f"{folder}: this model looks words up in gazetteers, Wikidata names and Twitter "
             f"word clusters, and they were not found. Point ${DATA_DIR_ENV} or --data-dir at a folder "
-            f"holding them (such as ../shared/data), or allow the download. {exc}"
+            f"holding them, or allow the download. {exc}"
         ) from None
 
 

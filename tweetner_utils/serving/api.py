@@ -30,7 +30,10 @@ from ..models.crf import CrfTagger
 from ..models.loading import display_name, load_best_model, read_metadata
 from ..models.protocol import Confidences, Tagger, entity_confidence
 
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+MODELS_DIR_ENV = "TWEETNER_MODELS_DIR"
+"""Environment variable naming the folder ``best`` and ``fast`` are looked up in."""
+CHECKOUT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+"""``models/`` of the checkout the package runs from, where ``make reports`` saves the models."""
 MODEL_NAMES: dict[str, str] = {"best": "strong", "fast": "strong_crf"}
 """Names for the saved models ``make reports`` writes: ``best`` (the strong model chosen on dev,
 the default) and ``fast`` (the knowledge CRF alone: thousands of tweets a second)."""
@@ -230,22 +233,26 @@ def entities_from_tags(
 
 
 def load_tagger(
-    path: str | os.PathLike[str] | None = None, data_dir: str = "", workers: int | None = None
+    path: str | os.PathLike[str] | None = None,
+    data_dir: str = "",
+    workers: int | None = None,
+    models: str | os.PathLike[str] | None = None,
 ) -> TweetTagger:
     """Load a model folder, or pick the best model in a models folder.
 
     Args:
         path: a saved model folder, a folder of them such as ``models/`` (the default,
             where the strong model chosen on dev is preferred), or one of the names in
-            :data:`MODEL_NAMES` (``best``, ``fast``) for a model in ``models/``.
+            :data:`MODEL_NAMES` (``best``, ``fast``) for a model in the models folder.
         data_dir: where a CRF's gazetteers and clusters are found (see ``data_path``).
         workers: processes for large batches; by default every core for a CRF (single-
             threaded) and 1 for neural models (PyTorch already uses every core).
+        models: the models folder the names look in (default: :func:`models_dir`).
 
     Raises:
         ArtifactError: nothing loadable is there, or a file fails its checksum.
     """
-    model, folder = load_best_model(model_folder(path), data_dir)
+    model, folder = load_best_model(model_folder(path, models), data_dir)
     metadata = read_metadata(folder)
     workers = default_workers(model) if workers is None else workers
     tagger = TweetTagger(model, display_name(folder, metadata), workers, model_calibrator(folder, metadata))
@@ -265,13 +272,32 @@ def model_calibrator(folder: Path, metadata: dict) -> Calibrator:
         raise ArtifactError(f"{folder / 'metadata.json'}: calibration: {exc}") from None
 
 
-def model_folder(path: str | os.PathLike[str] | None) -> Path:
-    """Where ``path`` (as ``load_tagger`` takes it) points: a name from :data:`MODEL_NAMES`
-    means that folder of ``models/``, unless a folder of that name exists where you are."""
+def models_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The folder the names ``best`` and ``fast`` look in: ``explicit`` (``--models-dir``), else
+    ``$TWEETNER_MODELS_DIR``, else the checkout's ``models/`` when the package runs from one.
+
+    Raises:
+        ArtifactError: none of them applies (an installed package with nothing set).
+    """
+    chosen = explicit or os.environ.get(MODELS_DIR_ENV)
+    if chosen:
+        return Path(chosen)
+    if (CHECKOUT_MODELS_DIR.parent / "pyproject.toml").is_file():
+        return CHECKOUT_MODELS_DIR
+    raise ArtifactError(
+        f"no models folder: give --models-dir DIR or set ${MODELS_DIR_ENV} to the folder `make reports` saved "
+        "its models in, or give --model a model folder"
+    )
+
+
+def model_folder(path: str | os.PathLike[str] | None, models: str | os.PathLike[str] | None = None) -> Path:
+    """Where ``path`` (as ``load_tagger`` takes it) points: nothing means the models folder
+    (:func:`models_dir`), a name from :data:`MODEL_NAMES` that folder's model of the name, and
+    anything else is a path (``./best`` for a folder called ``best`` where you are)."""
     if path is None:
-        return DEFAULT_MODELS_DIR
-    if str(path) in MODEL_NAMES and not Path(path).exists():
-        return DEFAULT_MODELS_DIR / MODEL_NAMES[str(path)]
+        return models_dir(models)
+    if str(path) in MODEL_NAMES:
+        return models_dir(models) / MODEL_NAMES[str(path)]
     return Path(path)
 
 
