@@ -88,10 +88,23 @@ VARIANTS = {
 }
 
 
+def original_environment() -> dict[str, str]:
+    """This process's environment as it was before importing ``tweetner_utils`` fixed the kernel
+    paths: a variant's child starts from it, so that fast kernels really are the libraries' own
+    choice (keeping the portable values, as the first version of this script did, measured MKL's
+    compatible branch under the name "fast kernels")."""
+    from tweetner_utils import numerics
+
+    env = dict(os.environ) | {numerics.FAST_KERNELS_ENV: "1"}
+    numerics.apply(env)  # gives back the values an earlier apply replaced
+    env.pop(numerics.FAST_KERNELS_ENV)
+    return env
+
+
 def measure(model: str, variant: str, repeats: int, steps: int) -> dict:
     """Median and range of ms per step over ``repeats`` fresh processes, and the output's digest."""
     extra, precision, linears = VARIANTS[variant]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWEETNER_FAST", "TWEETNER_KERNEL"))} | extra
+    env = original_environment() | extra
     times, digests = [], set()
     for _ in range(repeats):
         done = subprocess.run(
