@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 11) else f"tweetner needs Python 3.11, found {sys.version.split()[0]}; set PYTHON=/path/to/python3.11")'
 	@echo "==> creating or refreshing $(VENV) from pyproject.toml (first time: a few minutes)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[reports,dask,dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name tweetner --display-name "Python (tweetner)" >/dev/null
 	@touch $(STAMP)
 
@@ -41,8 +41,8 @@ parameters: env ## Regenerate each notebook's parameters cell from its config cl
 test: lint ## Lint, then run the whole test suite (real-data tests run when the data is found)
 	$(BIN)/python -m pytest
 
-test-fast: env ## The test suite without the slow tier (notebook runs, fault injection, real data): under a minute
-	$(BIN)/python -m pytest -m "not slow"
+test-fast: env ## The tests without the slow and timing tiers (notebooks, MiniLM, real data, signals): under a minute
+	$(BIN)/python -m pytest -m "not slow and not timing"
 
 reports: env ## Regenerate every report into reports/
 	$(BIN)/python run_all.py

@@ -2,7 +2,7 @@
 
     python tests/fault_runner.py NOTEBOOK REPORTS_DIR MODELS_DIR [STEP_TIMEOUT]
 
-Exits with ``run_all.execute``'s code and prints its messages, exactly as ``run_all.py``.
+Exits with ``command.execute``'s code and prints its messages, exactly as ``run_all.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import run_all  # noqa: E402
+from tweetner_utils.pipeline import command  # noqa: E402
 from tweetner_utils.pipeline.config import SummaryConfig  # noqa: E402
 from tweetner_utils.pipeline.steps import RunOptions, Step  # noqa: E402
 
@@ -35,4 +35,4 @@ if __name__ == "__main__":
         steps=(fault_step(notebook),),
         step_timeout=timeout,
     )
-    sys.exit(run_all.execute(options))
+    sys.exit(command.execute(options))

@@ -2,7 +2,7 @@
 
 Versions are pinned once, in ``pyproject.toml``; conda users get the same versions
 through the pip section of the generated file, so the two install paths cannot drift.
-Regenerate with ``make environment.yml``; ``tests/test_environment.py`` fails when the
+Regenerate with ``make environment.yml``; ``tests/pipeline/test_environment.py`` fails when the
 committed file is stale.
 """
 

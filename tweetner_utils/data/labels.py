@@ -113,7 +113,7 @@ def entities(tags: Sequence[str]) -> set[tuple[str, int, int]]:
     the shared task's ``conlleval`` reads them (an ``I-`` after ``O`` or after another type
     starts a new entity).
 
-    seqeval's default mode implements these semantics (``tests/test_metrics.py`` proves it
+    seqeval's default mode implements these semantics (``tests/metrics/test_metrics.py`` proves it
     against an independent reference). It is imported here, not at the top, because it
     pulls in scikit-learn: tagging a single tweet from the command line never needs it.
 

@@ -169,7 +169,7 @@ HOSTILE_TWEET = Tweet(
     ("O", "B-people", "O", "B-gadget", "I-gadget", "I-gadget", "O", "B-venue", "I-venue"),
 )
 """The last synthetic test tweet: markup in tweet text and entity strings, so every quick
-run checks end to end that reports show it escaped (``tests/test_reliability.py``)."""
+run checks end to end that reports show it escaped (``tests/pipeline/test_reliability.py``)."""
 
 
 def synthetic_splits(seed: int = 0) -> dict[str, Corpus]:

@@ -30,7 +30,7 @@ from ..data.resources import (
     wnut_gazetteer,
 )
 from ..data.synthetic import synthetic_gazetteer_lists
-from .orthographic import CONTEXT_WINDOW, NEIGHBOUR_KEYS, FeatureDict, crf_token_features, orthographic_features
+from .orthographic import CONTEXT_WINDOW, NEIGHBOUR_KEYS, FeatureDict, orthographic_features
 
 CLUSTER_PREFIXES: tuple[int, ...] = (4, 8, 12, 16, 20)
 """Brown cluster path lengths used as features (coarse to fine)."""
@@ -108,7 +108,9 @@ class PhraseIndex:
         return cls(lists, prefixes, frozenset(header["stopwords"]), tuple(header["list_names"]))
 
     def matches(self, normalised: Sequence[str]) -> list[set[str]]:
-        """:func:`gazetteer_matches` over already normalised tokens."""
+        """For each of the (already normalised) tokens, ``"<list>:B"``/``"<list>:I"`` for
+        every gazetteer phrase covering it (``tests/knowledge_oracle.py`` holds the readable
+        definition it is tested against)."""
         return [found or set() for found in self.found(normalised)]
 
     def found(self, normalised: Sequence[str]) -> list[set[str] | None]:
@@ -194,30 +196,6 @@ def compiled_phrase_index(data_dir: str, *, wnut: bool, wikidata: bool, stopword
     return index
 
 
-def gazetteer_matches(tokens: Sequence[str], resources: KnowledgeResources) -> list[set[str]]:
-    """For each token, ``"<list>:B"``/``"<list>:I"`` for every matching window covering it.
-
-    The readable definition (every window, no pruning); :meth:`PhraseIndex.matches`
-    computes the same faster.
-    """
-    normalised = [normalise_phrase(t) for t in tokens]
-    found: list[set[str]] = [set() for _ in tokens]
-    for start in range(len(tokens)):
-        if not normalised[start]:
-            continue
-        for end in range(start, min(start + MAX_PHRASE_TOKENS, len(tokens))):
-            if not normalised[end]:
-                continue
-            words = [w for w in normalised[start : end + 1] if w]
-            if len(words) == 1 and words[0] in resources.stopwords:
-                continue
-            for name in resources.index.lists.get(" ".join(words), ()):
-                found[start].add(f"{name}:B")
-                for inside in range(start + 1, end + 1):
-                    found[inside].add(f"{name}:I")
-    return found
-
-
 def cluster_features(token: str, clusters: BrownClusters | None, prefix: str = "") -> FeatureDict:
     """Brown cluster path prefixes of ``token`` (``bc16`` etc.), or ``bc_unknown``."""
     if clusters is None:
@@ -226,28 +204,6 @@ def cluster_features(token: str, clusters: BrownClusters | None, prefix: str = "
     if paths is None:
         return {f"{prefix}bc_unknown": True}
     return {f"{prefix}bc{n}": str(value) for n, value in paths.items()}
-
-
-def reference_knowledge_features(tokens: Sequence[str], resources: KnowledgeResources) -> list[FeatureDict]:
-    """The knowledge features in their readable form (typed values, one dict per token).
-
-    :class:`KnowledgeFeaturizer` produces exactly ``flatten_features`` of these, faster.
-    """
-    matches = gazetteer_matches(tokens, resources)
-    rows = []
-    for i, token in enumerate(tokens):
-        features = crf_token_features(tokens, i)
-        features.update(cluster_features(token, resources.clusters))
-        for offset in (-1, 1):
-            if 0 <= i + offset < len(tokens):
-                features.update(cluster_features(tokens[i + offset], resources.clusters, f"{offset:+d}:"))
-                for match in matches[i + offset]:
-                    features[f"{offset:+d}:gaz={match}"] = True
-        for match in matches[i]:
-            features[f"gaz={match}"] = True
-            features[f"gaz={match.rsplit(':', 1)[0]}"] = True
-        rows.append(features)
-    return rows
 
 
 def flatten_features(features: FeatureDict) -> dict[str, float]:

@@ -3,7 +3,7 @@
 Each default is written once: here, or in the model settings a config extends
 (``BilstmSettings``, ``StrongModelSettings``; the seed in ``Seeded``). A notebook's
 ``parameters`` cell is generated from its class (``python -m
-tweetner_utils.pipeline.parameters``) and ``tests/test_notebook_parameters.py`` checks it
+tweetner_utils.pipeline.parameters``) and ``tests/pipeline/test_notebook_parameters.py`` checks it
 is current; the notebook then builds its config from the parameters in one call,
 ``EdaConfig.from_parameters(globals())``.
 """

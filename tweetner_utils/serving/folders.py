@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..atomic_files import atomic_writer
 from ..exceptions import UsageError
@@ -144,6 +144,21 @@ def tag_file_on_worker(task: FileTask, output_format: str, model: str, data_dir:
         return tag_file(task, _WORKER_TAGGERS[key], output_format)
 
 
+def dask_client() -> tuple[Any, Any]:
+    """Dask's ``Client`` and ``as_completed``, imported only when a cluster is used.
+
+    Raises:
+        UsageError: Dask is not installed (the base install leaves it out).
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise UsageError(
+            "--dask-scheduler needs Dask, which the base install leaves out: pip install 'tweetner[dask]'"
+        ) from None
+    return Client, as_completed
+
+
 def tag_folder_on_dask(
     tasks: list[FileTask],
     address: str,
@@ -158,9 +173,9 @@ def tag_folder_on_dask(
     on the way out, which cancels the files not started yet.
 
     Raises:
-        UsageError: the scheduler cannot be reached.
+        UsageError: Dask is not installed, or the scheduler cannot be reached.
     """
-    from distributed import Client, as_completed
+    Client, as_completed = dask_client()
 
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S)

@@ -17,8 +17,9 @@ def _load(folder: Path, meta: dict, data_dir: str) -> Tagger:
     return CrfTagger.load(str(folder), data_dir)
 
 
-def _tagger(c1: float, c2: float, context: FitContext) -> CrfTagger:
-    featurizer = KnowledgeFeaturizer(context.resources)
+def _tagger(c1: float, c2: float, context: FitContext, featurizer: KnowledgeFeaturizer | None = None) -> CrfTagger:
+    """An unfitted CRF of the grid point; fits of one run share ``featurizer`` (its cached parts)."""
+    featurizer = featurizer or KnowledgeFeaturizer(context.resources)
     return CrfTagger(c1=c1, c2=c2, max_iterations=context.settings.crf_max_iterations, featurizer=featurizer)
 
 
@@ -29,8 +30,7 @@ def _fit(context: FitContext, rows: list[dict]) -> MemberFit:
     best: MemberFit | None = None
     for c1, c2 in context.settings.crf_grid:
         started = time.perf_counter()
-        crf = CrfTagger(c1=c1, c2=c2, max_iterations=context.settings.crf_max_iterations, featurizer=featurizer)
-        crf.fit(train.tokens, train.tags)
+        crf = _tagger(c1, c2, context, featurizer).fit(train.tokens, train.tags)
         seconds = time.perf_counter() - started
         dev_f1, test_f1 = context.f1("dev", crf.predict(dev.tokens)), context.f1("test", crf.predict(test.tokens))
         fit = MemberFit("crf", crf, [], [], dev_f1, test_f1, seconds, {"c1": c1, "c2": c2})

@@ -168,7 +168,7 @@ def _review_commands(commands: Any) -> None:
         description="Tag the input (as `predict` reads it) and write the review queue: every tweet holding an "
         "entity below the model's dev-chosen auto-accept threshold, plus a random sample of tweets in which "
         "nothing was found (where the misses are). Beside the output goes the tool's project set-up: "
-        "OUTPUT.label_config.xml (Label Studio) or OUTPUT.labels.json (doccano).",
+        "QUEUE.label_config.xml (Label Studio) or QUEUE.labels.json (doccano), for -o QUEUE.json or QUEUE.jsonl.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export.add_argument("input", help="tweets: text lines, JSONL or CoNLL (see `tweetner predict --help`)")

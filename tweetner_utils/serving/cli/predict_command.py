@@ -61,12 +61,14 @@ def _predict_folder(args: argparse.Namespace, progress: Progress) -> int:
     """One output file per input file, tagged here or on the Dask cluster ``--dask-scheduler`` names."""
     from ...exceptions import UsageError
     from ..api import load_tagger, model_folder
-    from ..folders import plan_folder, tag_folder, tag_folder_on_dask
+    from ..folders import dask_client, plan_folder, tag_folder, tag_folder_on_dask
 
     if args.output == "-":
         raise UsageError(f"{args.input}: is a folder; give -o OUT_DIR, the folder for the tagged files (one per input)")
     if args.dask_scheduler and args.workers:
         raise UsageError("--workers counts processes on this machine; on a Dask cluster each worker tags its own files")
+    if args.dask_scheduler:
+        dask_client()  # a missing Dask is said before any output folder is made
     tasks, skipped = plan_folder(args.input, args.output, args.input_format, args.output_format)
     for path in skipped:
         print(f"tweetner: skipping {path}: its suffix names no input format (see --input-format)", file=sys.stderr)

@@ -8,7 +8,7 @@ import pytest
 
 from tweetner_utils.environment_file import pinned_requirements, render_environment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_environment_yml_is_generated_from_pyproject() -> None:

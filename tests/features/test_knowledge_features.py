@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from knowledge_oracle import gazetteer_matches, reference_knowledge_features
 
 from tweetner_utils.data.access import CACHE_DIR_ENV
 from tweetner_utils.data.resources import build_gazetteer, normalise_phrase, parse_brown_clusters
@@ -15,9 +16,7 @@ from tweetner_utils.features.knowledge import (
     cluster_features,
     compiled_phrase_index,
     flatten_features,
-    gazetteer_matches,
     knowledge_from_gazetteers,
-    reference_knowledge_features,
 )
 
 GAZETTEER = build_gazetteer(

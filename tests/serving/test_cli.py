@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -10,29 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tweetner_utils import synthetic_splits, write_conll
+from tweetner_utils import write_conll
 from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 from tweetner_utils.models.crf import CrfTagger
 from tweetner_utils.serving.api import load_tagger
-from tweetner_utils.serving.cli import main
-
-SPLITS = synthetic_splits(6)
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("models")
-    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
-    crf.fit(SPLITS["train"].tokens, SPLITS["train"].tags)
-    crf.save(str(folder / "strong_crf"), {"ensemble_weight": None})
-    return folder
-
-
-def run(argv: list[str], stdin: bytes = b"", monkeypatch=None, capsys=None) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_api_tags_raw_text_with_offsets(models: Path) -> None:
@@ -44,7 +24,7 @@ def test_api_tags_raw_text_with_offsets(models: Path) -> None:
         assert text[entity.start : entity.end] == entity.text and 0 < entity.confidence <= 1
 
 
-def test_predict_jsonl_reports_bad_lines_and_keeps_good_ones(models: Path, monkeypatch, capsys, tmp_path) -> None:
+def test_predict_jsonl_reports_bad_lines_and_keeps_good_ones(models: Path, monkeypatch, capsys, tmp_path, cli) -> None:
     lines = [
         b'{"id": "a", "text": "watching Silent Orbit tonight"}',
         b"",
@@ -55,11 +35,8 @@ def test_predict_jsonl_reports_bad_lines_and_keeps_good_ones(models: Path, monke
         b'{"id": "e", "text": "Norvik Rovers won again !"}',
     ]
     out = tmp_path / "out.jsonl"
-    code, _, err = run(
-        ["predict", "--model", str(models), "--input-format", "jsonl", "-o", str(out)],
-        b"\n".join(lines) + b"\n",
-        monkeypatch,
-        capsys,
+    code, _, err = cli(
+        ["predict", "--model", str(models), "--input-format", "jsonl", "-o", str(out)], b"\n".join(lines) + b"\n"
     )
     assert code == 1
     for number, reason in [
@@ -75,41 +52,38 @@ def test_predict_jsonl_reports_bad_lines_and_keeps_good_ones(models: Path, monke
     assert records[1]["entities"][0]["type"] == "club"
 
 
-def test_skip_invalid_exits_zero(models: Path, monkeypatch, capsys) -> None:
-    code, out, err = run(["predict", "--model", str(models), "--skip-invalid"], b"hello there\n\n", monkeypatch, capsys)
+def test_skip_invalid_exits_zero(models: Path, monkeypatch, capsys, cli) -> None:
+    code, out, err = cli(["predict", "--model", str(models), "--skip-invalid"], b"hello there\n\n")
     assert code == 0 and "warning: line 2: empty line" in err
     assert json.loads(out)["text"] == "hello there"
 
 
-def test_conll_in_conll_out_and_evaluate(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+def test_conll_in_conll_out_and_evaluate(models: Path, monkeypatch, capsys, tmp_path: Path, cli, synthetic) -> None:
     gold = tmp_path / "gold.conll"
-    write_conll(gold, SPLITS["dev"])
-    code, out, _ = run(
-        ["predict", "--model", str(models), "--input-format", "conll", "--output-format", "conll", str(gold)],
-        b"",
-        monkeypatch,
-        capsys,
+    write_conll(gold, synthetic["dev"])
+    code, out, _ = cli(
+        ["predict", "--model", str(models), "--input-format", "conll", "--output-format", "conll", str(gold)], b""
     )
     assert code == 0
-    assert out.count("\n\n") == len(SPLITS["dev"])
+    assert out.count("\n\n") == len(synthetic["dev"])
     pred_file = tmp_path / "pred.txt"
-    code, out, _ = run(["evaluate", "--model", str(models), "-o", str(pred_file), str(gold)], b"", monkeypatch, capsys)
+    code, out, _ = cli(["evaluate", "--model", str(models), "-o", str(pred_file), str(gold)], b"")
     assert code == 0 and "overall" in out
     f1 = float(next(line for line in out.splitlines() if line.startswith("overall")).split()[3])
     assert f1 > 90
     assert len(pred_file.read_text().split("\n\n")[0].splitlines()[0].split(" ")) == 3
 
 
-def test_evaluate_names_the_bad_line_without_traceback(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+def test_evaluate_names_the_bad_line_without_traceback(models: Path, monkeypatch, capsys, tmp_path: Path, cli) -> None:
     gold = tmp_path / "bad.conll"
     gold.write_bytes(b"ok\tO\nbad\tB-city\n")
-    code, _, err = run(["evaluate", "--model", str(models), str(gold)], b"", monkeypatch, capsys)
+    code, _, err = cli(["evaluate", "--model", str(models), str(gold)], b"")
     assert code == 2 and f"{gold}:2: type 'city' is not one this model tags" in err and "Traceback" not in err
     assert "--type-map" in err
 
 
-def test_missing_model_is_a_clear_error(monkeypatch, capsys, tmp_path: Path) -> None:
-    code, _, err = run(["predict", "--model", str(tmp_path)], b"hi\n", monkeypatch, capsys)
+def test_missing_model_is_a_clear_error(monkeypatch, capsys, tmp_path: Path, cli) -> None:
+    code, _, err = cli(["predict", "--model", str(tmp_path)], b"hi\n")
     assert code == 2 and "no saved model found" in err
 
 
@@ -118,26 +92,26 @@ def test_module_entry_point_runs() -> None:
     assert result.returncode == 0 and "predict" in result.stdout
 
 
-def test_progress_bar_and_workers_on_a_large_input(models: Path, monkeypatch, capsys, tmp_path) -> None:
-    texts = [" ".join(t.tokens) for t in SPLITS["test"]] * 60
+def test_progress_bar_and_workers_on_a_large_input(models: Path, monkeypatch, capsys, tmp_path, cli, synthetic) -> None:
+    texts = [" ".join(t.tokens) for t in synthetic["test"]] * 60
     lines = ("\n".join(texts) + "\n").encode()
     results = {}
     for workers in ("1", "2"):
         out = tmp_path / f"out{workers}.jsonl"
         argv = ["predict", "--model", str(models), "--progress", "--workers", workers, "-o", str(out)]
-        code, _, err = run(argv, lines, monkeypatch, capsys)
+        code, _, err = cli(argv, lines)
         assert code == 0 and f"{len(texts)} tweets" in err
         results[workers] = out.read_text()
     assert results["1"] == results["2"] and len(results["1"].splitlines()) == len(texts)
 
 
-def test_saved_model_tags_identically_in_a_fresh_process(models: Path, tmp_path: Path) -> None:
+def test_saved_model_tags_identically_in_a_fresh_process(models: Path, tmp_path: Path, synthetic) -> None:
     """Train -> save -> load in another interpreter: the same tags as the model that was trained."""
     trained = CrfTagger(c1=0.1, c2=0.1, max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
-    trained.fit(SPLITS["train"].tokens, SPLITS["train"].tags)  # the fixture's recipe: CRFsuite is deterministic
-    expected, _ = trained.tags_and_confidences(SPLITS["test"].tokens)
+    trained.fit(synthetic["train"].tokens, synthetic["train"].tags)  # the fixture's recipe: CRFsuite is deterministic
+    expected, _ = trained.tags_and_confidences(synthetic["test"].tokens)
     gold = tmp_path / "test.conll"
-    write_conll(gold, SPLITS["test"])
+    write_conll(gold, synthetic["test"])
     command = [
         sys.executable,
         "-m",
@@ -203,14 +177,11 @@ WNUT17_LIKE = (
 """A corpus with another label set, written as WNUT17's files are (a tab-only break, -DOCSTART-)."""
 
 
-def test_predict_reads_tokens_of_a_corpus_with_other_types(models: Path, monkeypatch, capsys, tmp_path) -> None:
+def test_predict_reads_tokens_of_a_corpus_with_other_types(models: Path, monkeypatch, capsys, tmp_path, cli) -> None:
     gold = tmp_path / "other.conll"
     gold.write_bytes(WNUT17_LIKE)
-    code, out, err = run(
-        ["predict", "--model", str(models), "--input-format", "conll", "--output-format", "conll", str(gold)],
-        b"",
-        monkeypatch,
-        capsys,
+    code, out, err = cli(
+        ["predict", "--model", str(models), "--input-format", "conll", "--output-format", "conll", str(gold)], b""
     )
     assert code == 0, err
     tokens = [line.split("\t")[0] for line in out.splitlines() if line]
@@ -218,17 +189,15 @@ def test_predict_reads_tokens_of_a_corpus_with_other_types(models: Path, monkeyp
 
 
 def test_evaluate_with_a_type_map_scores_the_mapped_types_and_says_what_it_left_out(
-    models: Path, monkeypatch, capsys, tmp_path
+    models: Path, monkeypatch, capsys, tmp_path, cli
 ) -> None:
     gold = tmp_path / "other.conll"
     gold.write_bytes(WNUT17_LIKE)
-    code, _, err = run(["evaluate", "--model", str(models), str(gold)], b"", monkeypatch, capsys)
+    code, _, err = cli(["evaluate", "--model", str(models), str(gold)], b"")
     assert code == 2 and "type 'person' is not one this model tags" in err and "--type-map" in err
     mapping = tmp_path / "map.tsv"
     mapping.write_text("people\tperson\nvenue\tlocation\nplace\tlocation\n")
-    code, out, err = run(
-        ["evaluate", "--model", str(models), "--type-map", str(mapping), str(gold)], b"", monkeypatch, capsys
-    )
+    code, out, err = cli(["evaluate", "--model", str(models), "--type-map", str(mapping), str(gold)], b"")
     assert code == 0, err
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line and line.split()[0] != "type"}
     assert set(rows) >= {"overall", "person", "location"} and "group" not in rows
@@ -236,17 +205,15 @@ def test_evaluate_with_a_type_map_scores_the_mapped_types_and_says_what_it_left_
     assert "gold entities left out of the score (no model type maps onto them): group (1)" in out
     assert "predictions of band, brand, club, event, film, gadget, series are dropped" in out
     mapping.write_text("people\tperson\nhuman\tperson\n")
-    code, _, err = run(
-        ["evaluate", "--model", str(models), "--type-map", str(mapping), str(gold)], b"", monkeypatch, capsys
-    )
+    code, _, err = cli(["evaluate", "--model", str(models), "--type-map", str(mapping), str(gold)], b"")
     assert code == 2 and f"{mapping}:2: " in err and "the model tags no type 'human'" in err
 
 
-def test_a_built_in_type_map_is_found_by_name(models: Path, monkeypatch, capsys, tmp_path) -> None:
+def test_a_built_in_type_map_is_found_by_name(models: Path, monkeypatch, capsys, tmp_path, cli) -> None:
     gold = tmp_path / "other.conll"
     gold.write_bytes(WNUT17_LIKE)
     argv = ["evaluate", "--model", str(models), "--type-map", "wnut16_to_wnut17", str(gold)]
-    code, _, err = run(argv, b"", monkeypatch, capsys)
+    code, _, err = cli(argv, b"")
     assert code == 2 and "type_maps/wnut16_to_wnut17.tsv:3: " in err and "the model tags no type 'company'" in err
-    code, _, err = run([*argv[:4], "no_to_such", str(gold)], b"", monkeypatch, capsys)
+    code, _, err = cli([*argv[:4], "no_to_such", str(gold)], b"")
     assert code == 2 and "no_to_such" in err and "cannot read the type map" in err

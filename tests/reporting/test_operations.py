@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -87,6 +89,16 @@ def test_monitoring_plan_derives_every_alert_level_from_its_baseline() -> None:
     assert f1["needs labels"] == "yes" and plan.loc["review items per 1,000 tweets", "needs labels"] == "no"
     assert "share of real entities the model misses (weekly labelled sample) (%)" in plan.index
     assert "single-tweet latency p99 (ms)" not in monitoring_text.monitoring_plan(models, "strong", DRIFT, {}).index
+
+
+def test_the_recorded_plan_is_the_shown_plan_without_its_timing() -> None:
+    models = {**MODELS, "strong": record("Strong", 0.45, ROUTING, seen_unseen=SEEN, weekly_plan=WEEKLY)}
+    shown = monitoring_text.monitoring_plan(models, "strong", DRIFT, TIMINGS)
+    recorded = monitoring_text.recorded_plan(shown)
+    assert len(recorded) == len(shown) - 1 and monitoring_text.LATENCY_METRIC in shown.index
+    untimed = monitoring_text.monitoring_plan(models, "strong", DRIFT, {})
+    assert json.dumps(recorded) == json.dumps(untimed.reset_index().to_dict(orient="records"))
+    assert json.dumps(monitoring_text.recorded_plan(untimed)) == json.dumps(recorded)  # nothing to drop
 
 
 def test_monitoring_lines_count_the_labelled_rows_and_state_the_false_alarm_rate() -> None:

@@ -36,6 +36,7 @@ def tagger() -> TransformerTagger:
     return model
 
 
+@pytest.mark.slow  # fine-tunes MiniLM (a minute on 2 cores)
 def test_every_word_gets_a_distribution_even_with_odd_characters(tagger: TransformerTagger) -> None:
     words = ["\u200bWhy", "caf\u00e9", "\u00a0", "NYC", "!!"]
     encoded = tagger._encode(words, None)
@@ -45,6 +46,7 @@ def test_every_word_gets_a_distribution_even_with_odd_characters(tagger: Transfo
     assert probs.sum(axis=1) == pytest.approx([1.0] * 5, abs=1e-5)
 
 
+@pytest.mark.slow  # fine-tunes MiniLM (a minute on 2 cores)
 def test_learns_something_and_round_trips(tagger: TransformerTagger, tmp_path: Path) -> None:
     dev = SPLITS["dev"]
     predictions = tagger.predict(dev.tokens)
@@ -57,6 +59,7 @@ def test_learns_something_and_round_trips(tagger: TransformerTagger, tmp_path: P
         TransformerTagger.load(str(tmp_path / "m"))
 
 
+@pytest.mark.slow  # fine-tunes MiniLM (a minute on 2 cores)
 def test_a_tweet_gets_the_same_probabilities_alone_and_in_any_batch(tagger: TransformerTagger) -> None:
     import numpy as np
 

@@ -15,17 +15,17 @@ import pytest
 from fault_runner import fault_step
 from malformed_inputs import CASES, TOLERATED, Malformed, build, os_error_text, snapshot
 
-import run_all
 from tweetner_utils import data_access, synthetic_splits
 from tweetner_utils.data.conll import parse_conll_bytes, read_conll
 from tweetner_utils.data.corpora import corpus_labels
 from tweetner_utils.exceptions import ConllFormatError, ReportsNotWritable
 from tweetner_utils.models.crf import CrfTagger
+from tweetner_utils.pipeline import command
 from tweetner_utils.pipeline.run import run
 from tweetner_utils.pipeline.steps import RunOptions
 from tweetner_utils.serving.cli import main as tweetner
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 GOOD_SPLIT = b"Made\tO\nit\tO\nto\tO\nNew\tB-geo-loc\nYork\tI-geo-loc\n\nhi\tO\n"
 IDS = [case.id for case in CASES]
 
@@ -140,7 +140,7 @@ def test_run_all_data_dir(case: Malformed, isolated_data: Path, tmp_path: Path, 
     path = build(case, target.parent, split)
     reports, models, before_reports, before_models = previous_run(tmp_path)
     argv = ["--data-dir", str(isolated_data), "--unverified-splits", "--reports-dir", str(reports)]
-    code = run_all.main([*argv, "--models-dir", str(models), "--kernel", "python3"])
+    code = command.main([*argv, "--models-dir", str(models), "--kernel", "python3"])
     err = capsys.readouterr().err
     no_traceback(err)
     if case.repairable:  # the pipeline reads strictly: a file needing repair is refused too
@@ -156,7 +156,7 @@ def test_run_all_data_dir(case: Malformed, isolated_data: Path, tmp_path: Path, 
 def test_run_all_refuses_a_changed_split_unless_told(isolated_data: Path, tmp_path: Path, capsys) -> None:
     reports, models, before, _ = previous_run(tmp_path)
     argv = ["--data-dir", str(isolated_data), "--reports-dir", str(reports), "--models-dir", str(models)]
-    assert run_all.main(argv) == 2
+    assert command.main(argv) == 2
     err = capsys.readouterr().err
     assert "SHA-256 mismatch" in err and str(isolated_data / "wnut16" / "train") in err
     assert snapshot(reports) == before
@@ -271,7 +271,7 @@ def test_an_unwritable_reports_folder_is_a_clear_error(tmp_path: Path, capsys) -
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the reports folder should be")
     argv = ["--quick", "--only", "01_eda", "--reports-dir", str(blocker / "reports"), "--kernel", "python3"]
-    assert run_all.main([*argv, "--models-dir", str(tmp_path / "models")]) == 1
+    assert command.main([*argv, "--models-dir", str(tmp_path / "models")]) == 1
     err = capsys.readouterr().err
     assert "cannot write" in err and str(blocker) in err
     no_traceback(err)

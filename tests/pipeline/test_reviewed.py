@@ -120,12 +120,12 @@ def test_without_reviewed_tweets_the_section_says_how_to_add_them():
 
 
 def test_a_malformed_reviewed_file_stops_run_all_before_any_notebook(tmp_path, capsys):
-    import run_all
+    from tweetner_utils.pipeline import command
 
     bad = tmp_path / "reviewed.conll"
     bad.write_text("# id = 1\nObama\tB-person\n# id = 2\n")
     reports = tmp_path / "reports"
-    code = run_all.main(
+    code = command.main(
         ["--quick", "--reports-dir", str(reports), "--models-dir", str(tmp_path / "m"), "--extra-train", str(bad)]
     )
     assert code == 2 and not reports.exists()

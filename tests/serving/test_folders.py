@@ -9,102 +9,76 @@ from pathlib import Path
 
 import pytest
 
-from tweetner_utils import synthetic_splits
-from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
-from tweetner_utils.models.crf import CrfTagger
 from tweetner_utils.serving import folders
 from tweetner_utils.serving.cli import main
 
-SPLITS = synthetic_splits(6)
-
-
-@pytest.fixture(scope="module")
-def model(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("models") / "strong_crf"
-    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
-    crf.fit(SPLITS["train"].tokens, SPLITS["train"].tags)
-    crf.save(str(folder), {"ensemble_weight": None})
-    return folder
-
 
 @pytest.fixture
-def inputs(tmp_path) -> Path:
+def inputs(tmp_path, synthetic) -> Path:
     """Three formats, one bad line, and a file whose suffix names no format."""
     folder = tmp_path / "in"
     folder.mkdir()
-    texts = [" ".join(t.tokens) for t in SPLITS["test"]]
+    texts = [" ".join(t.tokens) for t in synthetic["test"]]
     (folder / "monday.txt").write_text("\n".join(texts[:30]) + "\n\n" + "\n".join(texts[30:60]) + "\n")
     jsonl = [f'{{"id": "t{k}", "text": "{text}"}}' for k, text in enumerate(texts[60:90])]
     (folder / "tuesday.jsonl").write_text("\n".join(jsonl) + "\n")
-    conll = "\n\n".join("\n".join(t.tokens) for t in SPLITS["dev"][:20])
+    conll = "\n\n".join("\n".join(t.tokens) for t in synthetic["dev"][:20])
     (folder / "wednesday.conll").write_text(conll + "\n")
     (folder / "notes.md").write_text("not tweets\n")
     (folder / ".hidden.txt").write_text("skipped too\n")
     return folder
 
 
-def run(argv: list[str], capsys) -> tuple[int, str]:
-    code = main(argv)
-    return code, capsys.readouterr().err
-
-
-def single_file_outputs(model: Path, inputs: Path, tmp_path: Path, capsys) -> dict[str, bytes]:
+def single_file_outputs(fast_model: Path, inputs: Path, tmp_path: Path, capsys) -> dict[str, bytes]:
     """Each input tagged alone by ``tweetner predict FILE -o OUT``: what the folder run must match."""
     outputs = {}
     for name, fmt in (("monday.txt", "text"), ("tuesday.jsonl", "jsonl"), ("wednesday.conll", "conll")):
         out = tmp_path / f"single-{name}.jsonl"
-        main(["predict", "--model", str(model), "--input-format", fmt, str(inputs / name), "-o", str(out)])
+        main(["predict", "--model", str(fast_model), "--input-format", fmt, str(inputs / name), "-o", str(out)])
         outputs[Path(name).stem + ".jsonl"] = out.read_bytes()
     capsys.readouterr()
     return outputs
 
 
-def test_a_folder_is_tagged_file_by_file_with_the_bytes_of_single_runs(model, inputs, tmp_path, capsys) -> None:
+def test_a_folder_is_tagged_file_by_file_with_the_bytes_of_single_runs(
+    fast_model, inputs, tmp_path, capsys, cli
+) -> None:
     out = tmp_path / "out"
-    code, err = run(["predict", "--model", str(model), str(inputs), "-o", str(out)], capsys)
+    code, _, err = cli(["predict", "--model", str(fast_model), str(inputs), "-o", str(out)])
     assert code == 1  # the empty line of monday.txt
     assert f"{inputs / 'monday.txt'}: line 31: empty line" in err
     assert f"skipping {inputs / 'notes.md'}" in err and ".hidden" not in err
     assert sorted(p.name for p in out.iterdir()) == ["monday.jsonl", "tuesday.jsonl", "wednesday.jsonl"]
-    expected = single_file_outputs(model, inputs, tmp_path, capsys)
+    expected = single_file_outputs(fast_model, inputs, tmp_path, capsys)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == expected
     assert len(expected["monday.jsonl"].splitlines()) == 60 and len(expected["wednesday.jsonl"].splitlines()) == 20
-    code, _ = run(["predict", "--model", str(model), "--skip-invalid", str(inputs), "-o", str(out)], capsys)
+    code, _, _ = cli(["predict", "--model", str(fast_model), "--skip-invalid", str(inputs), "-o", str(out)])
     assert code == 0
 
 
-def test_the_dask_cluster_writes_the_same_bytes_as_this_process(model, inputs, tmp_path, capsys) -> None:
+def test_the_dask_cluster_writes_the_same_bytes_as_this_process(fast_model, inputs, tmp_path, capsys, cli) -> None:
     from distributed import LocalCluster
 
     here, there = tmp_path / "here", tmp_path / "there"
-    run(["predict", "--model", str(model), str(inputs), "-o", str(here)], capsys)
+    cli(["predict", "--model", str(fast_model), str(inputs), "-o", str(here)])
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        code, err = run(
-            [
-                "predict",
-                "--model",
-                str(model),
-                "--dask-scheduler",
-                cluster.scheduler_address,
-                str(inputs),
-                "-o",
-                str(there),
-            ],
-            capsys,
-        )
+        argv = ["predict", "--model", str(fast_model), "--dask-scheduler", cluster.scheduler_address, str(inputs)]
+        code, _, err = cli([*argv, "-o", str(there)])
         workers = len(cluster.workers)
     assert workers == 2
-    assert code == 1 and "line 31: empty line" in err and f"model {model.name}" in err
+    assert code == 1 and "line 31: empty line" in err and f"model {fast_model.name}" in err
     assert "[3/3]" in err
     assert {p.name: p.read_bytes() for p in there.iterdir()} == {p.name: p.read_bytes() for p in here.iterdir()}
 
 
-def test_a_file_that_cannot_be_read_is_not_written_and_the_others_are(model, inputs, tmp_path, capsys) -> None:
+def test_a_file_that_cannot_be_read_is_not_written_and_the_others_are(
+    fast_model, inputs, tmp_path, capsys, cli
+) -> None:
     (inputs / "broken.conll").write_text("Mara Quill\tB-people\n")  # a space inside the token column
     out = tmp_path / "out"
     out.mkdir()
     (out / "broken.jsonl").write_text("yesterday's good output\n")
-    code, err = run(["predict", "--model", str(model), "--skip-invalid", str(inputs), "-o", str(out)], capsys)
+    code, _, err = cli(["predict", "--model", str(fast_model), "--skip-invalid", str(inputs), "-o", str(out)])
     assert code == 1  # a whole file failing is an error even with --skip-invalid
     assert f"{inputs / 'broken.conll'}" in err and "-> not written" in err
     assert (out / "broken.jsonl").read_text() == "yesterday's good output\n"  # kept, not half-replaced
@@ -122,27 +96,38 @@ def test_a_file_that_cannot_be_read_is_not_written_and_the_others_are(model, inp
         (["IN", "-o", "OUT", "--input-format", "jsonl", "--dask-scheduler", "tcp://127.0.0.1:1"], "cannot reach"),
     ],
 )
-def test_folder_mistakes_are_clear_errors(argv, message, model, inputs, tmp_path, capsys, monkeypatch) -> None:
+def test_folder_mistakes_are_clear_errors(
+    argv, message, fast_model, inputs, tmp_path, capsys, monkeypatch, cli
+) -> None:
     monkeypatch.setattr(folders, "CONNECT_TIMEOUT_S", 1.0)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
     paths = [a.replace("IN", str(inputs)).replace("OUT", str(tmp_path / "out")) for a in argv]
-    code, err = run(["predict", "--model", str(model), *paths], capsys)
+    code, _, err = cli(["predict", "--model", str(fast_model), *paths])
     assert code == 2 and message in err and "Traceback" not in err
 
 
-def test_two_inputs_that_would_write_one_output_are_refused(model, inputs, tmp_path, capsys) -> None:
+def test_without_the_dask_extra_the_scheduler_option_says_what_to_install(
+    fast_model, inputs, tmp_path, capsys, monkeypatch, cli
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # what the base install leaves out
+    argv = ["predict", "--model", str(fast_model), str(inputs), "-o", str(tmp_path / "out")]
+    code, _, err = cli([*argv, "--input-format", "jsonl", "--dask-scheduler", "tcp://127.0.0.1:1"])
+    assert code == 2 and "pip install 'tweetner[dask]'" in err and not (tmp_path / "out").exists()
+
+
+def test_two_inputs_that_would_write_one_output_are_refused(fast_model, inputs, tmp_path, capsys, cli) -> None:
     (inputs / "monday.jsonl").write_text('{"text": "hello"}\n')
-    code, err = run(["predict", "--model", str(model), str(inputs), "-o", str(tmp_path / "out")], capsys)
+    code, _, err = cli(["predict", "--model", str(fast_model), str(inputs), "-o", str(tmp_path / "out")])
     assert code == 2 and "would both be written to" in err and not (tmp_path / "out").exists()
 
 
-def test_an_empty_folder_is_refused(model, tmp_path, capsys) -> None:
+def test_an_empty_folder_is_refused(fast_model, tmp_path, capsys, cli) -> None:
     (tmp_path / "empty").mkdir()
-    code, err = run(["predict", "--model", str(model), str(tmp_path / "empty"), "-o", str(tmp_path / "out")], capsys)
+    code, _, err = cli(["predict", "--model", str(fast_model), str(tmp_path / "empty"), "-o", str(tmp_path / "out")])
     assert code == 2 and "no file to tag" in err
 
 
-def test_the_command_reports_the_calibrated_confidence_of_the_api(model, tmp_path, capsys) -> None:
+def test_the_command_reports_the_calibrated_confidence_of_the_api(fast_model, tmp_path, capsys) -> None:
     """`tweetner predict` printed the raw mean probability while the API gave the calibrated one."""
     import json
 
@@ -150,7 +135,7 @@ def test_the_command_reports_the_calibrated_confidence_of_the_api(model, tmp_pat
     from tweetner_utils.serving.api import load_tagger
 
     calibrated = tmp_path / "calibrated"
-    meta, files = read_artifact(str(model))
+    meta, files = read_artifact(str(fast_model))
     write_artifact(str(calibrated), files, {**meta, "calibration": {"kind": "platt", "a": 0.5, "b": -1.0}})
     text = "just met Mara Quill at Kellan Arena !"
     (tmp_path / "one.txt").write_text(text + "\n")

@@ -1,4 +1,5 @@
-"""`tweetner` under misuse: Ctrl-C, closed pipes, odd text, bad model folders, dangerous paths.
+"""`tweetner` under misuse: odd text, bad model folders, dangerous paths (Ctrl-C and closed
+pipes: ``test_cli_signals.py``).
 
 Each test here failed before the change it guards (issue 17's list, one case per test).
 """
@@ -6,160 +7,57 @@ Each test here failed before the change it guards (issue 17's list, one case per
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 import tweetner_utils
-from tweetner_utils import synthetic_splits, tweet_fingerprints, write_conll
+from tweetner_utils import tweet_fingerprints, write_conll
 from tweetner_utils.data import access
 from tweetner_utils.data.tokenizer import tokenize
 from tweetner_utils.exceptions import ArtifactError, DataNotFoundError
-from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 from tweetner_utils.models.artifacts import CHECKSUMS, METADATA, read_artifact, write_artifact
-from tweetner_utils.models.crf import CrfTagger
 from tweetner_utils.serving.api import load_tagger
 from tweetner_utils.serving.cli import main
 
-SPLITS = synthetic_splits(6)
 CORES = os.cpu_count() or 1
-WORKERS = str(min(2, CORES))
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory) -> Path:
-    """A CRF that records the synthetic train split as its training data."""
-    folder = tmp_path_factory.mktemp("models")
-    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=40, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
-    crf.fit(SPLITS["train"].tokens, SPLITS["train"].tags)
-    metadata = {
-        "test_entity_f1": 0.5,
-        "corpus": "synthetic",
-        "training_tweets": tweet_fingerprints(SPLITS["train"].tokens),
-    }
-    crf.save(str(folder / "strong_crf"), metadata)
-    return folder
-
-
-def run(argv: list[str], stdin: bytes, monkeypatch, capsys) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def tweetner(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tweetner_utils.serving.cli", *args]
-
-
-def many_lines(path: Path, copies: int) -> Path:
-    texts = [" ".join(t.tokens) for t in SPLITS["test"]] * copies
-    path.write_text("\n".join(texts) + "\n", "utf-8")
-    return path
-
-
-# Signals --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("delay", [0.4, 0.8, 1.2, 1.8, 2.6, 3.5])
-def test_ctrl_c_during_predict_exits_130_without_traceback_or_output(models: Path, tmp_path: Path, delay) -> None:
-    """Ctrl-C reaches the whole process group, workers included, as in a terminal."""
-    source, out = many_lines(tmp_path / "in.txt", 1500), tmp_path / "out.jsonl"
-    argv = tweetner("predict", "--model", str(models), "--workers", WORKERS, "-o", str(out), str(source))
-    process = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(delay)
-    os.killpg(process.pid, signal.SIGINT)
-    _, err = process.communicate(timeout=60)  # a hang fails here
-    if process.returncode == 0:
-        pytest.fail(f"the run finished before Ctrl-C at {delay} s; give it more lines")
-    assert process.returncode == 130, err
-    assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert err.strip().splitlines()[-1].startswith("tweetner: interrupted")
-    assert not out.exists() and not list(tmp_path.glob(".out.jsonl*"))
-
-
-@pytest.mark.parametrize("delay", [0.5, 1.5])
-def test_ctrl_c_during_evaluate_exits_130_without_traceback(models: Path, tmp_path: Path, delay) -> None:
-    gold = tmp_path / "gold.conll"
-    write_conll(gold, list(SPLITS["test"]) * 600)
-    process = subprocess.Popen(
-        tweetner("evaluate", "--model", str(models), str(gold)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    time.sleep(delay)
-    os.killpg(process.pid, signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 130 and "Traceback" not in err, err
-
-
-def predicting_to_a_pipe(models: Path, source: Path) -> subprocess.Popen:
-    """``tweetner predict`` in its own process group, its stdout and stderr read by the test."""
-    argv = tweetner("predict", "--model", str(models), "--workers", "1", str(source))
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-
-
-def test_ctrl_c_after_lines_reached_stdout_says_so(models: Path, tmp_path: Path) -> None:
-    process = predicting_to_a_pipe(models, many_lines(tmp_path / "in.txt", 1500))
-    assert process.stdout is not None
-    process.stdout.readline()  # the first batch has been written
-    os.killpg(process.pid, signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 130
-    assert b"already been written to standard output" in err and b"no output file" not in err
-
-
-def test_a_closed_pipe_ends_quietly(models: Path, tmp_path: Path) -> None:
-    """``tweetner predict ... | head -1``."""
-    process = predicting_to_a_pipe(models, many_lines(tmp_path / "in.txt", 200))
-    assert process.stdout is not None and process.stderr is not None
-    process.stdout.readline()
-    process.stdout.close()
-    err = process.stderr.read().decode()
-    process.wait(timeout=60)
-    assert process.returncode == 141 and "Broken pipe" not in err and "Traceback" not in err
 
 
 # Odd text -------------------------------------------------------------------------------
 
 
-def test_a_lone_surrogate_fails_its_line_and_every_good_line_is_written(models: Path, monkeypatch, capsys, tmp_path):
+def test_a_lone_surrogate_fails_its_line_and_every_good_line_is_written(
+    models: Path, monkeypatch, capsys, tmp_path, cli
+):
     lines = [json.dumps({"id": n, "text": f"watching Silent Orbit {n}"}) for n in range(1, 3000)]
     lines.insert(1, '{"id": "cut", "text": "truncated tweet \\ud83d"}')
     lines.insert(5, '{"id": "\\udc00", "text": "a bad id"}')
     out = tmp_path / "out.jsonl"
     argv = ["predict", "--model", str(models), "--input-format", "jsonl", "-o", str(out)]
-    code, _, err = run(argv, ("\n".join(lines) + "\n").encode(), monkeypatch, capsys)
+    code, _, err = cli(argv, ("\n".join(lines) + "\n").encode())
     assert code == 1
     assert "line 2: text has a lone surrogate U+D83D at character 16" in err
     assert "line 6: id has a lone surrogate" in err
     assert len(out.read_text("utf-8").splitlines()) == 2999
-    code, _, _ = run([*argv, "--skip-invalid"], ("\n".join(lines) + "\n").encode(), monkeypatch, capsys)
+    code, _, _ = cli([*argv, "--skip-invalid"], ("\n".join(lines) + "\n").encode())
     assert code == 0
 
 
-def test_a_bom_is_a_bom(models: Path, monkeypatch, capsys) -> None:
+def test_a_bom_is_a_bom(models: Path, monkeypatch, capsys, cli) -> None:
     line = b'\xef\xbb\xbf{"id": "a", "text": "Norvik Rovers won again !"}\n'
-    code, out, err = run(["predict", "--model", str(models), "--input-format", "jsonl"], line, monkeypatch, capsys)
+    code, out, err = cli(["predict", "--model", str(models), "--input-format", "jsonl"], line)
     assert code == 0, err
     assert json.loads(out)["id"] == "a"
 
 
-def test_jsonl_without_its_format_is_refused_unless_text_is_asked_for(models: Path, monkeypatch, capsys) -> None:
+def test_jsonl_without_its_format_is_refused_unless_text_is_asked_for(models: Path, monkeypatch, capsys, cli) -> None:
     line = b'{"id": "a", "text": "Norvik Rovers won again !"}\n'
-    code, out, err = run(["predict", "--model", str(models)], line, monkeypatch, capsys)
+    code, out, err = cli(["predict", "--model", str(models)], line)
     assert code == 2 and "--input-format jsonl" in err and out == ""
-    code, out, _ = run(["predict", "--model", str(models), "--input-format", "text"], line, monkeypatch, capsys)
+    code, out, _ = cli(["predict", "--model", str(models), "--input-format", "text"], line)
     assert code == 0 and json.loads(out)["text"] == line.decode().strip()
 
 
@@ -197,9 +95,9 @@ def _with_metadata_bytes(source: Path, target: Path, data: bytes) -> Path:
         (b'{"kind": "ensemble", "members": [{"folder": "../x", "weight": 1}]}', "member 1 must be"),
     ],
 )
-def test_bad_metadata_is_one_clear_line(models: Path, tmp_path: Path, monkeypatch, capsys, data, reason) -> None:
+def test_bad_metadata_is_one_clear_line(models: Path, tmp_path: Path, monkeypatch, capsys, data, reason, cli) -> None:
     folder = _with_metadata_bytes(models / "strong_crf", tmp_path / "bad", data)
-    code, _, err = run(["predict", "--model", str(folder)], b"hi\n", monkeypatch, capsys)
+    code, _, err = cli(["predict", "--model", str(folder)], b"hi\n")
     assert code == 2 and reason in err and "metadata.json" in err and "Traceback" not in err
 
 
@@ -228,20 +126,22 @@ def test_a_model_without_its_gazetteers_says_how_to_point_at_them(models: Path, 
 # Paths ----------------------------------------------------------------------------------
 
 
-def test_output_equal_to_the_input_is_refused_and_the_input_kept(models: Path, monkeypatch, capsys, tmp_path):
+def test_output_equal_to_the_input_is_refused_and_the_input_kept(
+    models: Path, monkeypatch, capsys, tmp_path, cli, synthetic
+):
     gold = tmp_path / "gold.conll"
-    write_conll(gold, SPLITS["dev"])
+    write_conll(gold, synthetic["dev"])
     before = gold.read_bytes()
     for command in (["evaluate", "-o", str(gold), str(gold)], ["predict", "-o", str(gold), str(gold)]):
-        code, _, err = run([*command, "--model", str(models)], b"", monkeypatch, capsys)
+        code, _, err = cli([*command, "--model", str(models)], b"")
         assert code == 2 and f"-o {gold}: is the input file" in err
     link = tmp_path / "link.conll"
     link.symlink_to(gold)
-    code, _, err = run(["evaluate", "--model", str(models), "-o", str(link), str(gold)], b"", monkeypatch, capsys)
+    code, _, err = cli(["evaluate", "--model", str(models), "-o", str(link), str(gold)], b"")
     assert code == 2 and "is the input file" in err and gold.read_bytes() == before
 
 
-def test_bad_output_paths_are_refused_before_the_model_loads(monkeypatch, capsys, tmp_path: Path) -> None:
+def test_bad_output_paths_are_refused_before_the_model_loads(monkeypatch, capsys, tmp_path: Path, cli) -> None:
     afile = tmp_path / "a.txt"
     afile.write_text("x")
     missing_model = str(tmp_path / "no-model-here")
@@ -250,37 +150,37 @@ def test_bad_output_paths_are_refused_before_the_model_loads(monkeypatch, capsys
         (str(tmp_path / "missing" / "out.jsonl"), "does not exist"),
         (str(afile / "out.jsonl"), "does not exist"),
     ]:
-        code, _, err = run(["predict", "--model", missing_model, "-o", output], b"hi\n", monkeypatch, capsys)
+        code, _, err = cli(["predict", "--model", missing_model, "-o", output], b"hi\n")
         assert code == 2 and f"-o {output}: " in err and reason in err and "no saved model" not in err
         assert ".tmp" not in err
 
 
-def test_a_read_only_output_is_refused(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+def test_a_read_only_output_is_refused(models: Path, monkeypatch, capsys, tmp_path: Path, cli) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text("keep me")
     out.chmod(0o444)
-    code, _, err = run(["predict", "--model", str(models), "-o", str(out)], b"hi\n", monkeypatch, capsys)
+    code, _, err = cli(["predict", "--model", str(models), "-o", str(out)], b"hi\n")
     if os.access(out, os.W_OK) and code == 0:  # root may write anyway: then the bits must survive
         assert out.stat().st_mode & 0o777 == 0o444
     else:
         assert code == 2 and "read-only" in err and out.read_text() == "keep me"
 
 
-def test_a_symlinked_output_keeps_the_link_and_the_mode(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+def test_a_symlinked_output_keeps_the_link_and_the_mode(models: Path, monkeypatch, capsys, tmp_path: Path, cli) -> None:
     target, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
     target.write_text("old\n")
     target.chmod(0o640)
     link.symlink_to(target)
-    code, _, _ = run(["predict", "--model", str(models), "-o", str(link)], b"Norvik Rovers won\n", monkeypatch, capsys)
+    code, _, _ = cli(["predict", "--model", str(models), "-o", str(link)], b"Norvik Rovers won\n")
     assert code == 0 and link.is_symlink()
     assert json.loads(target.read_text())["text"] == "Norvik Rovers won"
     assert target.stat().st_mode & 0o777 == 0o640
 
 
 @pytest.mark.parametrize("workers", ["0", "-1", str(CORES + 1), "two"])
-def test_workers_outside_one_to_the_cores_are_refused(models: Path, monkeypatch, capsys, workers: str) -> None:
+def test_workers_outside_one_to_the_cores_are_refused(models: Path, monkeypatch, capsys, workers: str, cli) -> None:
     with pytest.raises(SystemExit) as stopped:
-        run(["predict", "--model", str(models), "--workers", workers], b"hi\n", monkeypatch, capsys)
+        cli(["predict", "--model", str(models), "--workers", workers], b"hi\n")
     assert stopped.value.code == 2
     assert "--workers" in capsys.readouterr().err
 
@@ -302,19 +202,21 @@ def test_the_api_is_exported_and_refuses_a_plain_string(models: Path) -> None:
 # Honest scoring -------------------------------------------------------------------------
 
 
-def test_evaluate_warns_when_the_gold_tweets_were_training_data(models: Path, monkeypatch, capsys, tmp_path):
-    trained = set(tweet_fingerprints(SPLITS["train"].tokens))
-    unseen = [t for t in SPLITS["test"] if tweet_fingerprints([t.tokens])[0] not in trained]
-    seen_in_test = len(set(tweet_fingerprints(SPLITS["test"].tokens)) & trained)
+def test_evaluate_warns_when_the_gold_tweets_were_training_data(
+    models: Path, monkeypatch, capsys, tmp_path, cli, synthetic
+):
+    trained = set(tweet_fingerprints(synthetic["train"].tokens))
+    unseen = [t for t in synthetic["test"] if tweet_fingerprints([t.tokens])[0] not in trained]
+    seen_in_test = len(set(tweet_fingerprints(synthetic["test"].tokens)) & trained)
     assert unseen and seen_in_test  # the synthetic test split repeats some short training tweets
     for name, tweets, warning in (
-        ("train", list(SPLITS["train"]), f"{len(trained)} of {len(trained)} distinct tweets"),
-        ("test", list(SPLITS["test"]), f"{seen_in_test} of "),
+        ("train", list(synthetic["train"]), f"{len(trained)} of {len(trained)} distinct tweets"),
+        ("test", list(synthetic["test"]), f"{seen_in_test} of "),
         ("unseen", unseen, None),
     ):
         gold = tmp_path / f"{name}.conll"
         write_conll(gold, tweets)
-        code, _, err = run(["evaluate", "--model", str(models), str(gold)], b"", monkeypatch, capsys)
+        code, _, err = cli(["evaluate", "--model", str(models), str(gold)], b"")
         assert code == 0
         if warning is None:
             assert "training data" not in err
@@ -322,27 +224,29 @@ def test_evaluate_warns_when_the_gold_tweets_were_training_data(models: Path, mo
             assert warning in err and "were in this model's training data" in err
 
 
-def test_evaluate_output_is_what_conlleval_pl_reads(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+def test_evaluate_output_is_what_conlleval_pl_reads(
+    models: Path, monkeypatch, capsys, tmp_path: Path, cli, synthetic
+) -> None:
     """conlleval.pl: ``split(/ /, $line)``, the last two fields gold and guess, blank line between tweets."""
     gold = tmp_path / "gold.conll"
-    write_conll(gold, SPLITS["test"])
+    write_conll(gold, synthetic["test"])
     pred = tmp_path / "pred.txt"
-    code, _, _ = run(["evaluate", "--model", str(models), "-o", str(pred), str(gold)], b"", monkeypatch, capsys)
+    code, _, _ = cli(["evaluate", "--model", str(models), "-o", str(pred), str(gold)], b"")
     assert code == 0
     tweets = pred.read_text().split("\n\n")[:-1]
-    assert len(tweets) == len(SPLITS["test"])
-    for lines, tweet in zip(tweets, SPLITS["test"]):
+    assert len(tweets) == len(synthetic["test"])
+    for lines, tweet in zip(tweets, synthetic["test"]):
         fields = [line.split(" ") for line in lines.split("\n")]
         assert all(len(f) == 3 for f in fields)
         assert [f[0] for f in fields] == list(tweet.tokens) and [f[1] for f in fields] == list(tweet.tags)
 
 
-def test_evaluate_repair_reads_iob1_gold(models: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+def test_evaluate_repair_reads_iob1_gold(models: Path, monkeypatch, capsys, tmp_path: Path, cli) -> None:
     gold = tmp_path / "iob1.conll"
     gold.write_text("Norvik\tI-club\nRovers\tI-club\nwon\tO\n\n")
-    code, _, err = run(["evaluate", "--model", str(models), str(gold)], b"", monkeypatch, capsys)
+    code, _, err = cli(["evaluate", "--model", str(models), str(gold)], b"")
     assert code == 2 and "--repair" in err
-    code, out, _ = run(["evaluate", "--model", str(models), "--repair", str(gold)], b"", monkeypatch, capsys)
+    code, out, _ = cli(["evaluate", "--model", str(models), "--repair", str(gold)], b"")
     assert code == 0 and "repaired 1 tag(s)" in out
 
 
@@ -361,6 +265,6 @@ def test_help_teaches_and_version_answers(capsys) -> None:
     assert capsys.readouterr().out.startswith("tweetner ")
 
 
-def test_predict_names_its_model_and_score_on_stderr(models: Path, monkeypatch, capsys) -> None:
-    code, _, err = run(["predict", "--model", str(models)], b"Norvik Rovers won\n", monkeypatch, capsys)
+def test_predict_names_its_model_and_score_on_stderr(models: Path, monkeypatch, capsys, cli, synthetic) -> None:
+    code, _, err = cli(["predict", "--model", str(models)], b"Norvik Rovers won\n")
     assert code == 0 and "tweetner: model strong_crf, synthetic test entity F1 50.00" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import re
 import shutil
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import run_all
 from tweetner_utils import Tweet, load_corpora, read_results, tweet_fingerprints, write_conll
 from tweetner_utils.data.tokenizer import tokenize
 from tweetner_utils.exceptions import StepFailed
+from tweetner_utils.pipeline import command
 from tweetner_utils.pipeline.config import SummaryConfig
 from tweetner_utils.pipeline.run import run
 from tweetner_utils.pipeline.steps import STEPS, RunOptions, Step, select_steps
@@ -23,11 +24,11 @@ from tweetner_utils.serving.streams import Item, tokenize_joined
 
 pytestmark = pytest.mark.slow
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 
 
 def quick(tmp: Path, *extra: str) -> int:
-    return run_all.main(["--quick", "--reports-dir", str(tmp / "reports"), "--models-dir", str(tmp / "models"), *extra])
+    return command.main(["--quick", "--reports-dir", str(tmp / "reports"), "--models-dir", str(tmp / "models"), *extra])
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +170,7 @@ def execute_where_it_lies(notebook: Path, output: Path) -> None:
 
     book = nbformat.read(str(notebook), as_version=4)
     nbclient.NotebookClient(
-        book, kernel_name=run_all.default_kernel(), resources={"metadata": {"path": str(notebook.parent)}}
+        book, kernel_name=command.default_kernel(), resources={"metadata": {"path": str(notebook.parent)}}
     ).execute()
     nbformat.write(book, str(output))
 
@@ -246,7 +247,7 @@ def test_cli_reports_failure_with_non_zero_exit(monkeypatch, capsys, tmp_path: P
     def failing(options, log=print):
         raise StepFailed("02_baselines", "cell 5 raised KeyError: 'x'", tmp_path / "02_baselines.ipynb")
 
-    monkeypatch.setattr(run_all, "run", failing)
+    monkeypatch.setattr(command, "run", failing)
     assert quick(tmp_path) == 1
     err = capsys.readouterr().err
     assert "02_baselines" in err and "cell 5" in err and "unchanged" in err
@@ -256,7 +257,15 @@ def test_unknown_step_is_refused() -> None:
     with pytest.raises(ValueError, match="known steps: 01_eda"):
         select_steps(RunOptions(only=("05_nope",)))
     with pytest.raises(SystemExit):
-        run_all.parse_args(["--only", "05_nope"])
+        command.parse_args(["--only", "05_nope"])
+
+
+def test_without_the_reports_extra_the_run_says_what_to_install(monkeypatch, tmp_path: Path) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "papermill" else real(name, *a))
+    with pytest.raises(SystemExit, match=r"papermill not installed\): pip install 'tweetner\[reports\]'"):
+        quick(tmp_path)
+    assert not (tmp_path / "reports").exists()
 
 
 def png_images(html: str) -> list[str]:
@@ -312,13 +321,13 @@ def test_models_are_swapped_in_only_after_success(quick_run: Path) -> None:
 
 
 def test_each_corpus_writes_to_its_own_folders_and_a_colliding_name_is_refused(tmp_path: Path) -> None:
-    assert run_all.output_subfolder(run_all.parse_args([])) == ""
-    assert run_all.output_subfolder(run_all.parse_args(["--corpus", "wnut17"])) == "wnut17"
-    assert run_all.output_subfolder(run_all.parse_args(["--quick", "--corpus", "wnut17"])) == "quick"
+    assert command.output_subfolder(command.parse_args([])) == ""
+    assert command.output_subfolder(command.parse_args(["--corpus", "wnut17"])) == "wnut17"
+    assert command.output_subfolder(command.parse_args(["--quick", "--corpus", "wnut17"])) == "quick"
     mine = tmp_path / "brand_tweets"
-    assert run_all.output_subfolder(run_all.parse_args(["--corpus-dir", str(mine)])) == "brand_tweets"
+    assert command.output_subfolder(command.parse_args(["--corpus-dir", str(mine)])) == "brand_tweets"
     with pytest.raises(SystemExit, match="would collide with reports/results"):
-        run_all.output_subfolder(run_all.parse_args(["--corpus-dir", str(tmp_path / "results")]))
+        command.output_subfolder(command.parse_args(["--corpus-dir", str(tmp_path / "results")]))
 
 
 def test_a_corpus_folder_with_a_type_train_lacks_is_rejected_before_anything_runs(tmp_path: Path, capsys) -> None:
@@ -327,7 +336,7 @@ def test_a_corpus_folder_with_a_type_train_lacks_is_rejected_before_anything_run
     (corpus / "train").write_text("IKEA\tB-corporation\nsale\tO\n")
     (corpus / "dev").write_text("IKEA\tB-corporation\n")
     (corpus / "test").write_text("ok\tO\nCanada\tB-location\n")
-    code = run_all.main(["--corpus-dir", str(corpus), "--reports-dir", str(tmp_path / "r"), "--kernel", "python3"])
+    code = command.main(["--corpus-dir", str(corpus), "--reports-dir", str(tmp_path / "r"), "--kernel", "python3"])
     err = capsys.readouterr().err
     assert code == 2 and f"{corpus / 'test'}:2: type 'location' is not in train" in err
     assert not (tmp_path / "r").exists()

@@ -30,7 +30,7 @@ from tweetner_utils.models.transformer import TransformerSettings, TransformerTa
 from tweetner_utils.serving.api import load_tagger
 
 SPLITS = synthetic_splits(8)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FRESH = """
 import hashlib, json, sys
 from tweetner_utils import synthetic_splits
@@ -195,6 +195,7 @@ def minilm_crf() -> TransformerTagger:
     return model.fit(SPLITS["train"].tokens, SPLITS["train"].tags, progress=lambda _: None)
 
 
+@pytest.mark.slow  # fine-tunes MiniLM (minutes on 2 cores)
 def test_minilm_with_a_crf_head_learns_and_loads_identically_in_a_fresh_process(
     minilm_crf: TransformerTagger, tmp_path: Path
 ) -> None:
@@ -209,6 +210,7 @@ def test_an_unknown_device_is_refused() -> None:
         TransformerTagger(TransformerSettings(device="tpu"), SYNTHETIC.labels)
 
 
+@pytest.mark.slow  # fine-tunes MiniLM (minutes on 2 cores)
 def test_an_ensemble_folder_names_its_members_and_is_what_best_loads(
     bilstm_crf: BilstmCrfTagger, minilm_crf: TransformerTagger, tmp_path: Path, capfd
 ) -> None:
