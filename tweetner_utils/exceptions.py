@@ -36,6 +36,15 @@ class ConllFormatError(TweetnerError, ValueError):
         super().__init__(f"{where}: {reason}{shown}")
 
 
+class TweetFileError(TweetnerError, ValueError):
+    """Raised when a line of a raw-text tweet file (one tweet per line) cannot be read;
+    the message is ``path:line: reason``."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path, self.line, self.reason = str(path), line, reason
+        super().__init__(f"{self.path}:{line}: {reason}")
+
+
 class DataError(TweetnerError, RuntimeError):
     """Raised when a data file cannot be used; the subclasses say why."""
 

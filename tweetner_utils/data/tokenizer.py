@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import NamedTuple
 
 
@@ -64,3 +65,9 @@ def tokenize(text: str) -> list[Token]:
     ['Obama', "'s", 'visit', 'to', 'NYC', '!!', ':)', 'http://t.co/x', '#news']
     """
     return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def model_tokens(tokens: Sequence[Token]) -> list[str]:
+    """What a model sees of each token: its NFC form, the form of the training data (a
+    decomposed accent would otherwise be an unknown word; ASCII is NFC already)."""
+    return [t.text if t.text.isascii() else unicodedata.normalize("NFC", t.text) for t in tokens]

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import signal
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from multiprocessing.pool import Pool
@@ -23,7 +22,7 @@ from typing import TypeVar
 
 from ..data.conll import TagLists, TokenLists
 from ..data.labels import LabelSet, bio_spans
-from ..data.tokenizer import Token, tokenize
+from ..data.tokenizer import Token, model_tokens, tokenize
 from ..models.artifacts import ArtifactError
 from ..models.calibration import IDENTITY, Calibrator
 from ..models.crf import CrfTagger
@@ -207,12 +206,6 @@ def _tag_in_worker(texts: list[str]) -> list[list[Entity]]:
 def _tag_tokens_in_worker(tokens: list[Sequence[str]]) -> tuple[TagLists, Confidences]:
     assert _WORKER_TAGGER is not None
     return _WORKER_TAGGER.tag_tokens(tokens)
-
-
-def model_tokens(tokens: Sequence[Token]) -> list[str]:
-    """What the model sees of each token: its NFC form, the form of the training data (a
-    decomposed accent would otherwise be an unknown word; ASCII is NFC already)."""
-    return [t.text if t.text.isascii() else unicodedata.normalize("NFC", t.text) for t in tokens]
 
 
 def entities_from_tags(

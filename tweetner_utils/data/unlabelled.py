@@ -1,0 +1,137 @@
+"""Unlabelled tweets (TweetEval's text files, about 114,000 tweets) for a teacher to label.
+
+They are read as ``tweetner predict`` reads text (one tweet per line, the same tokenizer,
+the same NFC forms), and cleaned before any model sees them: empty lines, repeats and every
+tweet that equals a tweet of the labelled corpus are dropped, each counted. Equality is
+judged on an *overlap key* (lower case, mentions and URLs as placeholders, punctuation
+left out) because TweetEval anonymises mentions as ``@user`` while WNUT keeps them: a
+test tweet must not come back as a teacher-labelled training tweet under another handle.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..exceptions import TweetFileError
+from .access import data_path, manifest, sha256_of
+from .tokenizer import model_tokens, tokenize
+
+UNLABELLED_FILES = (
+    "tweeteval/emoji_train.txt",
+    "tweeteval/emoji_val.txt",
+    "tweeteval/emoji_test.txt",
+    "tweeteval/sentiment_val.txt",
+    "tweeteval/sentiment_test.txt",
+)
+"""The manifest's unlabelled files, in the order they are read."""
+
+MAX_LINE_CHARS = 10_000
+"""As ``tweetner predict``: a longer line is not a tweet."""
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def overlap_key(tokens: Sequence[str]) -> str:
+    """What two tweets must share to count as the same tweet: their words in lower case,
+    every @mention as ``@user`` and every URL as ``<url>``, punctuation and emoticons left out.
+
+    >>> overlap_key(["@jo", "Watching", "the", "#Lakers", "!!", "http://t.co/x"])
+    '@user watching the #lakers <url>'
+    >>> overlap_key(["@user", "watching", "the", "#lakers", "http://bit.ly/y"])
+    '@user watching the #lakers <url>'
+    """
+    words = []
+    for token in tokens:
+        if token[:1] in "@＠" and len(token) > 1:
+            words.append("@user")
+        elif token.lower().startswith(("http://", "https://", "www.")):
+            words.append("<url>")
+        elif _WORD.search(token):
+            words.append(token.lower())
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class UnlabelledTweets:
+    """The tweets kept (model tokens, in file order) and what was dropped, file by file."""
+
+    tokens: tuple[tuple[str, ...], ...]
+    files: dict[str, str]
+    """Each file read (its manifest name) and its SHA-256: the teacher labels' cache key."""
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per file: ``lines``, ``empty``, ``repeated`` (an earlier line had its key) and
+    ``in_<split>`` (equal to a tweet of that labelled split), and ``kept``."""
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def total(self) -> dict[str, int]:
+        """The counts summed over the files."""
+        summed: dict[str, int] = {}
+        for per_file in self.counts.values():
+            for key, value in per_file.items():
+                summed[key] = summed.get(key, 0) + value
+        return summed
+
+
+def read_unlabelled(
+    paths: Mapping[str, str | os.PathLike[str]], held_out: Mapping[str, Iterable[Sequence[str]]]
+) -> UnlabelledTweets:
+    """The tweets of ``paths`` (name -> file; one tweet per line, UTF-8) minus empty lines,
+    repeats and every tweet whose :func:`overlap_key` a split of ``held_out`` (split name ->
+    its tweets' tokens) holds. A tweet held by several splits is counted under the first.
+
+    Raises:
+        TweetFileError: a line is not UTF-8 or is longer than :data:`MAX_LINE_CHARS`.
+    """
+    split_keys = {split: {overlap_key(tweet) for tweet in tweets} for split, tweets in held_out.items()}
+    seen: set[str] = set()
+    kept: list[tuple[str, ...]] = []
+    counts: dict[str, dict[str, int]] = {}
+    files: dict[str, str] = {}
+    for name, path in paths.items():
+        files[name] = sha256_of(path)
+        counts[name] = tally = {"lines": 0, "empty": 0, "repeated": 0, **{f"in_{s}": 0 for s in split_keys}}
+        for text in _lines(path):
+            tally["lines"] += 1
+            tokens = tuple(model_tokens(tokenize(text)))
+            key = overlap_key(tokens)
+            if not key:
+                tally["empty"] += 1
+                continue
+            held = next((split for split, keys in split_keys.items() if key in keys), None)
+            if held is not None:
+                tally[f"in_{held}"] += 1
+            elif key in seen:
+                tally["repeated"] += 1
+            else:
+                kept.append(tokens)
+            seen.add(key)
+        tally["kept"] = tally["lines"] - sum(v for k, v in tally.items() if k not in ("lines", "kept"))
+    return UnlabelledTweets(tuple(kept), files, counts)
+
+
+def unlabelled_paths(
+    names: Sequence[str] = UNLABELLED_FILES, data_dir: str | os.PathLike[str] | None = None
+) -> dict[str, Path]:
+    """The verified local copies of the manifest's unlabelled files (downloaded if needed)."""
+    unknown = [name for name in names if name not in manifest()]
+    if unknown:
+        raise KeyError(f"not in the data manifest: {unknown}")
+    return {name: data_path(name, data_dir) for name in names}
+
+
+def _lines(path: str | os.PathLike[str]) -> Iterable[str]:
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                raise TweetFileError(str(path), number, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+            if len(text) > MAX_LINE_CHARS:
+                raise TweetFileError(str(path), number, f"{len(text):,} characters: longer than any tweet")
+            yield text
