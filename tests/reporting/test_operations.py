@@ -206,6 +206,7 @@ def test_cost_lines_use_the_measured_numbers() -> None:
     assert both.loc["Strong", cost.COLD] == 2100.4 and both.loc["Weak", cost.COLD] == cost.NOT_MEASURED
 
 
+@pytest.mark.slow  # starts fresh Python processes
 def test_a_first_pass_is_measured_in_fresh_processes_from_the_saved_folder(tmp_path) -> None:
     from tweetner_utils import synthetic_splits
     from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge

@@ -56,6 +56,7 @@ def test_a_folder_is_tagged_file_by_file_with_the_bytes_of_single_runs(
     assert code == 0
 
 
+@pytest.mark.slow  # a LocalCluster of two worker processes
 def test_the_dask_cluster_writes_the_same_bytes_as_this_process(fast_model, inputs, tmp_path, capsys, cli) -> None:
     from distributed import LocalCluster
 
