@@ -1,0 +1,75 @@
+"""Teacher labels: computed once per (teacher, tweets), read back from the cache with the
+same values, computed again when the teacher, the tweets or the cached file change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tweetner_utils import synthetic_splits
+from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
+from tweetner_utils.models.crf import CrfTagger
+from tweetner_utils.models.ensemble import EnsembleTagger
+from tweetner_utils.models.teacher_labels import model_digest, teacher_key, teacher_labels, tweets_digest
+
+SPLITS = synthetic_splits(4)
+TWEETS = [list(t) for t in SPLITS["test"].tokens[:40]]
+
+
+def crf(c1: float) -> CrfTagger:
+    model = CrfTagger(c1=c1, c2=0.1, max_iterations=20, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
+    return model.fit(SPLITS["train"].tokens, SPLITS["train"].tags)
+
+
+class Counting:
+    """A teacher that counts the tweets it was asked to tag."""
+
+    def __init__(self, model: CrfTagger) -> None:
+        self.model, self.tagged = model, 0
+        self.labels = model.labels
+
+    def predict_proba(self, tokens):
+        self.tagged += len(tokens)
+        return self.model.predict_proba(tokens)
+
+    def predict(self, tokens):
+        return self.model.predict(tokens)
+
+
+@pytest.fixture(scope="module")
+def teacher() -> CrfTagger:
+    return crf(0.1)
+
+
+def test_a_second_call_reads_the_cache_and_gets_the_same_labels(teacher: CrfTagger, tmp_path: Path) -> None:
+    key = teacher_key(model_digest(teacher), tweets_digest(TWEETS))
+    first_teacher, second_teacher = Counting(teacher), Counting(teacher)
+    first, cached = teacher_labels(first_teacher, TWEETS, tmp_path, key)
+    again, from_cache = teacher_labels(second_teacher, TWEETS, tmp_path, key)
+    assert (cached, from_cache) == (False, True) and first_teacher.tagged == 40 and second_teacher.tagged == 0
+    assert again.tags == first.tags == teacher.predict(TWEETS) and again.labels == first.labels
+    assert all(np.array_equal(a, b) for a, b in zip(again.probabilities, first.probabilities))
+    assert again.tweet_confidence().shape == (40,) and np.all(again.tweet_confidence() <= 1.0)
+
+
+def test_the_key_moves_with_the_teacher_and_the_tweets_but_not_with_a_refit(teacher: CrfTagger) -> None:
+    assert model_digest(teacher) == model_digest(crf(0.1))  # the same recipe, the same bytes
+    assert model_digest(teacher) != model_digest(crf(0.3))
+    both = EnsembleTagger([teacher, crf(0.3)], [0.5, 0.5])
+    assert model_digest(both) != model_digest(EnsembleTagger([teacher, crf(0.3)], [0.6, 0.4]))
+    assert tweets_digest(TWEETS) != tweets_digest(TWEETS[:-1])
+    assert teacher_key("a", "b") != teacher_key("a", "c")
+
+
+def test_a_damaged_or_mismatched_cache_file_is_computed_again(teacher: CrfTagger, tmp_path: Path) -> None:
+    key = teacher_key(model_digest(teacher), tweets_digest(TWEETS))
+    teacher_labels(teacher, TWEETS, tmp_path, key)
+    (cached_file,) = tmp_path.glob("teacher-*.npz")
+    cached_file.write_bytes(cached_file.read_bytes()[:100])
+    counting = Counting(teacher)
+    labels, from_cache = teacher_labels(counting, TWEETS, tmp_path, key)
+    assert not from_cache and counting.tagged == 40 and labels.tags == teacher.predict(TWEETS)
+    _, from_cache = teacher_labels(Counting(teacher), TWEETS[:10], tmp_path, key)  # the same key, other tweets
+    assert not from_cache
