@@ -58,7 +58,7 @@ def test_quick_run_writes_every_report_and_the_index(quick_run: Path) -> None:
 
 
 def test_stakeholder_pages_hold_no_warnings_paths_raw_records_or_nan_and_carry_a_title(quick_run: Path) -> None:
-    from test_report_pages import problems, visible_text
+    from html_markup import problems, visible_text
 
     for step in STEPS:
         page = (quick_run / "reports" / f"{step.name}.stakeholder.html").read_text("utf-8")
@@ -104,8 +104,8 @@ WNUT16_ONLY = ("company", "facility", "geo-loc", "movie", "musicartist", "sports
 
 
 def test_the_quick_run_speaks_of_its_own_label_set_and_never_of_wnut16s(quick_run: Path) -> None:
+    from html_markup import visible_text
     from label_sets import SYNTHETIC
-    from test_report_pages import visible_text
 
     results = read_results(quick_run / "reports" / "results")
     assert results["01_eda"]["entity_types"] == list(SYNTHETIC.types)

@@ -2,50 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import nbformat
 import pandas as pd
+from html_markup import problems, visible_text
 
 from tweetner_utils.reporting.html import PageStamp, render_html
 from tweetner_utils.reporting.tables import MISSING, frame_html, mapping_html
-
-MACHINE_PATH = re.compile(r"/(?:home|root|tmp|work|Users|var|opt)/")
-RAW_DICT = re.compile(r"\{'")
-NAN = re.compile(r"\bNaN\b")
-WHOLE_NUMBER_WITH_DECIMALS = re.compile(r"^-?\d[\d,]*\.0+$")
-
-
-def visible_text(page: str) -> str:
-    """What a reader sees: no scripts, styles or embedded images; tags removed; entities decoded."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
-    page = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", page)
-    return html.unescape(re.sub(r"<[^>]+>", " ", page))
-
-
-def table_cells(page: str) -> list[str]:
-    return [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td\b[^>]*>(.*?)</td>", page, re.S)]
-
-
-def problems(page: str) -> list[str]:
-    """Everything the issue forbids on a stakeholder page, found in ``page``."""
-    text = visible_text(page)
-    found = [
-        name
-        for name, pattern in (
-            ("Warning", re.compile("Warning")),
-            ("machine path", MACHINE_PATH),
-            ("raw dict", RAW_DICT),
-            ("NaN", NAN),
-        )
-        if pattern.search(text)
-    ]
-    found += [f"count shown as {c!r}" for c in table_cells(page) if WHOLE_NUMBER_WITH_DECIMALS.match(c)]
-    title = re.search(r"<title>(.*?)</title>", page, re.S)
-    if title is None or title.group(1).strip() in ("", "Notebook"):
-        found.append("untitled page")
-    return found
 
 
 def notebook_with(outputs: list[dict]) -> nbformat.NotebookNode:
