@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import TweetFileError
-from .access import data_path, manifest, sha256_of
+from .access import data_path, sha256_of
 from .tokenizer import model_tokens, tokenize
 
 UNLABELLED_FILES = (
@@ -118,10 +118,8 @@ def read_unlabelled(
 def unlabelled_paths(
     names: Sequence[str] = UNLABELLED_FILES, data_dir: str | os.PathLike[str] | None = None
 ) -> dict[str, Path]:
-    """The verified local copies of the manifest's unlabelled files (downloaded if needed)."""
-    unknown = [name for name in names if name not in manifest()]
-    if unknown:
-        raise KeyError(f"not in the data manifest: {unknown}")
+    """The verified local copies of the manifest's unlabelled files (downloaded if needed;
+    ``data_path`` refuses a name the manifest lacks)."""
     return {name: data_path(name, data_dir) for name in names}
 
 
