@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tweetner_utils.data.unlabelled import overlap_key, read_unlabelled, unlabelled_paths
+from tweetner_utils import synthetic_splits
+from tweetner_utils.data.unlabelled import (
+    SYNTHETIC_UNLABELLED,
+    load_unlabelled,
+    overlap_key,
+    read_unlabelled,
+    unlabelled_paths,
+)
 from tweetner_utils.exceptions import TweetFileError
 from tweetner_utils.serving.api import model_tokens
 from tweetner_utils.serving.streams import read_items
@@ -73,3 +80,15 @@ def test_the_real_unlabelled_tweets_share_no_tweet_with_wnut16_dev_or_test(real_
     total = found.total()
     assert total["lines"] == 114_284 and total["in_dev"] == total["in_test"] == 0 and total["repeated"] > 0
     assert 100_000 < total["kept"] == len(found) < total["lines"]
+
+
+def test_quick_runs_read_synthetic_unlabelled_tweets_cleaned_like_the_real_ones() -> None:
+    splits = synthetic_splits(3)
+    held_out = {name: corpus.tokens for name, corpus in splits.items()}
+    found = load_unlabelled(True, 3, None, held_out)
+    (counts,) = found.counts.values()
+    assert counts["lines"] == SYNTHETIC_UNLABELLED and counts["kept"] == len(found) > 100
+    assert counts["in_test"] + counts["in_train"] > 0  # synthetic tweets repeat the templates
+    keys = {overlap_key(t) for corpus in splits.values() for t in corpus.tokens}
+    assert not keys & {overlap_key(t) for t in found.tokens}
+    assert load_unlabelled(True, 3, None, held_out) == found

@@ -139,7 +139,7 @@ def test_a_registered_family_is_a_candidate_saved_loaded_and_reported(toy_family
 
 def test_an_unknown_kind_names_the_folder_and_the_known_kinds(tmp_path):
     write_artifact(tmp_path / "odd", {}, {"kind": "toy", "labels": ["O"]})
-    with pytest.raises(ArtifactError, match=r"odd: unknown model kind 'toy' \(known: crf, transformer"):
+    with pytest.raises(ArtifactError, match=r"odd: unknown model kind 'toy' \(known: crf, crf_student, transformer"):
         loading.load_model(tmp_path / "odd")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..exceptions import TweetFileError
 from .access import data_path, sha256_of
+from .synthetic import make_synthetic_corpus
 from .tokenizer import model_tokens, tokenize
 
 UNLABELLED_FILES = (
@@ -81,24 +82,33 @@ class UnlabelledTweets:
 def read_unlabelled(
     paths: Mapping[str, str | os.PathLike[str]], held_out: Mapping[str, Iterable[Sequence[str]]]
 ) -> UnlabelledTweets:
-    """The tweets of ``paths`` (name -> file; one tweet per line, UTF-8) minus empty lines,
-    repeats and every tweet whose :func:`overlap_key` a split of ``held_out`` (split name ->
-    its tweets' tokens) holds. A tweet held by several splits is counted under the first.
+    """The tweets of ``paths`` (name -> file; one tweet per line, UTF-8), cleaned by
+    :func:`clean_unlabelled`.
 
     Raises:
         TweetFileError: a line is not UTF-8 or is longer than :data:`MAX_LINE_CHARS`.
     """
+    tweets = {name: (tuple(model_tokens(tokenize(text))) for text in _lines(path)) for name, path in paths.items()}
+    return clean_unlabelled(tweets, held_out, {name: sha256_of(path) for name, path in paths.items()})
+
+
+def clean_unlabelled(
+    sources: Mapping[str, Iterable[Sequence[str]]],
+    held_out: Mapping[str, Iterable[Sequence[str]]],
+    files: Mapping[str, str],
+) -> UnlabelledTweets:
+    """The tweets of ``sources`` (name -> tokenized tweets) minus empty ones, repeats and every
+    tweet whose :func:`overlap_key` a split of ``held_out`` (split name -> its tweets' tokens)
+    holds, counted per source; ``files`` names each source's bytes (its SHA-256). A tweet held
+    by several splits is counted under the first."""
     split_keys = {split: {overlap_key(tweet) for tweet in tweets} for split, tweets in held_out.items()}
     seen: set[str] = set()
     kept: list[tuple[str, ...]] = []
     counts: dict[str, dict[str, int]] = {}
-    files: dict[str, str] = {}
-    for name, path in paths.items():
-        files[name] = sha256_of(path)
+    for name, tweets in sources.items():
         counts[name] = tally = {"lines": 0, "empty": 0, "repeated": 0, **{f"in_{s}": 0 for s in split_keys}}
-        for text in _lines(path):
+        for tokens in tweets:
             tally["lines"] += 1
-            tokens = tuple(model_tokens(tokenize(text)))
             key = overlap_key(tokens)
             if not key:
                 tally["empty"] += 1
@@ -109,10 +119,10 @@ def read_unlabelled(
             elif key in seen:
                 tally["repeated"] += 1
             else:
-                kept.append(tokens)
+                kept.append(tuple(tokens))
             seen.add(key)
         tally["kept"] = tally["lines"] - sum(v for k, v in tally.items() if k not in ("lines", "kept"))
-    return UnlabelledTweets(tuple(kept), files, counts)
+    return UnlabelledTweets(tuple(kept), dict(files), counts)
 
 
 def unlabelled_paths(
@@ -133,3 +143,19 @@ def _lines(path: str | os.PathLike[str]) -> Iterable[str]:
             if len(text) > MAX_LINE_CHARS:
                 raise TweetFileError(str(path), number, f"{len(text):,} characters: longer than any tweet")
             yield text
+
+
+SYNTHETIC_UNLABELLED = 600
+"""Unlabelled tweets of quick runs (synthetic, names unseen in training among them)."""
+
+
+def load_unlabelled(
+    quick: bool, seed: int, data_dir: str | os.PathLike[str] | None, held_out: Mapping[str, Iterable[Sequence[str]]]
+) -> UnlabelledTweets:
+    """What a run's teacher labels: the manifest's TweetEval tweets, or in quick runs synthetic
+    tweets (the gold splits' tokens of another seed, tags thrown away); cleaned alike."""
+    if not quick:
+        return read_unlabelled(unlabelled_paths(data_dir=data_dir or None), held_out)
+    name = f"synthetic seed={seed}"
+    tweets = make_synthetic_corpus(SYNTHETIC_UNLABELLED, seed * 10 + 5, unseen_names=True).tokens
+    return clean_unlabelled({name: tweets}, held_out, {name: ""})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import families
 from .artifacts import write_artifact
-from .selection import FAST_FAMILY, StrongModel
+from .selection import FAST_FAMILY, STUDENT, StrongModel
 
 
 def save_strong_model(
@@ -15,16 +15,20 @@ def save_strong_model(
     """Save every final member as a verified folder under ``models_dir``, and the ensemble
     (members and weights) as ``strong``; returns the folders written.
 
-    ``outcomes`` holds, for the models scored alone, ``strong`` (the chosen configuration)
-    and ``fast`` (the CRF), what their folders record of this run: ``test_entity_f1`` and
-    ``routing_threshold`` (the dev-chosen auto-accept confidence, which ``tweetner review
-    export`` uses). A member of the ensemble is never scored alone after its refit, so its
-    folder records neither. ``neural`` is the inputs' spec a family may need beside its model.
+    The fast model is ``strong_crf_student`` when dev chose a student, and the knowledge CRF
+    alone (``strong_crf``) is saved beside it. ``outcomes`` holds, for the models scored
+    alone, ``strong`` (the chosen configuration) and ``fast``, what their folders record of
+    this run: ``test_entity_f1`` and ``routing_threshold`` (the dev-chosen auto-accept
+    confidence, which ``tweetner review export`` uses). A member of the ensemble is never
+    scored alone after its refit, so its folder records neither. ``neural`` is the inputs'
+    spec a family may need beside its model.
     """
     saved = []
     alone = {model.members[0]: outcomes["strong"]} if len(model.members) == 1 else {}
-    recorded = {FAST_FAMILY: outcomes["fast"]} | alone
-    for name, member in {FAST_FAMILY: model.fast, **model.final_members}.items():
+    crf = model.knowledge_crf if model.knowledge_crf is not None else model.fast
+    fast_name = FAST_FAMILY if crf is model.fast else STUDENT
+    recorded = {fast_name: outcomes["fast"]} | alone
+    for name, member in {FAST_FAMILY: crf, fast_name: model.fast, **model.final_members}.items():
         folder = Path(models_dir) / f"strong_{name}"
         candidate = families.family(name).candidate
         extra = candidate.saved_metadata(neural) if candidate is not None else {}

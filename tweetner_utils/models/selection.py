@@ -21,24 +21,30 @@ import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import cast
 
 import pandas as pd
 
 from ..data.conll import Corpus
+from ..data.unlabelled import UnlabelledTweets
 from ..data.word_vectors import WordVectors
 from ..features.knowledge import KnowledgeResources, load_knowledge, synthetic_knowledge
 from ..metrics import entity_scores
 from . import families
 from .bio_decoding import decode_all
 from .crf import CrfTagger
+from .distillation import Distillation, distil
 from .ensemble import EnsembleTagger, average_distributions, search_weights
 from .family import FitContext, MemberFit
 from .protocol import ProbabilisticTagger
 from .strong_settings import StrongModelSettings
 
 FAST_FAMILY = "crf"
-"""The family whose chosen fit, refit on train + dev, is also kept alone as the fast model."""
+"""The family whose chosen fit, refit on train + dev, is also kept alone as the fast model
+(unless a student of it, ``STUDENT``, does better on dev)."""
+STUDENT = "crf_student"
+"""The family of the knowledge-CRF students (``models/distillation.py``)."""
 StrongTagger = ProbabilisticTagger | EnsembleTagger
 
 
@@ -60,9 +66,14 @@ class StrongModel:
     selection_model: StrongTagger
     """The chosen configuration fit on train only: dev scores of it are honest (routing thresholds)."""
     fast: CrfTagger
-    """The knowledge CRF chosen on dev, refit on train + dev: the fast model (``--model fast``)."""
+    """The fast model (``--model fast``), refit on train + dev: the knowledge-CRF student dev
+    chose, or the knowledge CRF alone when dev chose no teacher-labelled tweets."""
     fast_selection_model: CrfTagger
     """The same CRF fit on train only."""
+    knowledge_crf: CrfTagger | None = None
+    """The knowledge CRF alone (gold tweets only) refit on train + dev, when it is not the fast model."""
+    distillation: Distillation | None = None
+    """The students and the learning curve (None: no unlabelled tweets given)."""
     final_members: dict[str, ProbabilisticTagger] = field(default_factory=dict)
     fit_seconds: float = 0.0
     """Of the final refit on train + dev."""
@@ -81,18 +92,48 @@ def train_strong_model(
     resources: KnowledgeResources,
     vectors: WordVectors | None,
     log: Callable[[str], None] = print,
+    unlabelled: UnlabelledTweets | None = None,
+    teacher_cache: Path | None = None,
 ) -> StrongModel:
-    """Run the protocol above; ``log`` receives one line per step."""
+    """Run the protocol above; ``log`` receives one line per step. With ``unlabelled`` tweets
+    (and ``settings.unlabelled_sizes``), the chosen configuration teaches knowledge-CRF
+    students (``models/distillation.py``, labels kept in ``teacher_cache``): the best on dev
+    becomes the fast model, and may join the leading ensemble where dev says so."""
     context = FitContext(corpora, settings, resources, vectors, log)
     fits, rows = _fit_members(context)
     candidate_seconds = {row["candidate"]: row.pop("fit_seconds") for row in rows}
-    members, weights, ensemble_rows = _choose(fits, context)
-    selection = pd.DataFrame(rows + ensemble_rows)
+    members, weights, ensemble_rows, dev_f1 = _choose(fits, context)
     log(f"chosen on dev: {' + '.join(members)} (weights {', '.join(map(str, weights))}); refit on train + dev")
     refits = {name: _timed_refit(fits[name], context) for name in dict.fromkeys([*members, FAST_FAMILY])}
+    crf_alone = cast(CrfTagger, refits[FAST_FAMILY][0])
+    fast, fast_selection, fast_seconds = crf_alone, cast(CrfTagger, fits[FAST_FAMILY].model), refits[FAST_FAMILY][1]
+    distillation = None
+    if unlabelled is not None and settings.unlabelled_sizes:
+        teachers = (
+            _combine([fits[m].model for m in members], weights),
+            _combine([refits[m][0] for m in members], weights),
+        )
+        distillation = distil(context, fast_selection, teachers, unlabelled, teacher_cache)
+        if distillation.final is not None:
+            fast, fast_selection, fast_seconds = (
+                distillation.final,
+                distillation.chosen.model,
+                distillation.final_seconds,
+            )
+            fits[STUDENT] = _student_fit(distillation, context)
+            refits[STUDENT] = (distillation.final, distillation.final_seconds)
+            rows.append(
+                _row(fits[STUDENT]) | {"candidate": f"{families.label(STUDENT)} ({distillation.chosen.recipe.name})"}
+            )
+            candidate_seconds[rows[-1]["candidate"]] = distillation.chosen.fit_seconds
+            taught = _choose(fits, context, required=STUDENT)
+            ensemble_rows += taught[2]
+            if taught[3] > dev_f1:
+                log(f"chosen on dev with the student: {' + '.join(taught[0])}; refit on train + dev")
+                members, weights = taught[0], taught[1]
+                refits |= {name: _timed_refit(fits[name], context) for name in members if name not in refits}
+    selection = pd.DataFrame(rows + ensemble_rows)
     final_members = {name: refits[name][0] for name in members}
-    fit_seconds = sum(refits[name][1] for name in members)
-    fast, fast_seconds = refits[FAST_FAMILY]
     return StrongModel(
         selection=selection,
         members=members,
@@ -100,12 +141,39 @@ def train_strong_model(
         member_settings={name: fits[name].settings for name in members},
         final=_combine([final_members[m] for m in members], weights),
         selection_model=_combine([fits[m].model for m in members], weights),
-        fast=cast(CrfTagger, fast),
-        fast_selection_model=cast(CrfTagger, fits[FAST_FAMILY].model),
+        fast=fast,
+        fast_selection_model=fast_selection,
+        knowledge_crf=None if fast is crf_alone else crf_alone,
+        distillation=distillation,
         final_members=final_members,
-        fit_seconds=fit_seconds,
+        fit_seconds=sum(refits[name][1] for name in members),
         fast_fit_seconds=fast_seconds,
         candidate_seconds=candidate_seconds,
+    )
+
+
+def _student_fit(distillation: Distillation, context: FitContext) -> MemberFit:
+    """The chosen student as a candidate member: its train-only fit's dev/test distributions."""
+    chosen = distillation.chosen
+    model = chosen.model
+    dev, test = context.corpora["dev"], context.corpora["test"]
+    recipe = chosen.recipe
+    settings = {
+        "c1": model.c1,
+        "c2": model.c2,
+        "unlabelled": recipe.unlabelled,
+        "min_confidence": recipe.min_confidence,
+        "gold_copies": recipe.gold_copies,
+    }
+    return MemberFit(
+        STUDENT,
+        model,
+        model.predict_proba(dev.tokens),
+        model.predict_proba(test.tokens),
+        chosen.dev_f1,
+        chosen.test_f1,
+        chosen.fit_seconds,
+        settings,
     )
 
 
@@ -135,16 +203,22 @@ def _row(fit: MemberFit) -> dict:
     }
 
 
-def _choose(fits: dict[str, MemberFit], context: FitContext) -> tuple[tuple[str, ...], tuple[float, ...], list[dict]]:
-    """Weights for every combination of two or more members; the best configuration on dev."""
+def _choose(
+    fits: dict[str, MemberFit], context: FitContext, required: str | None = None
+) -> tuple[tuple[str, ...], tuple[float, ...], list[dict], float]:
+    """Weights for every combination of two or more members (with ``required``: only those
+    holding it); the best configuration on dev and its dev F1."""
     dev, test = context.corpora["dev"], context.corpora["test"]
     names = [m for m in families.names() if m in fits]
     labels = context.labels
-    best_single = max(names, key=lambda m: (fits[m].dev_f1, -names.index(m)))
+    singles = [required] if required else names
+    best_single = max(singles, key=lambda m: (fits[m].dev_f1, -names.index(m)))
     choice: tuple[tuple[str, ...], tuple[float, ...], float] = ((best_single,), (1.0,), fits[best_single].dev_f1)
     rows = []
     for size in range(2, len(names) + 1):
         for combo in itertools.combinations(names, size):
+            if required and required not in combo:
+                continue
             weights, dev_f1 = search_weights(
                 [fits[m].dev for m in combo], dev.tags, context.settings.ensemble_step, labels
             )
@@ -161,7 +235,7 @@ def _choose(fits: dict[str, MemberFit], context: FitContext) -> tuple[tuple[str,
             context.log(f"dev selection: {rows[-1]['candidate']}: dev entity F1 {dev_f1:.4f}")
             if dev_f1 > choice[2]:
                 choice = (combo, weights, dev_f1)
-    return choice[0], choice[1], rows
+    return choice[0], choice[1], rows, choice[2]
 
 
 def _timed_refit(fit: MemberFit, context: FitContext) -> tuple[ProbabilisticTagger, float]:
@@ -202,9 +276,26 @@ def refit_chosen(
     difference in scores is the data's (the reviewed tweets' before and after).
     """
     context = FitContext(corpora, settings, resources, vectors, log)
-    fits = {name: _fit_as_chosen(name, model.member_settings[name], context) for name in model.members}
-    finals = [_refit(fits[name], context) for name in model.members]
-    return Refit(_combine([fits[m].model for m in model.members], model.weights), _combine(finals, model.weights))
+    trained: list[ProbabilisticTagger] = []
+    finals: list[ProbabilisticTagger] = []
+    for name in model.members:
+        if name == STUDENT:
+            trained.append(_student_as_chosen(model, context, final=False))
+            finals.append(_student_as_chosen(model, context, final=True))
+        else:
+            fit = _fit_as_chosen(name, model.member_settings[name], context)
+            trained.append(fit.model)
+            finals.append(_refit(fit, context))
+    return Refit(_combine(trained, model.weights), _combine(finals, model.weights))
+
+
+def _student_as_chosen(model: StrongModel, context: FitContext, *, final: bool) -> CrfTagger:
+    """The student's recipe on other gold tweets (train, or train + dev with ``final``) and the
+    teacher labels it learnt from, nothing re-chosen and no tweet labelled again."""
+    assert model.distillation is not None, "a student member comes with its distillation"
+    gold = context.train_and_dev() if final else context.train
+    context.log(f"fit {'on train + dev' if final else 'on train'} as chosen: {families.label(STUDENT)}")
+    return model.distillation.refit(model.fast_selection_model, (gold.tokens, gold.tags), final=final)
 
 
 def _fit_as_chosen(name: str, chosen: dict, context: FitContext) -> MemberFit:

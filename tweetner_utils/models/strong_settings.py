@@ -27,6 +27,13 @@ class StrongModelSettings(Seeded):
     time to test than train is. Chosen on a split of dev (fit on train + half 1, scored on half 2)."""
     bilstm_crf: bool = True
     bilstm_crf_max_epochs: int = BilstmCrfSettings.max_epochs
+    unlabelled_sizes: list[int] = field(default_factory=lambda: [2500, 5000, 10000])
+    """The learning curve: how many teacher-labelled unlabelled tweets each knowledge-CRF student
+    learns from besides the gold ones (0, the CRF alone, is always a point); [] for no students."""
+    unlabelled_min_confidences: list[float] = field(default_factory=lambda: [0.0, 0.5])
+    """Confidence filters tried at the curve's best point (``models/distillation.py``)."""
+    unlabelled_gold_copies: list[int] = field(default_factory=lambda: [1, 2])
+    """Gold weights tried at the curve's best point: how many times a student sees each gold tweet."""
     ensemble_step: float = 0.1
     """Resolution of the ensemble-weight grid searched on dev."""
     device: str = TransformerSettings.device

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic_files import atomic_writer
+from ..data.access import cache_dir
 from ..data.conll import TagLists, TokenLists
 from .artifacts import CHECKSUMS
 from .ensemble import EnsembleTagger
@@ -52,6 +53,11 @@ class TeacherLabels:
                 for tags, p in zip(self.tags, self.probabilities)
             ]
         )
+
+
+def default_cache(folder: str = "") -> Path:
+    """Where teacher labels are kept: ``folder``, else ``teacher_labels/`` in the download cache."""
+    return Path(folder) if folder else cache_dir() / "teacher_labels"
 
 
 def model_digest(model: ProbabilisticTagger) -> str:

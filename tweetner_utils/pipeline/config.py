@@ -112,6 +112,9 @@ class StrongConfig(ModelRunConfig, StrongModelSettings):
     test tweets ("" for none; ``run_all.py`` passes ``models/`` or ``models/<corpus>/``)."""
     seed_spread_dir: str = BENCHMARK_RESULTS
     """Where ``benchmarks/stability.py --leader`` recorded the leading model's test F1 over seeds."""
+    teacher_cache_dir: str = ""
+    """Where the teacher's labels of unlabelled tweets are kept between runs ("": the download
+    cache's ``teacher_labels/``)."""
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ STEPS: tuple[Step, ...] = (
             crf_max_iterations=30,
             transformer_max_epochs=2,
             bilstm_crf_max_epochs=3,
+            unlabelled_sizes=[100, 200, 400],
             bootstrap_resamples=QUICK_RESAMPLES,
         ),
         models=("strong", "strong_*"),

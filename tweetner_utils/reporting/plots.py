@@ -5,6 +5,7 @@ Colours are fixed per entity type so a reader can follow a type from chart to ch
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -278,4 +279,34 @@ def reliability_chart(tables: dict[str, pd.DataFrame], title: str) -> Figure:
     ax.set_ylabel("share of those entities that are right")
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def distillation_curve(curve: pd.DataFrame, title: str) -> Figure:
+    """Dev and test entity F1 of each student against the teacher-labelled tweets it learnt
+    from; ``curve`` has columns ``teacher_tweets_used``, ``dev_f1``, ``test_f1_train_only_fit``."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(curve["teacher_tweets_used"], curve["dev_f1"], marker="o", label="dev (chooses)")
+    ax.plot(curve["teacher_tweets_used"], curve["test_f1_train_only_fit"], marker="s", label="test (reported)")
+    ax.set_xlabel("teacher-labelled tweets learnt from, besides the gold tweets")
+    ax.set_ylabel("entity F1")
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    return fig
+
+
+def quality_speed_frontier(points: pd.DataFrame, references: Sequence[tuple[str, float]], title: str) -> Figure:
+    """Each model's test entity F1 against its first-pass tweets per second (log scale), the
+    published systems as horizontal lines; ``points`` is indexed by model with columns
+    ``tweets_per_s`` and ``test_f1``."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    for (name, row), colour in zip(points.iterrows(), sns.color_palette("deep")):
+        ax.scatter(row["tweets_per_s"], row["test_f1"], s=60, color=colour, label=name, zorder=3)
+    for (name, f1), style in zip(references, itertools.cycle(["--", ":", "-."])):
+        ax.axhline(f1, color="grey", linestyle=style, linewidth=1, label=f"{name} ({100 * f1:.1f})")
+    ax.set_xscale("log")
+    ax.set_xlabel("tweets per second, first pass in a fresh process (log scale)")
+    ax.set_ylabel("entity F1 (test)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return fig

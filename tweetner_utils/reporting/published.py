@@ -51,6 +51,12 @@ def ranking_sentence(n_tags: int, corpus: str) -> str:
     return text + "):"
 
 
+def offline_systems(corpus: str = DEFAULT_CORPUS) -> list[tuple[str, float]]:
+    """The published systems on ``corpus`` that tag a tweet with nothing but the tweet, best first."""
+    offline = [(n, f1) for n, f1 in PUBLISHED_TEST_F1.get(corpus, ()) if n not in NOT_COMPARABLE]
+    return sorted(offline, key=lambda item: -item[1])
+
+
 def best_offline(corpus: str = DEFAULT_CORPUS) -> tuple[str, float] | None:
     """The best published system on ``corpus`` that tags a tweet with nothing but the tweet
     (name, test F1), or None when nothing is published for the corpus.
@@ -58,8 +64,8 @@ def best_offline(corpus: str = DEFAULT_CORPUS) -> tuple[str, float] | None:
     >>> best_offline()[1], best_offline("wnut17")[1], best_offline("my_tweets")
     (0.5348, 0.565, None)
     """
-    offline = [(n, f1) for n, f1 in PUBLISHED_TEST_F1.get(corpus, ()) if n not in NOT_COMPARABLE]
-    return max(offline, key=lambda item: item[1]) if offline else None
+    offline = offline_systems(corpus)
+    return offline[0] if offline else None
 
 
 def field_comparison(label: str, test_f1: float, corpus: str = DEFAULT_CORPUS) -> pd.DataFrame:

@@ -17,11 +17,20 @@ from ..evaluation.model_analysis import ModelAnalysis
 from ..evaluation.monitoring import model_weekly_plan
 from ..features.knowledge import KnowledgeResources
 from ..models import families
+from ..models.distillation import Distillation
 from ..models.saving import save_strong_model
-from ..models.selection import StrongModel
+from ..models.selection import FAST_FAMILY, STUDENT, StrongModel
 from ..models.strong_settings import StrongModelSettings
+from .summary.cost import COLD_KEY
+from .summary.text import pct
 
 FAST_LABEL = "Knowledge CRF alone (the fast model)"
+STUDENT_LABEL = "Knowledge CRF student (the fast model)"
+
+
+def fast_label(model: StrongModel) -> str:
+    """The fast model's name in reports: the student when dev chose one."""
+    return FAST_LABEL if model.knowledge_crf is None else STUDENT_LABEL
 
 
 @dataclass(frozen=True)
@@ -129,16 +138,24 @@ def model_records(
             calibration=calibration,
         ),
         "fast": model_record(
-            FAST_LABEL,
+            fast_label(model),
             "strong",
             fast.scores,
             refit_on,
             c1=model.fast.c1,
             c2=model.fast.c2,
             deterministic=True,
+            **student_details(model),
             **fast.analysis.record(),
         ),
     }
+
+
+def student_details(model: StrongModel) -> dict:
+    """What the fast model learnt from besides the gold tweets (nothing when it is the CRF alone)."""
+    if model.distillation is None or model.knowledge_crf is None:
+        return {}
+    return {"learnt_from": model.distillation.chosen.recipe.name}
 
 
 def headline(model: StrongModel, strong: Scored, fast: Scored) -> dict:
@@ -146,5 +163,113 @@ def headline(model: StrongModel, strong: Scored, fast: Scored) -> dict:
     return {
         "strong model test entity F1": round(strong.test_f1, 4),
         "chosen on dev": describe_choice(model),
-        "fast model (knowledge CRF) test entity F1": round(fast.test_f1, 4),
+        "fast model test entity F1": round(fast.test_f1, 4),
+        "fast model": fast_label(model),
     }
+
+
+def curve_frame(distillation: Distillation) -> pd.DataFrame:
+    """Every student the distillation fit, in the order fit, the chosen one marked, with its
+    fit seconds of this run (kept out of the recorded results)."""
+    table = pd.DataFrame([fit.row() for fit in distillation.fits])
+    table["fit_seconds"] = [round(fit.fit_seconds, 1) for fit in distillation.fits]
+    table["chosen"] = [fit is distillation.chosen for fit in distillation.fits]
+    return table.set_index("student")
+
+
+def curve_points(distillation: Distillation) -> pd.DataFrame:
+    """The learning curve proper: the plain students (no filter, gold seen once), by size."""
+    table = curve_frame(distillation)
+    plain = table[(table["min_confidence"] == 0) & (table["gold_copies"] == 1)]
+    return plain.sort_values("teacher_tweets_used")
+
+
+def distillation_lines(model: StrongModel) -> list[str]:
+    """What the students learnt from, what dev chose, and whether the leader took a student."""
+    found = model.distillation
+    if found is None:
+        return ["No unlabelled tweets were given: the fast model is the knowledge CRF alone."]
+    counts = _summed(found.unlabelled)
+    dropped = ", ".join(f"{n:,} equal to a {key[3:]} tweet" for key, n in counts.items() if key.startswith("in_"))
+    lines = [
+        f"Unlabelled tweets: {counts.get('lines', 0):,} read; {counts.get('empty', 0):,} empty, "
+        f"{counts.get('repeated', 0):,} repeats and {dropped} dropped; {counts.get('kept', 0):,} kept, of which "
+        f"the first {len(found.tweets):,} (in a seeded shuffle) were tagged by the teacher, the chosen "
+        "configuration fit on train only.",
+    ]
+    alone = found.fits[0]
+    chosen = found.chosen
+    if chosen.recipe.unlabelled:
+        lines.append(
+            f"Dev chose the student that learnt from {chosen.recipe.name} ({chosen.taught_tweets:,} after the "
+            f"filter): dev entity F1 {pct(alone.dev_f1)} → {pct(chosen.dev_f1)} against the CRF alone; its "
+            f"train-only fit scores {pct(alone.test_f1)} → {pct(chosen.test_f1)} on test. It is the fast model."
+        )
+    else:
+        best = max(found.fits[1:], key=lambda fit: fit.dev_f1, default=None)
+        beaten = f" (the best student, {best.recipe.name}, scored {pct(best.dev_f1)})" if best else ""
+        lines.append(
+            f"Dev chose the knowledge CRF alone (dev entity F1 {pct(alone.dev_f1)}): no student beat it on dev"
+            f"{beaten}. It stays the fast model."
+        )
+    lines.append(_self_training_line(model))
+    return lines
+
+
+def _self_training_line(model: StrongModel) -> str:
+    """Whether the leading configuration took the student as a member (self-training), by dev F1."""
+    rows = model.selection
+    with_student = rows[rows["members"].str.split("+").apply(lambda m: STUDENT in m)]
+    if with_student.empty:
+        return "Self-training: no student was offered to the leading ensemble (dev chose none)."
+    best = with_student.loc[with_student["dev_f1"].idxmax()]
+    if STUDENT in model.members:
+        return (
+            f"Self-training: dev chose the student as a member of the leading model ({best['candidate']}, dev entity "
+            f"F1 {pct(best['dev_f1'])}, above every configuration without it)."
+        )
+    chosen = rows[rows["members"] == "+".join(model.members)]["dev_f1"].max()
+    return (
+        f"Self-training: the best configuration with the student ({best['candidate']}) scored dev entity F1 "
+        f"{pct(best['dev_f1'])}, not above the chosen configuration's {pct(chosen)}, so the leading model does not "
+        "use it."
+    )
+
+
+def _summed(per_file: Mapping[str, Mapping[str, object]]) -> dict[str, int]:
+    """The unlabelled files' counts added up (their SHA-256s left out)."""
+    summed: dict[str, int] = {}
+    for counts in per_file.values():
+        for key, value in counts.items():
+            if isinstance(value, int):
+                summed[key] = summed.get(key, 0) + value
+    return summed
+
+
+def saved_folders(model: StrongModel, models_dir: str | Path) -> dict[str, Path]:
+    """The saved folders whose first pass the cost section measures: the leading and the fast
+    model, and the knowledge CRF alone when a student is the fast model."""
+    folders = {"strong": Path(models_dir) / "strong", "fast": Path(models_dir) / f"strong_{FAST_FAMILY}"}
+    if model.knowledge_crf is not None:
+        folders |= {"fast": Path(models_dir) / f"strong_{STUDENT}", "crf": folders["fast"]}
+    return {name: folder.resolve() for name, folder in folders.items()}
+
+
+def frontier_points(model: StrongModel, test_f1: Mapping[str, float], timings: Mapping[str, dict]) -> pd.DataFrame:
+    """Each measured model's first-pass tweets per second and test F1 (``test_f1`` and
+    ``timings`` by the names of :func:`saved_folders`), by its report label."""
+    labels = {"strong": model.label, "fast": fast_label(model), "crf": FAST_LABEL.replace(" (the fast model)", "")}
+    rows = {
+        labels[name]: {"tweets_per_s": timings[name][COLD_KEY], "test_f1": f1}
+        for name, f1 in test_f1.items()
+        if COLD_KEY in timings.get(name, {})
+    }
+    return pd.DataFrame(rows).T.sort_values("tweets_per_s")
+
+
+def distillation_record(model: StrongModel, crf_scores: Mapping[str, dict]) -> dict | None:
+    """The results' account of the students (``Distillation.record``) and the test F1 of the
+    knowledge CRF alone refit on train + dev (``crf_scores``: ``evaluate_splits`` of it)."""
+    if model.distillation is None:
+        return None
+    return model.distillation.record() | {"crf_alone_test_f1": crf_scores["test"]["entity"]["f1"]}

@@ -33,9 +33,13 @@ MODELS_DIR_ENV = "TWEETNER_MODELS_DIR"
 """Environment variable naming the folder ``best`` and ``fast`` are looked up in."""
 CHECKOUT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 """``models/`` of the checkout the package runs from, where ``make reports`` saves the models."""
-MODEL_NAMES: dict[str, str] = {"best": "strong", "fast": "strong_crf"}
+MODEL_NAMES: dict[str, str] = {"best": "strong", "fast": "strong_crf_student", "crf": "strong_crf"}
 """Names for the saved models ``make reports`` writes: ``best`` (the strong model chosen on dev,
-the default) and ``fast`` (the knowledge CRF alone: thousands of tweets a second)."""
+the default), ``fast`` (the knowledge-CRF student dev chose: thousands of tweets a second) and
+``crf`` (the knowledge CRF alone, gold tweets only)."""
+FALLBACKS: dict[str, str] = {"fast": "crf"}
+"""A name whose folder is missing means this one's: ``fast`` is the knowledge CRF alone when
+dev chose no student (or for models saved before students existed)."""
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
@@ -289,8 +293,12 @@ def model_folder(path: str | os.PathLike[str] | None, models: str | os.PathLike[
     anything else is a path (``./best`` for a folder called ``best`` where you are)."""
     if path is None:
         return models_dir(models)
-    if str(path) in MODEL_NAMES:
-        return models_dir(models) / MODEL_NAMES[str(path)]
+    name = str(path)
+    if name in MODEL_NAMES:
+        folder = models_dir(models) / MODEL_NAMES[name]
+        if not folder.exists() and name in FALLBACKS:
+            return model_folder(FALLBACKS[name], models)
+        return folder
     return Path(path)
 
 

@@ -15,6 +15,7 @@ from ..family import Family
 
 BUILT_IN: dict[str, str] = {
     "crf": "crf_family",
+    "crf_student": "crf_student_family",
     "transformer": "transformer_family",
     "bilstm_crf": "bilstm_crf_family",
     "bilstm": "bilstm_family",

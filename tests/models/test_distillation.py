@@ -1,0 +1,237 @@
+"""Students: a knowledge CRF learns from a teacher's labels of unlabelled tweets what the gold
+tweets never show; dev chooses the recipe; the chosen student becomes the fast model, is saved
+beside the CRF alone and answers to ``--model fast``; the teacher's labels are cached."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tweetner_utils.data.conll import Tweet
+from tweetner_utils.data.corpora import Corpus
+from tweetner_utils.data.unlabelled import clean_unlabelled
+from tweetner_utils.features.knowledge import synthetic_knowledge
+from tweetner_utils.metrics import entity_scores
+from tweetner_utils.models import families
+from tweetner_utils.models.crf import CrfTagger
+from tweetner_utils.models.distillation import StudentRecipe, choose_student, fit_student, variant_recipes
+from tweetner_utils.models.family import Candidate, Family, FitContext, MemberFit
+from tweetner_utils.models.saving import save_strong_model
+from tweetner_utils.models.selection import STUDENT, train_strong_model
+from tweetner_utils.models.strong_settings import StrongModelSettings
+from tweetner_utils.models.teacher_labels import teacher_labels
+from tweetner_utils.reporting import strong_models
+from tweetner_utils.serving.api import model_folder
+
+PEOPLE = ["Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana"]
+TOWNS = [f"Town{c}{d}" for c in "ABCDEFGHIJKL" for d in "pqrstuvw"]
+"""Invented place names: the teacher learns them after "visiting"; the gold tweets hold none."""
+
+
+def person_tweet(rng: random.Random) -> Tweet:
+    name = rng.choice(PEOPLE)
+    return Tweet(("met", name, "today", "lol"), ("O", "B-person", "O", "O"))
+
+
+def place_tweet(rng: random.Random, towns: list[str]) -> Tweet:
+    return Tweet(("so", "visiting", rng.choice(towns), "now"), ("O", "O", "B-place", "O"))
+
+
+def welcome_tweet(rng: random.Random) -> Tweet:
+    """The one way gold train shows a place (so every model knows the type): never "visiting"."""
+    return Tweet(("welcome", "to", rng.choice(["Portsea", "Portly"]), "!"), ("O", "O", "B-place", "O"))
+
+
+def plain_tweet(rng: random.Random) -> Tweet:
+    return Tweet(("nothing", "to", rng.choice(["see", "do", "say"]), "here"), ("O",) * 4)
+
+
+def corpus(tweets: list[Tweet], name: str) -> Corpus:
+    return Corpus(tuple(tweets), source=name)
+
+
+def toy_corpora() -> dict[str, Corpus]:
+    """Gold train: people, chit-chat and a welcome; dev and test also visit places (unseen towns)."""
+    rng = random.Random(3)
+    train = [person_tweet(rng) if i % 2 else plain_tweet(rng) for i in range(60)] + [welcome_tweet(rng)] * 3
+    mixed = [[person_tweet(rng), place_tweet(rng, TOWNS[64:80]), plain_tweet(rng)][i % 3] for i in range(30)]
+    tested = [[person_tweet(rng), place_tweet(rng, TOWNS[80:]), plain_tweet(rng)][i % 3] for i in range(30)]
+    return {"train": corpus(train, "toy train"), "dev": corpus(mixed, "toy dev"), "test": corpus(tested, "toy test")}
+
+
+def teacher_model(corpora: dict[str, Corpus]) -> CrfTagger:
+    """A teacher that learnt places elsewhere (towns 0-31), saveable like a real teacher."""
+    rng = random.Random(5)
+    extra = [place_tweet(rng, TOWNS[:32]) for _ in range(30)]
+    tweets = list(corpora["train"].tweets) + extra
+    return CrfTagger(c1=0.05, c2=0.05, max_iterations=50).fit([t.tokens for t in tweets], [t.tags for t in tweets])
+
+
+def unlabelled_tweets(corpora: dict[str, Corpus]):
+    """Unlabelled tweets: places (towns 32-63), people and chit-chat, plus one test tweet."""
+    rng = random.Random(9)
+    shapes = [[place_tweet(rng, TOWNS[32:64]), person_tweet(rng), plain_tweet(rng)][i % 3] for i in range(90)]
+    tweets = [(*tweet.tokens, f"#day{i}") for i, tweet in enumerate(shapes)]  # no two alike
+    tweets.insert(10, corpora["test"].tweets[1].tokens)
+    held_out = {split: c.tokens for split, c in corpora.items()}
+    return clean_unlabelled({"toy": tweets}, held_out, {"toy": "sha"})
+
+
+@pytest.fixture(scope="module")
+def corpora() -> dict[str, Corpus]:
+    return toy_corpora()
+
+
+def fit_teacher(context: FitContext, rows: list[dict]) -> MemberFit:
+    """The teacher as a candidate of the selection: it knows places from elsewhere."""
+    model = teacher_model(context.corpora)
+    dev, test = context.corpora["dev"], context.corpora["test"]
+    dev_f1, test_f1 = context.f1("dev", model.predict(dev.tokens)), context.f1("test", model.predict(test.tokens))
+    return MemberFit(
+        "teacher", model, model.predict_proba(dev.tokens), model.predict_proba(test.tokens), dev_f1, test_f1, 0.0, {}
+    )
+
+
+TEACHER = Family(
+    name="teacher",
+    label="toy teacher",
+    load=lambda folder, meta, data_dir: CrfTagger.load(str(folder)),
+    candidate=Candidate(
+        enabled=lambda settings: True,
+        fit=fit_teacher,
+        fit_as_chosen=lambda context, chosen: teacher_model(context.corpora),
+        refit=lambda context, fit: fit.model,
+        plan=lambda settings, resources: "a toy teacher",
+    ),
+)
+
+
+@pytest.fixture
+def teacher_family() -> Iterator[Family]:
+    families.register(TEACHER)
+    yield TEACHER
+    families.unregister(TEACHER.name)
+
+
+@pytest.fixture(scope="module")
+def teacher(corpora: dict[str, Corpus]) -> CrfTagger:
+    return teacher_model(corpora)
+
+
+def settings(**changes) -> StrongModelSettings:
+    base = {
+        "crf_grid": [[0.05, 0.05]],
+        "crf_max_iterations": 50,
+        "transformer": False,
+        "bilstm_crf": False,
+        "unlabelled_sizes": [20, 60],
+        "unlabelled_min_confidences": [0.0],
+        "unlabelled_gold_copies": [1],
+    }
+    return StrongModelSettings(**(base | changes))
+
+
+def test_a_student_learns_what_only_the_teachers_labels_show(corpora, teacher) -> None:
+    tweets = [list(t) for t in unlabelled_tweets(corpora).tokens]
+    taught = teacher_labels(teacher, tweets, None, "")[0]
+    train, dev = corpora["train"], corpora["dev"]
+    gold_only = CrfTagger(c1=0.05, c2=0.05, max_iterations=50).fit(train.tokens, train.tags)
+    student, used = fit_student(StudentRecipe(len(tweets)), gold_only, (train.tokens, train.tags), tweets, taught)
+    new_place = [["so", "visiting", "TownZz", "now"]]
+    assert gold_only.predict(new_place) == [["O"] * 4]
+    assert student.predict(new_place) == [["O", "O", "B-place", "O"]]
+    f1 = {m: entity_scores(dev.tags, m.predict(dev.tokens)).overall.f1 for m in (gold_only, student)}
+    assert used == len(tweets) and f1[student] > f1[gold_only] + 0.2
+
+
+def test_dev_chooses_among_sizes_then_filters_and_gold_weights(corpora, teacher) -> None:
+    tweets = [list(t) for t in unlabelled_tweets(corpora).tokens]
+    taught = teacher_labels(teacher, tweets, None, "")[0]
+    train, dev = corpora["train"], corpora["dev"]
+    gold_only = CrfTagger(c1=0.05, c2=0.05, max_iterations=50).fit(train.tokens, train.tags)
+
+    def score(model: CrfTagger) -> tuple[float, float]:
+        return entity_scores(dev.tags, model.predict(dev.tokens)).overall.f1, 0.0
+
+    chosen, fits = choose_student(
+        gold_only, (train.tokens, train.tags), tweets, taught, score, [30, 60], [0.0, 0.99], [1, 2], lambda _: None
+    )
+    recipes = [fit.recipe for fit in fits]
+    assert recipes[:3] == [StudentRecipe(0), StudentRecipe(30), StudentRecipe(60)]
+    assert len(recipes) == 5 and chosen.recipe.unlabelled > 0
+    assert chosen.dev_f1 == max(fit.dev_f1 for fit in fits)
+    assert [fit.taught_tweets for fit in fits][:3] == [0, 30, 60]
+    filtered = next(fit for fit in fits if fit.recipe.min_confidence == 0.99)
+    assert filtered.taught_tweets < filtered.recipe.unlabelled
+    assert variant_recipes(StudentRecipe(0), [0.0, 0.5], [1, 2]) == []
+
+
+def test_the_chosen_student_is_the_fast_model_saved_beside_the_crf_alone(corpora, teacher_family, tmp_path) -> None:
+    unlabelled = unlabelled_tweets(corpora)
+    counts = unlabelled.counts["toy"]
+    assert counts["in_test"] == 1 and counts["kept"] == len(unlabelled)
+
+    def train(cache: Path):
+        return train_strong_model(corpora, settings(), synthetic_knowledge(), None, lambda _: None, unlabelled, cache)
+
+    model = train(tmp_path / "cache")
+    found = model.distillation
+    assert found is not None and found.chosen.recipe.unlabelled > 0 and found.final is model.fast
+    assert model.knowledge_crf is not None and model.knowledge_crf is not model.fast
+    assert found.teacher_from_cache == {"train-only": False, "final": False}
+    assert model.fast.predict([["so", "visiting", "TownZz", "now"]]) == [["O", "O", "B-place", "O"]]
+    assert strong_models.fast_label(model) == strong_models.STUDENT_LABEL
+    again = train(tmp_path / "cache")
+    assert again.distillation is not None and again.distillation.teacher_from_cache == {
+        "train-only": True,
+        "final": True,
+    }
+    assert again.distillation.record() == found.record()
+
+    models_dir = tmp_path / "models"
+    outcome = {"test_entity_f1": 0.5}
+    save_strong_model(model, models_dir, {"seed": 42}, {}, {"strong": outcome, "fast": outcome})
+    assert model_folder("fast", models_dir) == models_dir / "strong_crf_student"
+    assert model_folder("crf", models_dir) == models_dir / "strong_crf"
+    assert (models_dir / "strong_crf").is_dir() and (models_dir / "strong_crf_student").is_dir()
+    folders = strong_models.saved_folders(model, models_dir)
+    assert folders == {
+        "strong": (models_dir / "strong").resolve(),
+        "fast": (models_dir / "strong_crf_student").resolve(),
+        "crf": (models_dir / "strong_crf").resolve(),
+    }
+    timings = {"strong": {"cold_tweets_per_s": 90.0}, "fast": {"cold_tweets_per_s": 4000.0}, "crf": {}}
+    points = strong_models.frontier_points(model, {"strong": 0.6, "fast": 0.5, "crf": 0.4}, timings)
+    assert list(points.index) == [model.label, strong_models.STUDENT_LABEL]  # slowest first; crf not measured
+    assert points.loc[strong_models.STUDENT_LABEL].tolist() == [4000.0, 0.5]
+    student = CrfTagger.load(str(models_dir / "strong_crf_student"))
+    assert student.predict(corpora["test"].tokens) == model.fast.predict(corpora["test"].tokens)
+
+
+def test_fast_falls_back_to_the_crf_alone_when_no_student_was_saved(tmp_path: Path) -> None:
+    (tmp_path / "strong_crf").mkdir()
+    assert model_folder("fast", tmp_path) == tmp_path / "strong_crf"
+
+
+def test_the_report_says_what_dev_chose_and_whether_the_leader_took_the_student(corpora, teacher_family) -> None:
+    unlabelled = unlabelled_tweets(corpora)
+    chosen = train_strong_model(corpora, settings(), synthetic_knowledge(), None, lambda _: None, unlabelled, None)
+    lines = strong_models.distillation_lines(chosen)
+    assert "1 equal to a test tweet" in lines[0] and f"{len(unlabelled):,} kept" in lines[0]
+    assert lines[1].startswith("Dev chose the student that learnt from +")
+    assert chosen.members == ("teacher",)  # the student ties with its teacher on dev at best
+    assert lines[2].startswith("Self-training: the best configuration with the student") and "not above" in lines[2]
+    taking = dataclasses.replace(chosen, members=("teacher", STUDENT), weights=(0.5, 0.5))
+    assert strong_models.distillation_lines(taking)[2].startswith("Self-training: dev chose the student as a member")
+
+    rng = random.Random(1)
+    chit_chat = clean_unlabelled({"toy": [plain_tweet(rng).tokens for _ in range(30)]}, {}, {"toy": "sha"})
+    none = train_strong_model(corpora, settings(), synthetic_knowledge(), None, lambda _: None, chit_chat, None)
+    lines = strong_models.distillation_lines(none)
+    assert none.knowledge_crf is None and strong_models.fast_label(none) == strong_models.FAST_LABEL
+    assert lines[1].startswith("Dev chose the knowledge CRF alone") and "no student beat it" in lines[1]
+    assert lines[2].startswith("Self-training: no student was offered")
