@@ -1,27 +1,29 @@
-"""Does the fast model learn from a teacher's labels? A knowledge CRF trained on the gold
-tweets plus N unlabelled tweets tagged by a saved teacher, for several N.
+"""The learning curve beyond what ``make reports`` affords: students trained on the gold tweets
+plus N unlabelled tweets tagged by a saved teacher, up to every unlabelled tweet.
 
-    python benchmarks/distillation.py --teacher models/strong --fast models/strong_crf \
-        --sizes 0 5000 10000 20000 [--data-dir DIR] [--corpus wnut16] [--seed 42]
+    python benchmarks/distillation.py [--teacher models/strong] [--fast models/strong_crf]
+        [--sizes 0 10000 20000 50000 all] [--min-confidence 0.0] [--gold-copies 1]
+        [--bilstm-crf models/strong_bilstm_crf] [--data-dir DIR] [--corpus wnut16] [--seed 42]
 
-The teacher (a saved model folder, by default the strong model of ``make reports``) tags
-the unlabelled TweetEval tweets (``data/unlabelled.py``: repeats and every tweet of the
-labelled corpus dropped), shuffled with ``--seed`` so that every N mixes both sources.
-Each student is the saved fast model's recipe (its c1, c2, iterations and knowledge
-features) fit on train + dev gold plus the first N teacher-tagged tweets (hard tags), and
-is scored on test. Prints one JSON line per student, then one with the teacher's speed.
+The teacher (a saved model folder, by default the leading model of ``make reports``) tags
+the unlabelled TweetEval tweets, cleaned as in the reports (repeats and every tweet of the
+labelled corpus dropped) and shuffled with ``--seed`` as the reports shuffle them, so the
+first N are the reports' first N; its labels are cached like the reports' (a second run
+tags nothing). Each knowledge-CRF student is the saved CRF's recipe (c1, c2, iterations,
+knowledge features) fit on train + dev gold plus the first N teacher-tagged tweets
+(``models/distillation.py``: the same code as the reports' students), scored on test. With
+``--bilstm-crf FOLDER`` a BiLSTM-CRF student is trained too per N, for the saved one's
+number of epochs. Prints one JSON line per student, then one with the teacher's speed.
 
-This is an exploration, not a selection: the saved teacher was refit on train + dev, so a
-student's dev score would be flattered and only test is reported; ``04_strong_models``
-must choose N (and any confidence filter or gold weight) on dev with a teacher that never
-saw dev.
+The saved teacher was refit on train + dev, so a student's dev score would be flattered:
+only test is reported, and nothing here is chosen. ``04_strong_models`` chooses on dev with
+a teacher fit on train only.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from pathlib import Path
@@ -30,18 +32,33 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tweetner_utils import entity_scores, load_corpora  # noqa: E402
-from tweetner_utils.data.unlabelled import read_unlabelled, unlabelled_paths  # noqa: E402
+from tweetner_utils.data.unlabelled import load_unlabelled  # noqa: E402
+from tweetner_utils.data.word_vectors import glove_vectors  # noqa: E402
+from tweetner_utils.features.knowledge import load_knowledge  # noqa: E402
+from tweetner_utils.features.neural import NeuralInputs  # noqa: E402
+from tweetner_utils.models.artifacts import read_artifact  # noqa: E402
+from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger  # noqa: E402
 from tweetner_utils.models.crf import CrfTagger  # noqa: E402
+from tweetner_utils.models.distillation import StudentRecipe, fit_student, shuffled  # noqa: E402
+from tweetner_utils.models.protocol import ProbabilisticTagger  # noqa: E402
+from tweetner_utils.models.teacher_labels import (  # noqa: E402
+    default_cache,
+    model_digest,
+    teacher_key,
+    teacher_labels,
+    tweets_digest,
+)
 from tweetner_utils.serving.api import load_tagger  # noqa: E402
-
-BATCH = 256
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--teacher", default=str(ROOT / "models" / "strong"), help="saved teacher model folder")
-    parser.add_argument("--fast", default=str(ROOT / "models" / "strong_crf"), help="saved fast model (the recipe)")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[0, 5000, 10000, 20000])
+    parser.add_argument("--fast", default=str(ROOT / "models" / "strong_crf"), help="saved knowledge CRF (the recipe)")
+    parser.add_argument("--sizes", nargs="+", default=["0", "10000", "20000", "50000", "all"])
+    parser.add_argument("--min-confidence", type=float, default=0.0, help="leave out less confident teacher tweets")
+    parser.add_argument("--gold-copies", type=int, default=1, help="times each gold tweet is seen")
+    parser.add_argument("--bilstm-crf", default="", help="a saved BiLSTM-CRF: also train BiLSTM-CRF students")
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--corpus", default="wnut16")
     parser.add_argument("--seed", type=int, default=42)
@@ -51,44 +68,61 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     corpora = load_corpora(False, args.seed, args.data_dir, args.corpus, "")
-    unlabelled = read_unlabelled(
-        unlabelled_paths(data_dir=args.data_dir or None), {s: corpora[s].tokens for s in ("train", "dev", "test")}
-    )
-    tweets = [list(t) for t in unlabelled.tokens]
-    random.Random(args.seed).shuffle(tweets)
-    tweets = tweets[: max(args.sizes)]
+    unlabelled = load_unlabelled(False, args.seed, args.data_dir, {s: c.tokens for s, c in corpora.items()})
+    sizes = sorted({len(unlabelled) if size == "all" else min(int(size), len(unlabelled)) for size in args.sizes})
+    tweets = shuffled(unlabelled.tokens, args.seed, max(sizes))
     with load_tagger(args.teacher, args.data_dir or None, workers=1) as teacher:
+        model = teacher.model
+        if not isinstance(model, ProbabilisticTagger):
+            sys.exit(f"{args.teacher}: this model gives no probabilities, so it cannot teach")
         started = time.perf_counter()
-        taught: list[list[str]] = []
-        for start in range(0, len(tweets), BATCH):
-            tags, _ = teacher.model.tags_and_confidences(tweets[start : start + BATCH])
-            taught += tags
-            print(f"teacher: {len(taught):,} of {len(tweets):,} tweets", file=sys.stderr, end="\r")
+        key = teacher_key(model_digest(model), tweets_digest(tweets))
+        taught, cached = teacher_labels(model, tweets, default_cache(), key, progress)
         teacher_seconds = time.perf_counter() - started
-    recipe = CrfTagger.load(args.fast, args.data_dir)
+    print(file=sys.stderr)
     gold = corpora["train"].tokens + corpora["dev"].tokens, corpora["train"].tags + corpora["dev"].tags
-    for size in sorted(args.sizes):
+    test = corpora["test"]
+    recipe_crf = CrfTagger.load(args.fast, args.data_dir)
+    for size in sizes:
+        recipe = StudentRecipe(size, args.min_confidence, args.gold_copies)
         started = time.perf_counter()
-        student = CrfTagger(
-            c1=recipe.c1, c2=recipe.c2, max_iterations=recipe.max_iterations, featurizer=recipe.featurizer
-        )
-        student.fit(list(gold[0]) + tweets[:size], list(gold[1]) + taught[:size])
-        fit_seconds = time.perf_counter() - started
-        test = corpora["test"]
-        f1 = entity_scores(test.tags, student.predict(test.tokens)).overall.f1
-        line = {"student": "knowledge CRF", "unlabelled": size, "test_f1": round(f1, 4), "fit_s": round(fit_seconds, 1)}
-        print(json.dumps(line), flush=True)
-    counts = unlabelled.total()
-    print(
-        json.dumps(
-            {
-                "teacher": args.teacher,
-                "tagged": len(tweets),
-                "tweets_per_s": round(len(tweets) / teacher_seconds, 1),
-                "unlabelled": counts,
-            }
-        )
-    )
+        crf, used = fit_student(recipe, recipe_crf, gold, tweets, taught)
+        report("knowledge CRF", recipe, used, entity_scores(test.tags, crf.predict(test.tokens)).overall.f1, started)
+        if args.bilstm_crf:
+            started = time.perf_counter()
+            tokens, tags, used = recipe.training_data(gold, tweets, taught)
+            network = bilstm_crf(args.bilstm_crf, args.data_dir).fit(tokens, tags, progress=lambda line: None)
+            f1 = entity_scores(test.tags, network.predict(test.tokens)).overall.f1
+            report("BiLSTM-CRF", recipe, used, f1, started)
+    speed = len(tweets) / teacher_seconds if not cached else None
+    line = {"teacher": args.teacher, "tagged": len(tweets), "from_cache": cached, "tweets_per_s": speed}
+    print(json.dumps(line | {"unlabelled": unlabelled.total()}))
+
+
+def bilstm_crf(folder: str, data_dir: str) -> BilstmCrfTagger:
+    """An untrained BiLSTM-CRF with the saved one's settings and inputs, for its number of epochs."""
+    meta, _ = read_artifact(folder)
+    resources = load_knowledge(data_dir, wikidata=bool(meta["features"].get("wikidata")))
+    vectors = glove_vectors() if meta["features"].get("vectors") else None
+    settings = BilstmCrfSettings(**meta["settings"])
+    return BilstmCrfTagger(settings, lambda chars: NeuralInputs(resources, vectors, chars))
+
+
+def report(student: str, recipe: StudentRecipe, used: int, test_f1: float, started: float) -> None:
+    line = {
+        "student": student,
+        "unlabelled": recipe.unlabelled,
+        "teacher_tweets_used": used,
+        "min_confidence": recipe.min_confidence,
+        "gold_copies": recipe.gold_copies,
+        "test_f1": round(test_f1, 4),
+        "fit_s": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(line), flush=True)
+
+
+def progress(done: int, total: int) -> None:
+    print(f"teacher: {done:,} of {total:,} tweets", file=sys.stderr, end="\r")
 
 
 if __name__ == "__main__":

@@ -19,9 +19,10 @@ from tweetner_utils.metrics import entity_scores
 from tweetner_utils.models import families
 from tweetner_utils.models.crf import CrfTagger
 from tweetner_utils.models.distillation import StudentRecipe, choose_student, fit_student, variant_recipes
+from tweetner_utils.models.ensemble import EnsembleTagger
 from tweetner_utils.models.family import Candidate, Family, FitContext, MemberFit
 from tweetner_utils.models.saving import save_strong_model
-from tweetner_utils.models.selection import STUDENT, train_strong_model
+from tweetner_utils.models.selection import STUDENT, refit_chosen, train_strong_model
 from tweetner_utils.models.strong_settings import StrongModelSettings
 from tweetner_utils.models.teacher_labels import teacher_labels
 from tweetner_utils.reporting import strong_models
@@ -235,3 +236,16 @@ def test_the_report_says_what_dev_chose_and_whether_the_leader_took_the_student(
     assert none.knowledge_crf is None and strong_models.fast_label(none) == strong_models.FAST_LABEL
     assert lines[1].startswith("Dev chose the knowledge CRF alone") and "no student beat it" in lines[1]
     assert lines[2].startswith("Self-training: no student was offered")
+
+
+def test_a_student_member_is_refit_on_other_gold_tweets_with_the_same_teacher_labels(corpora, teacher_family) -> None:
+    unlabelled = unlabelled_tweets(corpora)
+    model = train_strong_model(corpora, settings(), synthetic_knowledge(), None, lambda _: None, unlabelled, None)
+    taking = dataclasses.replace(model, members=("teacher", STUDENT), weights=(0.5, 0.5))
+    fewer = {**corpora, "train": corpus([*corpora["train"].tweets[:40], corpora["train"].tweets[-1]], "fewer")}
+    refit = refit_chosen(taking, fewer, settings(), synthetic_knowledge(), None, lambda _: None)
+    assert isinstance(refit.final, EnsembleTagger) and isinstance(refit.selection_model, EnsembleTagger)
+    student = refit.final.members[1]
+    assert isinstance(student, CrfTagger) and student is not model.fast
+    visiting = [["so", "visiting", "TownZz", "now"]]
+    assert student.predict(visiting) == model.fast.predict(visiting) == [["O", "O", "B-place", "O"]]
