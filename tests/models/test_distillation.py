@@ -222,7 +222,7 @@ def test_the_report_says_what_dev_chose_and_whether_the_leader_took_the_student(
     unlabelled = unlabelled_tweets(corpora)
     chosen = train_strong_model(corpora, settings(), synthetic_knowledge(), None, lambda _: None, unlabelled, None)
     lines = strong_models.distillation_lines(chosen)
-    assert "1 equal to a test tweet" in lines[0] and f"{len(unlabelled):,} kept" in lines[0]
+    assert "1 equal to a tweet of test" in lines[0] and f"{len(unlabelled):,} kept" in lines[0]
     assert lines[1].startswith("Dev chose the student that learnt from +")
     assert chosen.members == ("teacher",)  # the student ties with its teacher on dev at best
     assert lines[2].startswith("Self-training: the best configuration with the student") and "not above" in lines[2]

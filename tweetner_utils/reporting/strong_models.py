@@ -190,7 +190,7 @@ def distillation_lines(model: StrongModel) -> list[str]:
     if found is None:
         return ["No unlabelled tweets were given: the fast model is the knowledge CRF alone."]
     counts = _summed(found.unlabelled)
-    dropped = ", ".join(f"{n:,} equal to a {key[3:]} tweet" for key, n in counts.items() if key.startswith("in_"))
+    dropped = ", ".join(f"{n:,} equal to a tweet of {key[3:]}" for key, n in counts.items() if key.startswith("in_"))
     lines = [
         f"Unlabelled tweets: {counts.get('lines', 0):,} read; {counts.get('empty', 0):,} empty, "
         f"{counts.get('repeated', 0):,} repeats and {dropped} dropped; {counts.get('kept', 0):,} kept, of which "

@@ -31,9 +31,9 @@ def given_up_line(models: Mapping[str, dict], test_tweets: int) -> str | None:
     extra_wrong = wrong[FAST] - wrong[LEADER]
     return (
         f"**The fast model gives up**: per 1,000 tweets, {models[FAST]['label']} finds "
-        f"{_more_or_fewer(-found)} correct entities than {models[LEADER]['label']} ({right[FAST]:.0f} against "
-        f"{right[LEADER]:.0f}) and flags {_more_or_fewer(extra_wrong)} wrong ones ({wrong[FAST]:.0f} against "
-        f"{wrong[LEADER]:.0f}); test entity F1 {pct(fast['f1'])} against {pct(leader['f1'])}."
+        f"{_compared(-found, 'correct entities')} {models[LEADER]['label']} ({right[FAST]:,.0f} against "
+        f"{right[LEADER]:,.0f}) and flags {_compared(extra_wrong, 'wrong ones')} it ({wrong[FAST]:,.0f} against "
+        f"{wrong[LEADER]:,.0f}); test entity F1 {pct(fast['f1'])} against {pct(leader['f1'])}."
     )
 
 
@@ -65,17 +65,24 @@ def tradeoff_lines(models: Mapping[str, dict], timings: Mapping[str, dict], test
     return [line for line in (given_up_line(models, test_tweets), saved_line(models, timings)) if line]
 
 
-def _more_or_fewer(difference: float) -> str:
-    """``difference`` per 1,000 tweets as "12 more" / "3 fewer" / "as many"."""
+def _compared(difference: float, things: str) -> str:
+    """``difference`` per 1,000 tweets as the start of a comparison.
+
+    >>> _compared(12.4, "wrong ones"), _compared(-3, "wrong ones"), _compared(0.2, "wrong ones")
+    ('12 more wrong ones than', '3 fewer wrong ones than', 'about as many wrong ones as')
+    """
     if round(difference) == 0:
-        return "about as many"
-    return f"{abs(difference):.0f} {'more' if difference > 0 else 'fewer'}"
+        return f"about as many {things} as"
+    return f"{abs(difference):,.0f} {'more' if difference > 0 else 'fewer'} {things} than"
 
 
 def _hours(hours: float) -> str:
     """Hours as text, minutes when under one.
 
-    >>> _hours(2.75), _hours(0.25)
-    ('2.8 hours', '15 minutes')
+    >>> _hours(2.75), _hours(0.25), _hours(0.01)
+    ('2.8 hours', '15 minutes', '1 minute')
     """
-    return f"{hours:,.1f} hours" if hours >= 1 else f"{60 * hours:.0f} minutes"
+    if hours >= 1:
+        return f"{hours:,.1f} hours"
+    minutes = round(60 * hours)
+    return f"{minutes} minute" + ("" if minutes == 1 else "s")
