@@ -16,7 +16,7 @@ from tweetner_utils.models.seeding import Seeded
 from tweetner_utils.models.strong_settings import StrongModelSettings
 from tweetner_utils.pipeline.config import BilstmConfig, StrongConfig, SummaryConfig
 from tweetner_utils.pipeline.parameters import stale_notebooks, write_parameters
-from tweetner_utils.pipeline.steps import NOTEBOOKS, STEPS, RunOptions
+from tweetner_utils.pipeline.steps import NOTEBOOKS, STEPS, RunOptions, step_parameters
 
 
 @pytest.mark.parametrize("step", STEPS, ids=[s.name for s in STEPS])
@@ -85,3 +85,13 @@ def test_notebooks_are_stored_as_jupyter_saves_them() -> None:
     for step in STEPS:
         stored = step.notebook.read_text("utf-8")
         assert stored == nbformat.writes(nbformat.read(str(step.notebook), as_version=4)) + "\n", step.notebook.name
+
+
+def test_no_students_empties_the_curve_of_04_only() -> None:
+    strong = next(step for step in STEPS if step.name == "04_strong_models")
+    eda = STEPS[0]
+    default = step_parameters(strong, RunOptions(), Path("build"))
+    without = step_parameters(strong, RunOptions(students=False), Path("build"))
+    assert default["unlabelled_sizes"] == StrongConfig().unlabelled_sizes != []
+    assert without["unlabelled_sizes"] == [] and {**without, "unlabelled_sizes": default["unlabelled_sizes"]} == default
+    assert "unlabelled_sizes" not in step_parameters(eda, RunOptions(students=False), Path("build"))

@@ -27,6 +27,7 @@ USAGE = """Regenerate every report: run each notebook with papermill, render HTM
     python run_all.py --quick         # synthetic corpus, tiny models -> reports/quick/
     python run_all.py --only 02_baselines --seed 7 --data-dir ~/wnut-data
     python run_all.py --no-transformer    # 04_strong_models without the fine-tuned MiniLM (faster)
+    python run_all.py --no-students       # 04_strong_models without students of the leading model (faster)
     python run_all.py --extra-train reviewed.conll    # add reviewed tweets (tweetner review import) to train
     python run_all.py --corpus wnut17     # the WNUT17 corpus -> reports/wnut17/, models/wnut17/
     python run_all.py --corpus-dir my_tweets/    # your own train/dev/test CoNLL -> reports/my_tweets/
@@ -73,6 +74,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-transformer",
         action="store_true",
         help="leave the fine-tuned MiniLM out of 04_strong_models (faster; the strong model is then weaker)",
+    )
+    parser.add_argument(
+        "--no-students",
+        action="store_true",
+        help="no students of the leading model in 04_strong_models (faster; the fast model is then the knowledge CRF"
+        " alone and no unlabelled tweets are read)",
     )
     parser.add_argument(
         "--device",
@@ -148,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         models_dir=(args.models_dir or ROOT / "models" / sub).resolve(),
         kernel=args.kernel or default_kernel(),
         transformer=RunOptions.transformer and not args.no_transformer,
+        students=RunOptions.students and not args.no_students,
         device=args.device,
         step_timeout=args.step_timeout,
         unverified_splits=args.unverified_splits,

@@ -106,6 +106,8 @@ class RunOptions:
     models_dir: Path = ROOT / "models"
     kernel: str = "tweetner"
     transformer: bool = StrongModelSettings.transformer
+    students: bool = True
+    """Whether 04 trains students of the leading model on unlabelled tweets (``--no-students``: not)."""
     device: str = StrongModelSettings.device
     """Where the transformer member trains: ``auto``, ``cpu`` or ``cuda``."""
     step_timeout: float | None = None
@@ -188,5 +190,7 @@ def _parameters(step: Step, options: RunOptions, *, results: str, steps_results:
         "transfer_models_dir": options.transfer_models_dir,
         "seed_spread_dir": seeds,
     }
+    if not options.students:
+        wanted["unlabelled_sizes"] = []
     names = {f.name for f in fields(config)}
     return parameters_of(replace(config, **{k: v for k, v in wanted.items() if k in names}))
