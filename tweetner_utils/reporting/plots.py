@@ -299,7 +299,7 @@ def quality_speed_frontier(points: pd.DataFrame, references: Sequence[tuple[str,
     """Each model's test entity F1 against its first-pass tweets per second (log scale), the
     published systems as horizontal lines; ``points`` is indexed by model with columns
     ``tweets_per_s`` and ``test_f1``."""
-    fig, ax = plt.subplots(figsize=(10, 5))
+    fig, ax = plt.subplots(figsize=(9, 6.5))
     for (name, row), colour in zip(points.iterrows(), sns.color_palette("deep")):
         ax.scatter(row["tweets_per_s"], row["test_f1"], s=60, color=colour, label=name, zorder=3)
     for (name, f1), style in zip(references, itertools.cycle(["--", ":", "-."])):
@@ -308,5 +308,5 @@ def quality_speed_frontier(points: pd.DataFrame, references: Sequence[tuple[str,
     ax.set_xlabel("tweets per second, first pass in a fresh process (log scale)")
     ax.set_ylabel("entity F1 (test)")
     ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="small", frameon=False)  # long names
     return fig
