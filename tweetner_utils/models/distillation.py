@@ -115,11 +115,7 @@ def variant_recipes(
 
 def best_fit(fits: Sequence[StudentFit]) -> StudentFit:
     """The best dev F1; a tie goes to the earlier (the cheaper) student, never to float noise."""
-    best = fits[0]
-    for fit in fits[1:]:
-        if fit.dev_f1 > best.dev_f1:
-            best = fit
-    return best
+    return max(fits, key=lambda fit: fit.dev_f1)
 
 
 def fit_student(
@@ -197,8 +193,8 @@ class Distillation:
     final: CrfTagger | None
     """The chosen student refit on train + dev (None: dev chose the CRF alone)."""
     final_seconds: float
-    unlabelled: dict[str, dict]
-    """Per unlabelled file: its SHA-256 and what was dropped and kept (``read_unlabelled``)."""
+    unlabelled: UnlabelledTweets
+    """What was read, dropped and kept, file by file (its tweets are :attr:`tweets`' source)."""
     teacher_from_cache: dict[str, bool]
     """Per teacher (``train-only``, ``final``): whether its labels came from the cache."""
 
@@ -212,7 +208,10 @@ class Distillation:
                 "min_confidence": self.chosen.recipe.min_confidence,
                 "gold_copies": self.chosen.recipe.gold_copies,
             },
-            "unlabelled_files": self.unlabelled,
+            "unlabelled_files": {
+                name: {"sha256": sha, **self.unlabelled.counts.get(name, {})}
+                for name, sha in self.unlabelled.files.items()
+            },
             "teacher_tweets_labelled": len(self.tweets),
         }
 
@@ -263,8 +262,7 @@ def distil(
         started = time.perf_counter()
         final = fit_student(chosen.recipe, gold_only, (both.tokens, both.tags), offered, final_taught)[0]
         seconds = time.perf_counter() - started
-    counts = {name: {"sha256": sha, **unlabelled.counts.get(name, {})} for name, sha in unlabelled.files.items()}
-    return Distillation(fits, chosen, tweets, taught, final_taught, final, seconds, counts, cached)
+    return Distillation(fits, chosen, tweets, taught, final_taught, final, seconds, unlabelled, cached)
 
 
 def _teach(

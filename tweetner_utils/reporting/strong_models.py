@@ -189,7 +189,7 @@ def distillation_lines(model: StrongModel) -> list[str]:
     found = model.distillation
     if found is None:
         return ["No unlabelled tweets were given: the fast model is the knowledge CRF alone."]
-    counts = _summed(found.unlabelled)
+    counts = found.unlabelled.total()
     dropped = ", ".join(f"{n:,} equal to a tweet of {key[3:]}" for key, n in counts.items() if key.startswith("in_"))
     lines = [
         f"Unlabelled tweets: {counts.get('lines', 0):,} read; {counts.get('empty', 0):,} empty, "
@@ -234,16 +234,6 @@ def _self_training_line(model: StrongModel) -> str:
         f"{pct(best['dev_f1'])}, not above the chosen configuration's {pct(chosen)}, so the leading model does not "
         "use it."
     )
-
-
-def _summed(per_file: Mapping[str, Mapping[str, object]]) -> dict[str, int]:
-    """The unlabelled files' counts added up (their SHA-256s left out)."""
-    summed: dict[str, int] = {}
-    for counts in per_file.values():
-        for key, value in counts.items():
-            if isinstance(value, int):
-                summed[key] = summed.get(key, 0) + value
-    return summed
 
 
 def saved_folders(model: StrongModel, models_dir: str | Path) -> dict[str, Path]:
