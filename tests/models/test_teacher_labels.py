@@ -9,10 +9,20 @@ import numpy as np
 import pytest
 
 from tweetner_utils import synthetic_splits
+from tweetner_utils.exceptions import UsageError
 from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
+from tweetner_utils.models import teacher_labels as teacher_labels_module
 from tweetner_utils.models.crf import CrfTagger
 from tweetner_utils.models.ensemble import EnsembleTagger
-from tweetner_utils.models.teacher_labels import model_digest, teacher_key, teacher_labels, tweets_digest
+from tweetner_utils.models.teacher_labels import (
+    DaskTeaching,
+    Teacher,
+    batches_on_dask,
+    model_digest,
+    teacher_key,
+    teacher_labels,
+    tweets_digest,
+)
 
 SPLITS = synthetic_splits(4)
 TWEETS = [list(t) for t in SPLITS["test"].tokens[:40]]
@@ -73,3 +83,42 @@ def test_a_damaged_or_mismatched_cache_file_is_computed_again(teacher: CrfTagger
     assert not from_cache and counting.tagged == 40 and labels.tags == teacher.predict(TWEETS)
     _, from_cache = teacher_labels(Counting(teacher), TWEETS[:10], tmp_path, key)  # the same key, other tweets
     assert not from_cache
+
+
+def two_member_teacher(teacher: CrfTagger) -> Teacher:
+    members = {"crf": teacher, "crf_student": crf(0.3)}
+    return Teacher(EnsembleTagger(list(members.values()), [0.6, 0.4]), members, (0.6, 0.4))
+
+
+@pytest.mark.slow  # a LocalCluster of two worker processes
+def test_a_dask_cluster_gives_the_same_labels_and_leaves_no_teacher_behind(
+    teacher: CrfTagger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from distributed import LocalCluster
+
+    monkeypatch.setattr(teacher_labels_module, "CHUNK", 256)  # three tasks
+    tweets = (TWEETS * 15)[:600]
+    taught = two_member_teacher(teacher)
+    here, _ = teacher_labels(taught.model, tweets, None, "")
+    key = teacher_key(model_digest(taught.model), tweets_digest(tweets))
+    done: list[int] = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dask = DaskTeaching(cluster.scheduler_address, tmp_path / "shared")
+        there, cached = teacher_labels(
+            taught.model, tweets, tmp_path / "cache", key, lambda d, n: done.append(d), batches_on_dask(taught, dask)
+        )
+    assert not cached and done == [256, 512, 600]
+    assert there.tags == here.tags and there.labels == here.labels
+    assert all(np.array_equal(a, b) for a, b in zip(there.probabilities, here.probabilities))
+    assert list((tmp_path / "shared").iterdir()) == []  # the saved teacher is removed
+    again, cached = teacher_labels(Counting(teacher), tweets, tmp_path / "cache", key)
+    assert cached and again.tags == here.tags
+
+
+def test_an_unreachable_scheduler_is_named(teacher: CrfTagger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(teacher_labels_module, "CONNECT_TIMEOUT_S", 0.5)
+    taught = two_member_teacher(teacher)
+    dask = DaskTeaching("tcp://127.0.0.1:9", tmp_path / "shared")
+    with pytest.raises(UsageError, match=r"tcp://127.0.0.1:9: cannot reach it"):
+        teacher_labels(taught.model, TWEETS, None, "", batches=batches_on_dask(taught, dask))
+    assert list((tmp_path / "shared").iterdir()) == []

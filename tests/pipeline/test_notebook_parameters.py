@@ -14,7 +14,7 @@ import pytest
 from tweetner_utils.models.bilstm import BilstmSettings
 from tweetner_utils.models.seeding import Seeded
 from tweetner_utils.models.strong_settings import StrongModelSettings
-from tweetner_utils.pipeline.config import BilstmConfig, StrongConfig, SummaryConfig
+from tweetner_utils.pipeline.config import BilstmConfig, StrongConfig, SummaryConfig, recorded_settings
 from tweetner_utils.pipeline.parameters import stale_notebooks, write_parameters
 from tweetner_utils.pipeline.steps import NOTEBOOKS, STEPS, RunOptions, step_parameters
 
@@ -95,3 +95,13 @@ def test_no_students_empties_the_curve_of_04_only() -> None:
     assert default["unlabelled_sizes"] == StrongConfig().unlabelled_sizes != []
     assert without["unlabelled_sizes"] == [] and {**without, "unlabelled_sizes": default["unlabelled_sizes"]} == default
     assert "unlabelled_sizes" not in step_parameters(eda, RunOptions(students=False), Path("build"))
+
+
+def test_a_dask_scheduler_reaches_04_only_and_is_not_recorded() -> None:
+    strong = next(step for step in STEPS if step.name == "04_strong_models")
+    there = step_parameters(strong, RunOptions(dask_scheduler="tcp://host:8786"), Path("build"))
+    here = step_parameters(strong, RunOptions(), Path("build"))
+    assert there["dask_scheduler"] == "tcp://host:8786" and here["dask_scheduler"] == ""
+    assert "dask_scheduler" not in step_parameters(STEPS[0], RunOptions(dask_scheduler="tcp://h:1"), Path("build"))
+    assert recorded_settings(StrongConfig(**there)) == recorded_settings(StrongConfig(**here))
+    assert recorded_settings(StrongConfig(**there)) != recorded_settings(StrongConfig(**{**here, "seed": 7}))

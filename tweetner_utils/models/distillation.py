@@ -31,8 +31,16 @@ from ..data.conll import TagLists, TokenLists
 from ..data.unlabelled import UnlabelledTweets
 from .crf import CrfTagger
 from .family import FitContext
-from .protocol import ProbabilisticTagger
-from .teacher_labels import TeacherLabels, model_digest, teacher_key, teacher_labels, tweets_digest
+from .teacher_labels import (
+    DaskTeaching,
+    Teacher,
+    TeacherLabels,
+    batches_on_dask,
+    model_digest,
+    teacher_key,
+    teacher_labels,
+    tweets_digest,
+)
 
 
 @dataclass(frozen=True)
@@ -225,16 +233,18 @@ class Distillation:
 def distil(
     context: FitContext,
     gold_only: CrfTagger,
-    teachers: tuple[ProbabilisticTagger, ProbabilisticTagger],
+    teachers: tuple[Teacher, Teacher],
     unlabelled: UnlabelledTweets,
     cache: Path | None,
+    dask: DaskTeaching | None = None,
 ) -> Distillation:
     """The protocol at the top of this module. ``gold_only`` is the CRF the grid chose (fit on
     train: the curve's first point and every student's settings); ``teachers`` are the chosen
-    configuration fit on train only and refit on train + dev; ``cache`` keeps their labels."""
+    configuration fit on train only and refit on train + dev; ``cache`` keeps their labels;
+    ``dask`` computes them on a cluster."""
     settings, log = context.settings, context.log
     tweets = shuffled(unlabelled.tokens, settings.seed, max(settings.unlabelled_sizes, default=0))
-    taught, cached_train = _teach(teachers[0], tweets, cache, "train-only teacher", log)
+    taught, cached_train = _teach(teachers[0], tweets, cache, "train-only teacher", log, dask)
     dev, test = context.corpora["dev"], context.corpora["test"]
 
     def score(model: CrfTagger) -> tuple[float, float]:
@@ -256,7 +266,7 @@ def distil(
     final_taught, final, seconds = None, None, 0.0
     if chosen.recipe.unlabelled:
         offered = tweets[: chosen.recipe.unlabelled]
-        final_taught, cached["final"] = _teach(teachers[1], offered, cache, "final teacher", log)
+        final_taught, cached["final"] = _teach(teachers[1], offered, cache, "final teacher", log, dask)
         both = context.train_and_dev()
         log(f"refit on train + dev: knowledge CRF student ({chosen.recipe.name})")
         started = time.perf_counter()
@@ -266,11 +276,16 @@ def distil(
 
 
 def _teach(
-    teacher: ProbabilisticTagger, tweets: TokenLists, cache: Path | None, name: str, log: Callable[[str], None]
+    teacher: Teacher,
+    tweets: TokenLists,
+    cache: Path | None,
+    name: str,
+    log: Callable[[str], None],
+    dask: DaskTeaching | None,
 ) -> tuple[TeacherLabels, bool]:
     """The teacher's labels of ``tweets``, from the cache when it has them; a log line per
     tenth of the work (labelling ten thousand tweets takes minutes)."""
-    key = teacher_key(model_digest(teacher), tweets_digest(tweets))
+    key = teacher_key(model_digest(teacher.model), tweets_digest(tweets))
     step = max(1, len(tweets) // 10)
     reported = [0]
 
@@ -279,7 +294,8 @@ def _teach(
             reported[0] = done
             log(f"{name}: {done:,} of {total:,} unlabelled tweets tagged")
 
-    labels, from_cache = teacher_labels(teacher, tweets, cache, key, progress)
+    batches = batches_on_dask(teacher, dask) if dask is not None else None
+    labels, from_cache = teacher_labels(teacher.model, tweets, cache, key, progress, batches)
     if from_cache:
         log(f"{name}: labels of {len(tweets):,} unlabelled tweets read from the cache")
     return labels, from_cache

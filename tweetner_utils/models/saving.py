@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import families
-from .artifacts import write_artifact
+from .ensemble_folders import save_descriptor, save_member
 from .selection import FAST_FAMILY, STUDENT, StrongModel
 
 
@@ -29,18 +28,7 @@ def save_strong_model(
     fast_name = FAST_FAMILY if crf is model.fast else STUDENT
     recorded = {fast_name: outcomes["fast"]} | alone
     for name, member in {FAST_FAMILY: crf, fast_name: model.fast, **model.final_members}.items():
-        folder = Path(models_dir) / f"strong_{name}"
-        candidate = families.family(name).candidate
-        extra = candidate.saved_metadata(neural) if candidate is not None else {}
-        member.save(str(folder), {**metadata, **extra, **recorded.get(name, {}), "role": name})  # type: ignore[attr-defined]
-        saved.append(folder)
-    ensemble = {
-        "kind": "ensemble",
-        "label": model.label,
-        "members": [{"folder": f"strong_{m}", "weight": w} for m, w in zip(model.members, model.weights)],
-        "labels": list(model.fast.labels),
-        **metadata,
-        **outcomes["strong"],
-    }
-    saved.append(write_artifact(Path(models_dir) / "strong", {}, ensemble))
+        saved.append(save_member(name, member, Path(models_dir), neural, {**metadata, **recorded.get(name, {})}))
+    described = {"label": model.label, "labels": list(model.fast.labels), **metadata, **outcomes["strong"]}
+    saved.append(save_descriptor(Path(models_dir), model.members, model.weights, described))
     return saved

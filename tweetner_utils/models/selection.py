@@ -39,6 +39,7 @@ from .ensemble import EnsembleTagger, average_distributions, search_weights
 from .family import FitContext, MemberFit
 from .protocol import ProbabilisticTagger
 from .strong_settings import StrongModelSettings
+from .teacher_labels import DaskTeaching, Teacher
 
 FAST_FAMILY = "crf"
 """The family whose chosen fit, refit on train + dev, is also kept alone as the fast model
@@ -94,11 +95,13 @@ def train_strong_model(
     log: Callable[[str], None] = print,
     unlabelled: UnlabelledTweets | None = None,
     teacher_cache: Path | None = None,
+    dask: DaskTeaching | None = None,
 ) -> StrongModel:
     """Run the protocol above; ``log`` receives one line per step. With ``unlabelled`` tweets
     (and ``settings.unlabelled_sizes``), the chosen configuration teaches knowledge-CRF
-    students (``models/distillation.py``, labels kept in ``teacher_cache``): the best on dev
-    becomes the fast model, and may join the leading ensemble where dev says so."""
+    students (``models/distillation.py``, labels kept in ``teacher_cache``, computed on the
+    ``dask`` cluster when given): the best on dev becomes the fast model, and may join the
+    leading ensemble where dev says so."""
     context = FitContext(corpora, settings, resources, vectors, log)
     fits, rows = _fit_members(context)
     candidate_seconds = {row["candidate"]: row.pop("fit_seconds") for row in rows}
@@ -110,10 +113,10 @@ def train_strong_model(
     distillation = None
     if unlabelled is not None and settings.unlabelled_sizes:
         teachers = (
-            _combine([fits[m].model for m in members], weights),
-            _combine([refits[m][0] for m in members], weights),
+            _teacher({m: fits[m].model for m in members}, weights),
+            _teacher({m: refits[m][0] for m in members}, weights),
         )
-        distillation = distil(context, fast_selection, teachers, unlabelled, teacher_cache)
+        distillation = distil(context, fast_selection, teachers, unlabelled, teacher_cache, dask)
         if distillation.final is not None:
             fast, fast_selection, fast_seconds = (
                 distillation.final,
@@ -306,6 +309,10 @@ def _fit_as_chosen(name: str, chosen: dict, context: FitContext) -> MemberFit:
     context.log(f"fit on train as chosen: {found.label} ({_settings_text(chosen)})")
     member = found.candidate.fit_as_chosen(context, chosen)
     return MemberFit(name, member, [], [], float("nan"), float("nan"), 0.0, chosen)
+
+
+def _teacher(members: dict[str, ProbabilisticTagger], weights: Sequence[float]) -> Teacher:
+    return Teacher(_combine(list(members.values()), weights), members, tuple(weights))
 
 
 def _combine(models: Sequence[ProbabilisticTagger], weights: Sequence[float]) -> StrongTagger:

@@ -6,6 +6,9 @@ labels are computed once per (teacher, tweets) and kept in the user cache under 
 of the teacher's saved bytes (:func:`model_digest`) and the tweets' own SHA-256: a second
 run with the same teacher and files reads them back; any change to either computes them
 again. A damaged cache file is computed again too, never trusted.
+
+Given a Dask scheduler (:class:`DaskTeaching`), the teacher is saved as folders the workers
+load, and they tag chunks of whole batches: the same batches as here, hence the same labels.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import tempfile
+import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +30,23 @@ import numpy as np
 from ..atomic_files import atomic_writer
 from ..data.access import cache_dir
 from ..data.conll import TagLists, TokenLists
+from ..exceptions import UsageError
 from .artifacts import CHECKSUMS
 from .ensemble import EnsembleTagger
+from .ensemble_folders import save_ensemble
+from .loading import load_model
 from .protocol import ProbabilisticTagger, SavedTagger
 
 FORMAT = 1
 """Bumped whenever what is cached changes meaning."""
 
 BATCH = 256
+CHUNK = BATCH * 8
+"""Tweets per Dask task: whole batches, so that a worker tags the batches this process would."""
+CONNECT_TIMEOUT_S = 10.0
+
+Batches = Callable[[TokenLists], Iterator[tuple[TagLists, list[np.ndarray]]]]
+"""What tags tweets for :func:`teacher_labels`: per consecutive chunk, its tags and probabilities."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,27 @@ class TeacherLabels:
                 for tags, p in zip(self.tags, self.probabilities)
             ]
         )
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """A teacher and what rebuilds it elsewhere: its members by family name, and their weights."""
+
+    model: ProbabilisticTagger
+    members: Mapping[str, ProbabilisticTagger]
+    weights: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class DaskTeaching:
+    """Teacher labels computed on the Dask cluster at ``address``. The workers must see
+    ``folder`` (the teacher is saved there while they tag, then removed) and ``data_dir`` at
+    the same paths as this machine; ``neural`` is the inputs' spec a neural member saves."""
+
+    address: str
+    folder: Path
+    data_dir: str = ""
+    neural: Mapping[str, object] | None = None
 
 
 def default_cache(folder: str = "") -> Path:
@@ -93,10 +128,12 @@ def teacher_labels(
     cache: Path | None,
     key: str,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    batches: Batches | None = None,
 ) -> tuple[TeacherLabels, bool]:
     """The teacher's labels for ``tokens`` and whether they came from ``cache`` (a folder;
     None: no cache). ``key`` is :func:`teacher_key` of this teacher and these tweets;
-    ``progress`` hears (tweets done, total) after each batch."""
+    ``progress`` hears (tweets done, total) after each chunk; ``batches`` tags them
+    (default: ``model`` in this process; :func:`batches_on_dask`: on a cluster)."""
     path = None if cache is None else cache / f"teacher-{key[:32]}.npz"
     if path is not None and path.is_file():
         found = _read(path, [len(t) for t in tokens])
@@ -104,15 +141,89 @@ def teacher_labels(
             return found, True
     tags: TagLists = []
     probabilities: list[np.ndarray] = []
-    for start in range(0, len(tokens), BATCH):
-        batch = tokens[start : start + BATCH]
-        probabilities += [np.asarray(p, dtype=np.float32) for p in model.predict_proba(batch)]
-        tags += model.predict(batch)
-        progress(min(start + BATCH, len(tokens)), len(tokens))
+    for chunk_tags, chunk_probabilities in (batches or batches_here(model))(tokens):
+        tags += chunk_tags
+        probabilities += chunk_probabilities
+        progress(len(tags), len(tokens))
     labels = TeacherLabels(tags, probabilities, tuple(model.labels))
     if path is not None:
         _write(path, labels)
     return labels, False
+
+
+def batches_here(model: ProbabilisticTagger) -> Batches:
+    """Tag in this process, :data:`BATCH` tweets at a time."""
+
+    def run(tokens: TokenLists) -> Iterator[tuple[TagLists, list[np.ndarray]]]:
+        for start in range(0, len(tokens), BATCH):
+            yield label_batches(model, tokens[start : start + BATCH])
+
+    return run
+
+
+def label_batches(model: ProbabilisticTagger, tokens: TokenLists) -> tuple[TagLists, list[np.ndarray]]:
+    """Tags and float32 probabilities of ``tokens``, :data:`BATCH` tweets at a time."""
+    tags: TagLists = []
+    probabilities: list[np.ndarray] = []
+    for start in range(0, len(tokens), BATCH):
+        batch = tokens[start : start + BATCH]
+        probabilities += [np.asarray(p, dtype=np.float32) for p in model.predict_proba(batch)]
+        tags += model.predict(batch)
+    return tags, probabilities
+
+
+def batches_on_dask(teacher: Teacher, dask: DaskTeaching) -> Batches:
+    """Tag on the cluster, :data:`CHUNK` tweets per task, results taken in order. The teacher
+    is saved under ``dask.folder`` only when labels are needed, and removed afterwards.
+
+    Raises:
+        UsageError: Dask is not installed, or the scheduler cannot be reached.
+    """
+
+    def run(tokens: TokenLists) -> Iterator[tuple[TagLists, list[np.ndarray]]]:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError(
+                "teacher labels on a Dask scheduler need Dask, which the base install leaves out:"
+                " pip install 'tweetner[dask]'"
+            ) from None
+        dask.folder.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="teacher-", dir=dask.folder))
+        try:
+            save_ensemble(teacher.members, teacher.weights, folder, dict(dask.neural or {}))
+            try:
+                client = Client(dask.address, timeout=CONNECT_TIMEOUT_S)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise UsageError(f"Dask scheduler {dask.address}: cannot reach it ({exc})") from None
+            with client:
+                futures = [
+                    client.submit(
+                        label_on_worker, str(folder), dask.data_dir, tokens[start : start + CHUNK], pure=False
+                    )
+                    for start in range(0, len(tokens), CHUNK)
+                ]
+                for future in futures:
+                    yield future.result()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return run
+
+
+_WORKER_TEACHER: dict[tuple[str, str], ProbabilisticTagger] = {}
+_WORKER_LOCK = threading.Lock()
+
+
+def label_on_worker(folder: str, data_dir: str, tokens: TokenLists) -> tuple[TagLists, list[np.ndarray]]:
+    """What a Dask worker runs per chunk: the teacher saved in ``folder`` is loaded on the
+    worker's first chunk and kept (only the latest teacher: a run has two in turn)."""
+    with _WORKER_LOCK:
+        key = (folder, data_dir)
+        if key not in _WORKER_TEACHER:
+            _WORKER_TEACHER.clear()
+            _WORKER_TEACHER[key] = load_model(Path(folder) / "strong", data_dir)  # type: ignore[assignment]
+        return label_batches(_WORKER_TEACHER[key], tokens)
 
 
 def _write(path: Path, labels: TeacherLabels) -> None:

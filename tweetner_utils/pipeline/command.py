@@ -28,6 +28,7 @@ USAGE = """Regenerate every report: run each notebook with papermill, render HTM
     python run_all.py --only 02_baselines --seed 7 --data-dir ~/wnut-data
     python run_all.py --no-transformer    # 04_strong_models without the fine-tuned MiniLM (faster)
     python run_all.py --no-students       # 04_strong_models without students of the leading model (faster)
+    python run_all.py --dask-scheduler tcp://HOST:8786  # the teacher's labels computed on a Dask cluster
     python run_all.py --extra-train reviewed.conll    # add reviewed tweets (tweetner review import) to train
     python run_all.py --corpus wnut17     # the WNUT17 corpus -> reports/wnut17/, models/wnut17/
     python run_all.py --corpus-dir my_tweets/    # your own train/dev/test CoNLL -> reports/my_tweets/
@@ -80,6 +81,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="no students of the leading model in 04_strong_models (faster; the fast model is then the knowledge CRF"
         " alone and no unlabelled tweets are read)",
+    )
+    parser.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        default="",
+        help="compute the teacher's labels of unlabelled tweets in 04_strong_models on this Dask scheduler"
+        " (tcp://HOST:8786); its workers must see the data folder and the teacher cache at the same paths",
     )
     parser.add_argument(
         "--device",
@@ -156,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         kernel=args.kernel or default_kernel(),
         transformer=RunOptions.transformer and not args.no_transformer,
         students=RunOptions.students and not args.no_students,
+        dask_scheduler=args.dask_scheduler,
         device=args.device,
         step_timeout=args.step_timeout,
         unverified_splits=args.unverified_splits,

@@ -115,6 +115,9 @@ class StrongConfig(ModelRunConfig, StrongModelSettings):
     teacher_cache_dir: str = ""
     """Where the teacher's labels of unlabelled tweets are kept between runs ("": the download
     cache's ``teacher_labels/``)."""
+    dask_scheduler: str = ""
+    """A Dask scheduler (``tcp://HOST:8786``) whose workers compute the teacher's labels ("":
+    this process). They must see the teacher cache and the data folder at the same paths."""
 
 
 @dataclass(frozen=True)
@@ -127,19 +130,24 @@ class SummaryConfig(NotebookConfig):
     """Where ``benchmarks/stability.py --leader`` recorded the leading model's test F1 over seeds."""
 
 
+NOT_RECORDED = ("dask_scheduler",)
+"""Parameters that change where work runs, never what it gives."""
+
+
 def parameters_of(config: NotebookConfig) -> dict:
     """The papermill parameters for ``config`` (a plain dict of its fields)."""
     return asdict(config)
 
 
 def recorded_settings(config: NotebookConfig) -> dict:
-    """The parameters worth recording with results: all but folder paths.
+    """The parameters worth recording with results: all but folder paths and where work ran.
 
     Paths differ between machines and between a build folder and the final one, and must
     not make two otherwise identical results files differ: folders are left out, files
-    (``extra_train``) keep their names only.
+    (``extra_train``) keep their names only. A Dask scheduler computes the same teacher
+    labels as the notebook's own process, so its address is left out too.
     """
-    recorded = {k: v for k, v in parameters_of(config).items() if not k.endswith("_dir")}
+    recorded = {k: v for k, v in parameters_of(config).items() if not k.endswith("_dir") and k not in NOT_RECORDED}
     if "extra_train" in recorded:
         recorded["extra_train"] = [Path(f).name for f in recorded["extra_train"]]
     return recorded

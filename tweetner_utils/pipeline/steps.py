@@ -108,6 +108,8 @@ class RunOptions:
     transformer: bool = StrongModelSettings.transformer
     students: bool = True
     """Whether 04 trains students of the leading model on unlabelled tweets (``--no-students``: not)."""
+    dask_scheduler: str = ""
+    """Where 04 computes the teacher's labels (``--dask-scheduler``; "": in the notebook's process)."""
     device: str = StrongModelSettings.device
     """Where the transformer member trains: ``auto``, ``cpu`` or ``cuda``."""
     step_timeout: float | None = None
@@ -189,6 +191,7 @@ def _parameters(step: Step, options: RunOptions, *, results: str, steps_results:
         "extra_train": [str(path) for path in options.extra_train],
         "transfer_models_dir": options.transfer_models_dir,
         "seed_spread_dir": seeds,
+        "dask_scheduler": options.dask_scheduler,
     }
     if not options.students:
         wanted["unlabelled_sizes"] = []
