@@ -14,7 +14,7 @@ from label_studio_sdk.converter import Converter
 from label_studio_sdk.label_interface import LabelInterface
 
 from scripts.simulated_review import simulated_export
-from tweetner_utils import synthetic_splits, write_conll
+from tweetner_utils import load_split, synthetic_splits, write_conll
 from tweetner_utils.data.annotation_tools import (
     QueuedTweet,
     Span,
@@ -24,12 +24,14 @@ from tweetner_utils.data.annotation_tools import (
 )
 from tweetner_utils.data.conll import read_conll
 from tweetner_utils.data.labels import bio_spans
+from tweetner_utils.evaluation.active_learning import STRATEGIES, choose, priorities
 from tweetner_utils.exceptions import AnnotationError
 from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 from tweetner_utils.models.crf import CrfTagger
 from tweetner_utils.serving.api import load_tagger
 from tweetner_utils.serving.cli import main
-from tweetner_utils.serving.review import LOW_CONFIDENCE, NOTHING_FOUND
+from tweetner_utils.serving.cli.arguments import LABELLING_STRATEGIES
+from tweetner_utils.serving.review import LABEL_NEXT, LOW_CONFIDENCE, NOTHING_FOUND
 
 SPLITS = synthetic_splits(8)
 THRESHOLD = 0.9
@@ -336,3 +338,105 @@ def test_the_summary_line_speaks_in_the_reports_units(model, test_file, tmp_path
         "review", "export", "--model", model, "--all", "--input-format", "conll", "-o", tmp_path / "a.json", test_file
     )
     assert code == 0 and "every tweet sent for review (--all)" in err and "below the threshold" not in err
+
+
+def budget_export(model: Path, source: Path, output: Path, *extra: object) -> list:
+    return export(model, source, output, "--budget", *extra)
+
+
+def test_the_budget_is_the_tweets_the_strategy_ranks_first_in_input_order(model, test_file, tmp_path):
+    tags, confidences = load_tagger(model).tag_tokens(SPLITS["test"].tokens)
+    for strategy in STRATEGIES:
+        queue = budget_export(model, test_file, tmp_path / f"{strategy}.json", 7, "--strategy", strategy)
+        expected = choose(priorities(strategy, tags, confidences), 7, seed=42)
+        assert [int(task["data"]["tweet_id"]) - 1 for task in queue] == expected
+        assert {task["data"]["review_reason"] for task in queue} == {LABEL_NEXT.format(strategy=strategy)}
+    assert budget_export(model, test_file, tmp_path / "r.json", 7, "--strategy", "random", "--seed", "3") != queue
+
+
+def test_the_models_recorded_strategy_is_the_default_and_a_model_without_one_is_refused(model, test_file, tmp_path):
+    folder = tmp_path / "with_strategy"
+    crf = CrfTagger.load(str(model))
+    crf.save(str(folder), {"routing_threshold": THRESHOLD, "labelling_strategy": "confidence"})
+    code, err = cli(
+        "review",
+        "export",
+        "--model",
+        folder,
+        "--input-format",
+        "conll",
+        "-o",
+        tmp_path / "a.json",
+        test_file,
+        "--budget",
+        5,
+    )
+    assert code == 0 and "5 of " in err and "(confidence)" in err
+    code, err = cli(
+        "review",
+        "export",
+        "--model",
+        model,
+        "--input-format",
+        "conll",
+        "-o",
+        tmp_path / "b.json",
+        test_file,
+        "--budget",
+        5,
+    )
+    assert code == 2 and "--strategy" in err and "labelling_strategy" in err
+    assert not (tmp_path / "b.json").exists() and not (tmp_path / "b.label_config.xml").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--budget", "5", "--all"], "takes no --all"),
+        (["--budget", "5", "--threshold", "0.5"], "takes no --all, --threshold"),
+        (["--strategy", "random"], "say how many with --budget N"),
+    ],
+)
+def test_budget_misuse_is_refused_before_anything_is_written(model, test_file, tmp_path, extra, message):
+    code, err = cli(
+        "review", "export", "--model", model, "--input-format", "conll", "-o", tmp_path / "q.json", test_file, *extra
+    )
+    assert code == 2 and message in err and not (tmp_path / "q.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [(["--budget", "0"], "must be at least 1"), (["--budget", "5", "--strategy", "loudest"], "invalid choice")],
+)
+def test_bad_budget_values_are_refused_by_the_parser(model, test_file, tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit) as stopped:
+        main(["review", "export", "--model", str(model), "-o", str(tmp_path / "q.json"), str(test_file), *extra])
+    assert stopped.value.code == 2 and message in capsys.readouterr().err and not (tmp_path / "q.json").exists()
+
+
+def test_a_budget_above_the_tweets_sends_them_all(model, test_file, tmp_path):
+    queue = budget_export(model, test_file, tmp_path / "q.json", 10_000, "--strategy", "uncertainty")
+    assert len(queue) == len(SPLITS["test"])
+
+
+def test_the_commands_strategies_are_the_simulations():
+    assert LABELLING_STRATEGIES == STRATEGIES
+
+
+@pytest.mark.real_data
+def test_200_wnut16_test_tweets_by_uncertainty_come_back_as_their_gold(real_data, tmp_path):
+    train, test = load_split("train"), load_split("test")
+    folder = tmp_path / "crf"
+    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=20).fit(train.tokens, train.tags)
+    crf.save(str(folder), {"routing_threshold": 0.9})
+    source = tmp_path / "test.conll"
+    write_conll(source, test)
+    queue = budget_export(folder, source, tmp_path / "q.json", 200, "--strategy", "uncertainty")
+    assert len(queue) == 200
+    (tmp_path / "export.json").write_text(json.dumps(simulated_export(queue, source)))
+    code, err = cli("review", "import", "--model", folder, "-o", tmp_path / "back.conll", tmp_path / "export.json")
+    assert code == 0, err
+    back = read_conll(tmp_path / "back.conll")
+    chosen = {task["data"]["tweet_id"] for task in queue}
+    assert len(back) == 200 and {t.id for t in back} == chosen
+    assert [t.tags for t in back] == [test.tweets[int(t.id) - 1].tags for t in back]

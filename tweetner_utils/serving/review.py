@@ -30,6 +30,7 @@ from ..data.annotation_tools import (
 )
 from ..data.labels import bio_spans
 from ..data.tokenizer import Token
+from ..evaluation.active_learning import STRATEGIES, choose, priorities
 from ..exceptions import UsageError
 from ..models.calibration import Calibrator
 from ..models.protocol import entity_confidence
@@ -38,6 +39,7 @@ from .api import TweetTagger, model_tokens
 LOW_CONFIDENCE = "an entity below the auto-accept threshold"
 NOTHING_FOUND = "nothing found (random sample, to catch misses)"
 EVERYTHING = "every tweet (--all)"
+LABEL_NEXT = "chosen to label next ({strategy})"
 DEFAULT_EMPTY_SHARE = 0.05
 """Share of nothing-found tweets sent to review by default."""
 BATCH = 2048
@@ -115,13 +117,63 @@ def review_queue(
     """
     if not 0.0 <= empty_share <= 1.0:
         raise UsageError(f"the share of nothing-found tweets to sample must be between 0 and 1, not {empty_share}")
-    tagged: list[tuple[Reviewable, tuple[Span, ...]]] = []
+    tagged = [(item, spans) for item, spans, _, _ in _tagged(tagger, items, progress)]
+    return _select(tagged, threshold, empty_share, seed)
+
+
+def model_strategy(tagger: TweetTagger) -> str:
+    """The labelling strategy the model's run found best in its active-learning simulation.
+
+    Raises:
+        UsageError: the model folder records none (saved before the simulation existed).
+    """
+    strategy = tagger.metadata.get("labelling_strategy")
+    if strategy not in STRATEGIES:
+        raise UsageError(
+            f"model {tagger.name} records no labelling strategy (labelling_strategy in its metadata.json): "
+            f"pass --strategy ({', '.join(STRATEGIES)}), or regenerate the models with `make reports`"
+        )
+    return str(strategy)
+
+
+def labelling_queue(
+    tagger: TweetTagger,
+    items: Sequence[Reviewable],
+    strategy: str,
+    budget: int,
+    seed: int = 42,
+    progress: Callable[[int], None] = lambda done: None,
+) -> list[QueuedTweet]:
+    """The ``budget`` tweets (all, when there are fewer) to label next by ``strategy``, in
+    input order, with the model's entities as pre-annotations: the rules of the reports'
+    active-learning simulation (``evaluation/active_learning.py``) on the model's raw tag
+    probabilities; ties, and every choice of ``random``, drawn with ``seed``.
+
+    Raises:
+        UsageError: ``budget`` is not positive.
+    """
+    if budget < 1:
+        raise UsageError(f"--budget must be a positive number of tweets, not {budget}")
+    tagged = _tagged(tagger, items, progress)
+    order = priorities(strategy, [tags for _, _, tags, _ in tagged], [conf for _, _, _, conf in tagged])
+    reason = LABEL_NEXT.format(strategy=strategy)
+    return [_queued(tagged[i][0], tagged[i][1], reason) for i in choose(order, budget, seed)]
+
+
+def _tagged(
+    tagger: TweetTagger, items: Sequence[Reviewable], progress: Callable[[int], None]
+) -> list[tuple[Reviewable, tuple[Span, ...], list[str], list[float]]]:
+    """Each tweet with its entities (calibrated confidences), tags and raw tag probabilities."""
+    tagged: list[tuple[Reviewable, tuple[Span, ...], list[str], list[float]]] = []
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
         tags, confidences = tagger.tag_tokens([model_tokens(item.tokens) for item in batch])
-        tagged += [(item, _spans(item.tokens, t, c, tagger.calibrator)) for item, t, c in zip(batch, tags, confidences)]
+        tagged += [
+            (item, _spans(item.tokens, t, c, tagger.calibrator), t, list(c))
+            for item, t, c in zip(batch, tags, confidences)
+        ]
         progress(len(tagged))
-    return _select(tagged, threshold, empty_share, seed)
+    return tagged
 
 
 def _spans(
@@ -156,8 +208,7 @@ def _select(
             reason = NOTHING_FOUND
         else:
             continue
-        shown = tuple(Span(s.start, s.end, s.type, round(s.score or 0.0, 4)) for s in spans)
-        queue.append(QueuedTweet(_id(item.id), item.text, tuple(t.text for t in item.tokens), shown, reason))
+        queue.append(_queued(item, spans, reason))
     summary = QueueSummary(
         tweets=len(tagged),
         entities=sum(len(spans) for _, spans in tagged),
@@ -167,6 +218,12 @@ def _select(
         threshold=threshold,
     )
     return queue, summary
+
+
+def _queued(item: Reviewable, spans: tuple[Span, ...], reason: str) -> QueuedTweet:
+    """A queue entry: the tweet, its entities as pre-annotations (scores rounded for the tool)."""
+    shown = tuple(Span(s.start, s.end, s.type, round(s.score or 0.0, 4)) for s in spans)
+    return QueuedTweet(_id(item.id), item.text, tuple(t.text for t in item.tokens), shown, reason)
 
 
 def _id(value: object) -> str:

@@ -192,6 +192,18 @@ def _review_commands(commands: Any) -> None:
         help="share of the tweets with nothing found to add, 0 to 1 (default 0.05)",
     )
     export.add_argument("--all", action="store_true", help="send every tweet (a full annotation pass)")
+    export.add_argument(
+        "--budget",
+        type=_positive,
+        metavar="N",
+        help="instead of the review queue, the N tweets to label next (active learning; see --strategy)",
+    )
+    export.add_argument(
+        "--strategy",
+        choices=LABELLING_STRATEGIES,
+        help="with --budget, how the N tweets are chosen: at random, by the review queue's rule (lowest entity"
+        " confidence) or by token uncertainty (default: the one the model's run found best, from its metadata)",
+    )
     export.add_argument("--skip-invalid", action="store_true", help="warn about unreadable input lines and exit 0")
     export.add_argument("--seed", type=int, default=42, help="seed of the random sample (default 42)")
     export.add_argument(
@@ -221,6 +233,21 @@ def _review_commands(commands: Any) -> None:
     )
     _models_dir_argument(imported)
     imported.set_defaults(run=review_command.review_import)
+
+
+LABELLING_STRATEGIES = ("random", "confidence", "uncertainty")
+"""``evaluation.active_learning.STRATEGIES``, spelled out: importing it would load NumPy at
+every start of the command (a test keeps the two equal)."""
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def _share(value: str) -> float:

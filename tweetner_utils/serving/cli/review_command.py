@@ -19,6 +19,10 @@ def review_export(args: argparse.Namespace, progress: Progress) -> int:
 
     if args.all and (args.threshold is not None or args.sample_empty is not None):
         raise UsageError("--all sends every tweet: it takes no --threshold or --sample-empty")
+    if args.budget is not None and (args.all or args.threshold is not None or args.sample_empty is not None):
+        raise UsageError("--budget picks the tweets to label next: it takes no --all, --threshold or --sample-empty")
+    if args.strategy is not None and args.budget is None:
+        raise UsageError(f"--strategy {args.strategy} picks --budget tweets: say how many with --budget N")
     check_output_path(args.output, [args.input])
     with open_input(args.input, sys.stdin.buffer) as source:
         read = list(read_items(source, args.input_format, args.input))
@@ -30,21 +34,27 @@ def review_export(args: argparse.Namespace, progress: Progress) -> int:
         raise UsageError(f"{args.input}: no tweet could be read")
     with load_tagger(args.model, args.data_dir, models=args.models_dir) as tagger:
         announce(tagger)
-        threshold = (
-            None if args.all else args.threshold if args.threshold is not None else review.model_threshold(tagger)
-        )
-        share = review.DEFAULT_EMPTY_SHARE if args.sample_empty is None else args.sample_empty
         bar = progress_bar(args)
 
         def tagged(done: int) -> None:
             progress.check()
             bar.update(done - bar.n)
 
-        queue, summary = review.review_queue(tagger, items, threshold, share, args.seed, progress=tagged)
+        if args.budget is not None:
+            strategy = args.strategy or review.model_strategy(tagger)
+            queue = review.labelling_queue(tagger, items, strategy, args.budget, args.seed, progress=tagged)
+            line = f"{len(queue)} of {len(items)} tweets chosen to label next ({strategy})"
+        else:
+            threshold = (
+                None if args.all else args.threshold if args.threshold is not None else review.model_threshold(tagger)
+            )
+            share = review.DEFAULT_EMPTY_SHARE if args.sample_empty is None else args.sample_empty
+            queue, summary = review.review_queue(tagger, items, threshold, share, args.seed, progress=tagged)
+            line = summary.describe()
         bar.close()
     progress.check()
     setup = review.write_queue(queue, args.tool, args.output, tagger.entity_types, tagger.name)
-    print(f"tweetner: {summary.describe()}", file=sys.stderr)
+    print(f"tweetner: {line}", file=sys.stderr)
     print(f"tweetner: wrote {len(queue)} tasks to {args.output} and the project set-up to {setup}", file=sys.stderr)
     if bad:
         print(f"tweetner: {len(bad)} input line(s) could not be read and are not in the queue", file=sys.stderr)
