@@ -61,6 +61,7 @@ def test_model_settings_defaults_are_the_notebook_defaults() -> None:
 
 def test_a_notebook_builds_its_config_in_one_call_and_names_missing_parameters() -> None:
     given = {"quick": True, "results_dir": "x", "steps_results_dir": "y", "seed_spread_dir": "z", "other": 1}
+    given |= {"labelling_goal_points": 2.0, "labelling_rate_per_hour": 120.0}
     assert SummaryConfig.from_parameters(given) == SummaryConfig(True, "x", "y", "z")
     with pytest.raises(NameError, match="results_dir"):
         SummaryConfig.from_parameters({"quick": True})

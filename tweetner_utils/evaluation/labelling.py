@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from ..data.conll import Corpus
 from ..metrics import entity_scores
@@ -18,6 +19,9 @@ from ..models.crf import CrfTagger
 from ..models.protocol import Tagger
 from .active_learning import best_strategy, compare_with_random, simulate
 from .learning_curve import extrapolate, learning_curve
+
+if TYPE_CHECKING:  # the settings import PyTorch's model modules
+    from ..models.strong_settings import StrongModelSettings
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,20 @@ class LabellingPlanSettings:
     batch: int = 300
     rounds: int = 3
     max_iterations: int = 60
+
+
+def plan_settings(settings: StrongModelSettings) -> LabellingPlanSettings | None:
+    """The curve and simulation ``04_strong_models``'s parameters ask for (None: no shares)."""
+    if not settings.labelling_shares:
+        return None
+    return LabellingPlanSettings(
+        shares=tuple(settings.labelling_shares),
+        seeds=tuple(settings.labelling_seeds),
+        start=settings.labelling_start,
+        batch=settings.labelling_batch,
+        rounds=settings.labelling_rounds,
+        max_iterations=settings.labelling_max_iterations,
+    )
 
 
 def analyse_labelling(
@@ -63,7 +81,7 @@ def analyse_labelling(
     )
     comparisons = compare_with_random(rounds)
     return {
-        "recipe": f"the knowledge CRF alone (c1={template.c1:g}, c2={template.c2:g}, {settings.max_iterations} "
+        "recipe": f"the knowledge CRF alone (c1={template.c1:g} c2={template.c2:g}, {settings.max_iterations} "
         "iterations)",
         "train_tweets": len(train),
         "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()},

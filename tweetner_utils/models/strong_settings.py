@@ -34,6 +34,18 @@ class StrongModelSettings(Seeded):
     """Confidence filters tried at the curve's best point (``models/distillation.py``)."""
     unlabelled_gold_copies: list[int] = field(default_factory=lambda: [1, 2])
     """Gold weights tried at the curve's best point: how many times a student sees each gold tweet."""
+    labelling_shares: list[float] = field(default_factory=lambda: [0.1, 0.2, 0.4, 0.6, 0.8, 1.0])
+    """What more labels would buy (``evaluation/labelling.py``): the knowledge CRF's learning curve
+    over these shares of train, each fit once per ``labelling_seeds`` (all of train once); [] for none."""
+    labelling_seeds: list[int] = field(default_factory=lambda: [1, 2, 3])
+    labelling_start: int = 300
+    """The active-learning simulation: train tweets labelled at the start, then ``labelling_rounds``
+    rounds of ``labelling_batch`` tweets picked by each strategy."""
+    labelling_batch: int = 300
+    labelling_rounds: int = 3
+    labelling_max_iterations: int = 60
+    """L-BFGS iterations of every fit of the curve and the simulation (the saved CRF has
+    ``crf_max_iterations``): what keeps them within a few minutes."""
     ensemble_step: float = 0.1
     """Resolution of the ensemble-weight grid searched on dev."""
     device: str = TransformerSettings.device

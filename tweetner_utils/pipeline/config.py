@@ -128,6 +128,10 @@ class SummaryConfig(NotebookConfig):
     """Where the results of the steps it summarises are read."""
     seed_spread_dir: str = BENCHMARK_RESULTS
     """Where ``benchmarks/stability.py --leader`` recorded the leading model's test F1 over seeds."""
+    labelling_goal_points: float = 2.0
+    """The labelling plan's goal: this many points of test F1 more for the fast model's recipe."""
+    labelling_rate_per_hour: float = 120.0
+    """The annotation rate the plan assumes (tweets an hour per person), said as an assumption."""
 
 
 NOT_RECORDED = ("dask_scheduler",)

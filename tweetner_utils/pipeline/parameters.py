@@ -32,6 +32,8 @@ def parameters_source(config: NotebookConfig) -> str:
     results_dir = "../reports/interactive/results"
     steps_results_dir = "../reports/results"
     seed_spread_dir = "../benchmarks/results"
+    labelling_goal_points = 2.0
+    labelling_rate_per_hour = 120.0
     """
     return "\n".join(f"{f.name} = {_literal(getattr(config, f.name))}" for f in fields(config))
 

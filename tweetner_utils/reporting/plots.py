@@ -310,3 +310,35 @@ def quality_speed_frontier(points: pd.DataFrame, references: Sequence[tuple[str,
     ax.set_title(title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="small", frameon=False)  # long names
     return fig
+
+
+def labelled_tweets_curve(points: pd.DataFrame, fitted: pd.DataFrame, train_tweets: int, title: str) -> Figure:
+    """Test entity F1 of each fit against its labelled tweets (``points``: ``size``, ``test_f1``),
+    the fitted power law (``fitted``: ``labelled_tweets``, ``fitted_f1``), dashed beyond train."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.scatter(points["size"], points["test_f1"], s=18, alpha=0.7, label="one fit (test)", zorder=3)
+    inside = fitted[fitted["labelled_tweets"] <= train_tweets]
+    beyond = fitted[fitted["labelled_tweets"] >= train_tweets]
+    ax.plot(inside["labelled_tweets"], inside["fitted_f1"], color="black", label="fitted power law")
+    ax.plot(beyond["labelled_tweets"], beyond["fitted_f1"], color="black", linestyle="--", label="extrapolated")
+    ax.axvline(train_tweets, color="grey", linewidth=1, linestyle=":", label=f"train today ({train_tweets:,})")
+    ax.set_xlabel("labelled tweets")
+    ax.set_ylabel("entity F1 (test)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    return fig
+
+
+def strategy_curves(table: pd.DataFrame, title: str) -> Figure:
+    """Mean test F1 of each labelling strategy against labelled tweets, the seeds' range shaded;
+    ``table`` is indexed by (strategy, labelled) with ``test_f1``, ``test_f1_min``, ``test_f1_max``."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for (strategy, rows), colour in zip(table.groupby(level="strategy", sort=False), sns.color_palette("deep")):
+        labelled = rows.index.get_level_values("labelled")
+        ax.plot(labelled, rows["test_f1"], marker="o", color=colour, label=strategy)
+        ax.fill_between(labelled, rows["test_f1_min"], rows["test_f1_max"], color=colour, alpha=0.15)
+    ax.set_xlabel("labelled tweets")
+    ax.set_ylabel("entity F1 (test)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    return fig

@@ -114,10 +114,15 @@ def save_models(
     return save_strong_model(model, Path(models_dir), dict(run), neural, outcomes)
 
 
-def run_metadata(seed: int, spec: CorpusSpec, train: Corpus, dev: Corpus) -> dict:
-    """What every saved folder records of the run: its seed, corpus and the fingerprints of the
-    tweets it learnt from (``tweetner evaluate`` warns when gold tweets are among them)."""
-    return {"seed": seed, "corpus": spec.title, "training_tweets": tweet_fingerprints(train.tokens + dev.tokens)}
+def run_metadata(seed: int, spec: CorpusSpec, train: Corpus, dev: Corpus, labelling: Mapping | None = None) -> dict:
+    """What every saved folder records of the run: its seed, corpus, the fingerprints of the
+    tweets it learnt from (``tweetner evaluate`` warns when gold tweets are among them) and,
+    when the run simulated labelling, the strategy it found best (``tweetner review export
+    --budget``'s default)."""
+    run = {"seed": seed, "corpus": spec.title, "training_tweets": tweet_fingerprints(train.tokens + dev.tokens)}
+    if labelling:
+        run["labelling_strategy"] = labelling["best_strategy"]
+    return run
 
 
 def model_records(

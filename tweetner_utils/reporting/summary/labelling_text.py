@@ -47,15 +47,15 @@ def goal_line(record: Mapping, goal_points: float, rate_per_hour: float) -> str:
     today = float(law(current))
     goal = today + goal_points / 100
     needed = tweets_for(law, goal, current)
-    target = f"+{goal_points:g} points ({pct(today)} to {pct(goal)} for {record['recipe']})"
+    target = f"+{goal_points:g} points** ({pct(today)} to {pct(goal)} for the curve's recipe)"
     if needed is None:
         return (
-            f"**A goal of {target}** is out of reach by labelling alone: the fitted curve levels off at "
+            f"**A goal of {target} is out of reach by labelling alone: the fitted curve levels off at "
             f"{pct(law.a)}. More of the same labels will not get there; a stronger model or other data has to."
         )
     hours = needed / rate_per_hour
     return (
-        f"**A goal of {target}** takes about {needed:,} more labelled tweets by the fitted curve (an "
+        f"**A goal of {target} takes about {needed:,} more labelled tweets by the fitted curve (an "
         f"extrapolation): about {hours:,.0f} hours of annotation at {rate_per_hour:g} tweets an hour (an assumed "
         "rate; change it to yours)."
     )
@@ -81,6 +81,13 @@ def strategy_line(record: Mapping) -> str:
         f"{points(chosen['high'])} over {seeds} seeds; {points(chosen['gain'] * 1000 / chosen['added'])} points "
         f"per 1,000 tweets added): label what `tweetner review export --budget N --strategy {best}` picks."
     )
+
+
+def measured_lines(record: Mapping | None) -> list[str]:
+    """What the run found, without a goal or a rate (the strong-model report's own lines)."""
+    if not record:
+        return []
+    return [line for line in (next_labels_line(record), strategy_line(record)) if line]
 
 
 def plan_lines(record: Mapping | None, goal_points: float, rate_per_hour: float) -> list[str]:
