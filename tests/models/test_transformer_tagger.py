@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -52,8 +53,11 @@ def test_learns_something_and_round_trips(tagger: TransformerTagger, tmp_path: P
     predictions = tagger.predict(dev.tokens)
     assert any(tag != "O" for tweet in predictions for tag in tweet)
     tagger.save(str(tmp_path / "m"), {"seed": 3})
+    metadata = (tmp_path / "m" / "metadata.json").read_text("utf-8")
+    assert json.loads(metadata)["settings"]["model_dir"] == ""  # the packaged MiniLM, found wherever installed
+    assert str(Path(str(default_model_dir())).parent) not in metadata  # so the bytes do not name this checkout
     loaded = TransformerTagger.load(str(tmp_path / "m"))
-    assert loaded.predict(dev.tokens) == predictions
+    assert loaded.predict(dev.tokens) == predictions and loaded.settings.model_dir == default_model_dir()
     (tmp_path / "m" / "weights.pt").write_bytes(b"not the weights")
     with pytest.raises(ArtifactError, match="SHA-256 mismatch"):
         TransformerTagger.load(str(tmp_path / "m"))

@@ -345,13 +345,21 @@ class TransformerTagger:
         return decode_with_confidences(self.predict_proba(tokens), self.labels)
 
     def save(self, folder: str, metadata: dict) -> None:
-        """Save the fine-tuned weights; the base model folder is referenced, not copied."""
+        """Save the fine-tuned weights; the base model folder is referenced, not copied.
+
+        The packaged MiniLM is referenced as ``""`` (found again wherever the package is
+        installed), not by its path inside this environment: the folder then loads in another
+        checkout, and its bytes (which name a teacher's cached labels) do not depend on where
+        the checkout lies."""
         buffer = io.BytesIO()
         torch.save({k: v.cpu() for k, v in self.network.state_dict().items()}, buffer)
+        settings = asdict(self.settings)
+        if settings["model_dir"] == default_model_dir():
+            settings["model_dir"] = ""
         meta = {
             "kind": "transformer",
             "labels": self.labels,
-            "settings": asdict(self.settings),
+            "settings": settings,
             "trained_on": {"device": self.device.type, "precision": self.precision},
             **metadata,
         }
