@@ -192,6 +192,8 @@ def test_the_chosen_student_is_the_fast_model_saved_beside_the_crf_alone(corpora
         "final": True,
     }
     assert again.distillation.record() == found.record()
+    assert "fit_seconds" not in model.selection.columns  # the recorded table holds no timing, the student's row neither
+    assert any("student" in candidate for candidate in model.candidate_seconds)  # its time kept apart
 
     models_dir = tmp_path / "models"
     outcome = {"test_entity_f1": 0.5}

@@ -125,10 +125,9 @@ def train_strong_model(
             )
             fits[STUDENT] = _student_fit(distillation, context)
             refits[STUDENT] = (distillation.final, distillation.final_seconds)
-            rows.append(
-                _row(fits[STUDENT]) | {"candidate": f"{families.label(STUDENT)} ({distillation.chosen.recipe.name})"}
-            )
-            candidate_seconds[rows[-1]["candidate"]] = distillation.chosen.fit_seconds
+            row = _row(fits[STUDENT]) | {"candidate": f"{families.label(STUDENT)} ({distillation.chosen.recipe.name})"}
+            candidate_seconds[row["candidate"]] = row.pop("fit_seconds")  # timings stay out of the results
+            rows.append(row)
             taught = _choose(fits, context, required=STUDENT)
             ensemble_rows += taught[2]
             if taught[3] > dev_f1:
