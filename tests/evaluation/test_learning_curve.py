@@ -9,10 +9,10 @@ import pytest
 from tweetner_utils.evaluation.learning_curve import (
     CurvePoint,
     PowerLaw,
+    curve_jobs,
     curve_sizes,
     extrapolate,
     fit_power_law,
-    learning_curve,
     subsample,
     tweets_for,
 )
@@ -68,14 +68,7 @@ def test_tweets_for_a_goal_is_the_first_count_that_reaches_it() -> None:
 
 
 def test_the_curve_fits_each_share_per_seed_and_all_of_train_once() -> None:
-    asked: list[list[int]] = []
-
-    def score(indices: list[int]) -> tuple[float, float]:
-        asked.append(indices)
-        return len(indices) / 100, len(indices) / 200
-
-    points = learning_curve(score, 100, [0.2, 0.5, 1.0], [7, 8], log=lambda line: None)
-    assert [(p.size, p.seed) for p in points] == [(20, 7), (20, 8), (50, 7), (50, 8), (100, 7)]
-    assert asked[0] != asked[1] and asked[0] == sorted(asked[0]) and len(set(asked[0])) == 20
-    assert subsample(100, 20, 7) == asked[0] and asked[-1] == list(range(100))
+    assert curve_jobs(100, [0.2, 0.5, 1.0], [7, 8]) == [(20, 7), (20, 8), (50, 7), (50, 8), (100, 7)]
+    drawn = subsample(100, 20, 7)
+    assert drawn == sorted(drawn) and len(set(drawn)) == 20 and drawn == subsample(100, 20, 7) != subsample(100, 20, 8)
     assert curve_sizes(10, [0.01, 0.5, 0.5, 1.0]) == [1, 5, 10]

@@ -17,7 +17,23 @@ from tweetner_utils.reporting.summary.labelling_text import goal_line, next_labe
 LAW = PowerLaw(0.55, 1.2, 0.4)
 
 
-def record(law: PowerLaw = LAW, low: float | None = None, high: float | None = None, best="uncertainty", verdicts=None):
+def comparisons(verdicts: dict) -> list[dict]:
+    gains = {"confidence": 0.004, "uncertainty": 0.021}
+    return [
+        {"strategy": s, "labelled": 1200, "gain": g, "low": g - 0.01, "high": g + 0.01, "added": 900, "seeds": 3}
+        | {"verdict": verdicts[s]}
+        for s, g in gains.items()
+    ]
+
+
+def record(
+    law: PowerLaw = LAW,
+    low: float | None = None,
+    high: float | None = None,
+    best="uncertainty",
+    verdicts=None,
+    test_verdicts=None,
+):
     today = float(law(2394))
     at_1000 = float(law(3394))
     low, high = at_1000 - 0.003 if low is None else low, at_1000 + 0.003 if high is None else high
@@ -28,19 +44,8 @@ def record(law: PowerLaw = LAW, low: float | None = None, high: float | None = N
         "curve": [{}] * 16,
         "power_law": {"a": law.a, "b": law.b, "c": law.c},
         "extrapolated": [{"extra": 1000, "f1": at_1000, "low": low, "high": high, "gain": at_1000 - today}],
-        "comparisons": [
-            {
-                "strategy": s,
-                "labelled": 1200,
-                "gain": g,
-                "low": g - 0.01,
-                "high": g + 0.01,
-                "added": 900,
-                "seeds": 3,
-                "verdict": verdicts[s],
-            }
-            for s, g in (("confidence", 0.004), ("uncertainty", 0.021))
-        ],
+        "dev_comparisons": comparisons(verdicts),
+        "comparisons": comparisons(test_verdicts or verdicts),
         "best_strategy": best,
     }
 
@@ -71,8 +76,11 @@ def test_a_goal_is_a_number_of_tweets_and_hours_or_out_of_reach() -> None:
 
 def test_the_strategy_line_follows_the_simulations_verdict() -> None:
     chosen = strategy_line(record())
-    assert "choosing by uncertainty beat a random sample by 2.1 points" in chosen and "--strategy uncertainty" in chosen
-    assert "2.3 points per 1,000 tweets added" in chosen
+    assert "choosing by uncertainty beat a random sample on dev by 2.1 points" in chosen
+    assert "--strategy uncertainty" in chosen and "2.3 points per 1,000 tweets added" in chosen
+    assert "test agrees" in chosen
+    unconfirmed = strategy_line(record(test_verdicts={"confidence": "unclear", "uncertainty": "unclear"}))
+    assert "test cannot tell it from nothing" in unconfirmed and "test agrees" not in unconfirmed
     none = strategy_line(record(best="random", verdicts={"confidence": "worse", "uncertainty": "unclear"}))
     assert "no way of choosing beat a random sample" in none and "confidence did worse" in none
     assert "--strategy random" in none
@@ -84,17 +92,18 @@ def test_no_record_no_plan() -> None:
     assert plan_lines(None, 2.0, 120) == [] and len(plan_lines(record(), 2.0, 120)) == 3
 
 
-def test_the_record_of_a_small_synthetic_run_is_complete_and_repeatable() -> None:
+def test_the_record_of_a_small_synthetic_run_is_complete_and_the_same_in_parallel() -> None:
     splits = synthetic_splits(3)
     template = CrfTagger(c1=0.1, c2=0.1, max_iterations=10, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
     settings = LabellingPlanSettings(
         shares=(0.25, 0.5, 0.75, 1.0), seeds=(1, 2), extras=(100,), start=20, batch=20, rounds=2, max_iterations=10
     )
     first = analyse_labelling(template, splits, settings, log=lambda line: None)
-    again = analyse_labelling(template, splits, settings, log=lambda line: None)
-    assert json.dumps(first) == json.dumps(again)
+    here = analyse_labelling(template, splits, settings, log=lambda line: None, workers=1)
+    assert json.dumps(first) == json.dumps(here)  # two forked workers or none: the same record
     assert len(first["curve"]) == 3 * 2 + 1 and first["train_tweets"] == len(splits["train"])
     assert len(first["simulation"]) == 2 * 3 * 3  # seeds x strategies x (start + rounds)
     assert {c["strategy"] for c in first["comparisons"]} == {"confidence", "uncertainty"}
+    assert [c["strategy"] for c in first["dev_comparisons"]] == ["confidence", "uncertainty"]
     assert first["best_strategy"] in {"random", "confidence", "uncertainty"}
     assert np.isfinite(first["power_law"]["a"]) and "10 iterations" in first["recipe"]

@@ -97,29 +97,44 @@ def simulate(
     strategies: Sequence[str] = STRATEGIES,
     log: Callable[[str], None] = print,
 ) -> list[RoundScore]:
-    """Per seed: ``start`` train tweets drawn at random and a model fit on them (shared by
-    the strategies), then ``rounds`` rounds of ``batch`` tweets picked from the rest of
+    """Per seed: ``start`` train tweets drawn at random and a model fit on them (the same
+    for every strategy), then ``rounds`` rounds of ``batch`` tweets picked from the rest of
     train by each strategy, the model refit after each. ``fit`` trains on train indices;
     ``score`` gives a model's (dev F1, test F1)."""
-    if start + batch * rounds > len(tokens):
-        raise ValueError(f"{start} + {rounds} x {batch} tweets is more than the {len(tokens)} train tweets")
     out = []
     for seed in seeds:
-        initial = subsample(len(tokens), start, seed)
-        first = fit(initial)
-        first_scores = score(first)
         for strategy in strategies:
-            labelled, model, scores = list(initial), first, first_scores
-            out.append(RoundScore(strategy, seed, len(labelled), *scores))
-            for round_number in range(rounds):
-                taken = set(labelled)
-                pool = [i for i in range(len(tokens)) if i not in taken]
-                chosen = pick(strategy, model, [tokens[i] for i in pool], batch, seed * 1000 + round_number)
-                labelled = sorted(labelled + [pool[k] for k in chosen])
-                model = fit(labelled)
-                scores = score(model)
-                out.append(RoundScore(strategy, seed, len(labelled), *scores))
-                log(f"active learning: {strategy}, seed {seed}, {len(labelled):,} labelled: dev F1 {scores[0]:.4f}")
+            out += strategy_path(fit, score, tokens, start, batch, rounds, seed, strategy, log)
+    return out
+
+
+def strategy_path(
+    fit: Callable[[list[int]], Tagger],
+    score: Callable[[Tagger], tuple[float, float]],
+    tokens: TokenLists,
+    start: int,
+    batch: int,
+    rounds: int,
+    seed: int,
+    strategy: str,
+    log: Callable[[str], None] = print,
+) -> list[RoundScore]:
+    """One strategy under one seed: the seed's ``start`` tweets and their model (the same for
+    every strategy: fits are deterministic), then its rounds. A unit of work on its own, so
+    that the paths can run in parallel."""
+    if start + batch * rounds > len(tokens):
+        raise ValueError(f"{start} + {rounds} x {batch} tweets is more than the {len(tokens)} train tweets")
+    labelled = subsample(len(tokens), start, seed)
+    model = fit(labelled)
+    out = [RoundScore(strategy, seed, len(labelled), *score(model))]
+    for round_number in range(rounds):
+        taken = set(labelled)
+        pool = [i for i in range(len(tokens)) if i not in taken]
+        chosen = pick(strategy, model, [tokens[i] for i in pool], batch, seed * 1000 + round_number)
+        labelled = sorted(labelled + [pool[k] for k in chosen])
+        model = fit(labelled)
+        out.append(RoundScore(strategy, seed, len(labelled), *score(model)))
+        log(f"active learning: {strategy}, seed {seed}, {len(labelled):,} labelled: dev F1 {out[-1].dev_f1:.4f}")
     return out
 
 
@@ -173,6 +188,7 @@ def compare_with_random(rounds: Sequence[RoundScore], column: str = "test_f1") -
 
 def best_strategy(comparisons: Sequence[Comparison]) -> str:
     """The strategy the simulation supports: the one with the largest gain whose interval
-    is above zero, else ``random`` (choosing is not worth it unless the data say so)."""
+    is above zero, else ``random`` (choosing is not worth it unless the data say so). Give
+    it the dev comparisons: it is a choice."""
     better = [c for c in comparisons if c.verdict == "better"]
     return max(better, key=lambda c: c.gain).strategy if better else "random"

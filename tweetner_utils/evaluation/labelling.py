@@ -9,19 +9,23 @@ shape (the gain per label) and the strategies' differences, which share the cap.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..data.conll import Corpus
 from ..metrics import entity_scores
 from ..models.crf import CrfTagger
 from ..models.protocol import Tagger
-from .active_learning import best_strategy, compare_with_random, simulate
-from .learning_curve import extrapolate, learning_curve
+from .active_learning import STRATEGIES, RoundScore, best_strategy, compare_with_random, strategy_path
+from .learning_curve import CurvePoint, curve_jobs, extrapolate, subsample
 
 if TYPE_CHECKING:  # the settings import PyTorch's model modules
     from ..models.strong_settings import StrongModelSettings
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,29 +61,26 @@ def analyse_labelling(
     corpora: Mapping[str, Corpus],
     settings: LabellingPlanSettings,
     log: Callable[[str], None] = print,
+    workers: int = 2,
 ) -> dict:
     """The curve, its fitted law and extrapolations, the simulation and its verdicts, as the
-    results record (``reporting/summary/labelling_text.py`` words it)."""
-    train, dev, test = corpora["train"], corpora["dev"], corpora["test"]
+    results record (``reporting/summary/labelling_text.py`` words it).
 
-    def fit(indices: list[int]) -> Tagger:
-        model = CrfTagger(
-            c1=template.c1, c2=template.c2, max_iterations=settings.max_iterations, featurizer=template.featurizer
-        )
-        return model.fit([train.tokens[i] for i in indices], [train.tags[i] for i in indices])
-
-    def score(model: Tagger) -> tuple[float, float]:
-        return (
-            entity_scores(dev.tags, model.predict(dev.tokens)).overall.f1,
-            entity_scores(test.tags, model.predict(test.tokens)).overall.f1,
-        )
-
-    points = learning_curve(lambda indices: score(fit(indices)), len(train), settings.shares, settings.seeds, log)
+    Every fit is a job of its own (a curve point; one strategy's path under one seed), run in
+    ``workers`` processes forked from this one (CRFsuite trains on one core); results come
+    back in job order, so the record does not depend on ``workers``. The strategy saved with
+    the models is chosen on dev; the test comparison is reported beside it."""
+    train = corpora["train"]
+    _JOB_STATE.update(template=template, corpora=corpora, settings=settings)
+    path_jobs = [(seed, strategy) for seed in settings.seeds for strategy in STRATEGIES]
+    points = _run(_curve_point, curve_jobs(len(train), settings.shares, settings.seeds), workers)
+    for point in points:
+        log(f"learning curve: {point.size:,} labelled tweets (seed {point.seed}): dev entity F1 {point.dev_f1:.4f}")
+    rounds = [r for path in _run(_strategy_path, path_jobs, workers) for r in path]
+    for last in (r for r in rounds if r.labelled == max(x.labelled for x in rounds)):
+        log(f"active learning: {last.strategy}, seed {last.seed}, {last.labelled:,} labelled: dev F1 {last.dev_f1:.4f}")
     law, extrapolated = extrapolate(points, settings.extras)
-    rounds = simulate(
-        fit, score, train.tokens, settings.start, settings.batch, settings.rounds, settings.seeds, log=log
-    )
-    comparisons = compare_with_random(rounds)
+    on_dev, on_test = compare_with_random(rounds, "dev_f1"), compare_with_random(rounds)
     return {
         "recipe": f"the knowledge CRF alone (c1={template.c1:g} c2={template.c2:g}, {settings.max_iterations} "
         "iterations)",
@@ -89,6 +90,52 @@ def analyse_labelling(
         "power_law": {"a": law.a, "b": law.b, "c": law.c},
         "extrapolated": [asdict(e) for e in extrapolated],
         "simulation": [asdict(r) for r in rounds],
-        "comparisons": [asdict(c) | {"verdict": c.verdict} for c in comparisons],
-        "best_strategy": best_strategy(comparisons),
+        "dev_comparisons": [asdict(c) | {"verdict": c.verdict} for c in on_dev],
+        "comparisons": [asdict(c) | {"verdict": c.verdict} for c in on_test],
+        "best_strategy": best_strategy(on_dev),
     }
+
+
+_JOB_STATE: dict[str, Any] = {}
+"""What the forked workers read (the template, the corpora, the settings): set before the
+pool starts, so nothing large is pickled per job."""
+
+
+def _run(job: Callable[[Any], T], jobs: Sequence[Any], workers: int) -> list[T]:
+    """``job`` over ``jobs`` in order: in forked processes, or here with one worker (or where
+    fork does not exist)."""
+    if workers <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job(item) for item in jobs]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(job, jobs))
+
+
+def _fit(indices: list[int]) -> Tagger:
+    template, settings = _JOB_STATE["template"], _JOB_STATE["settings"]
+    train = _JOB_STATE["corpora"]["train"]
+    model = CrfTagger(
+        c1=template.c1, c2=template.c2, max_iterations=settings.max_iterations, featurizer=template.featurizer
+    )
+    return model.fit([train.tokens[i] for i in indices], [train.tags[i] for i in indices])
+
+
+def _score(model: Tagger) -> tuple[float, float]:
+    dev, test = _JOB_STATE["corpora"]["dev"], _JOB_STATE["corpora"]["test"]
+    return (
+        entity_scores(dev.tags, model.predict(dev.tokens)).overall.f1,
+        entity_scores(test.tags, model.predict(test.tokens)).overall.f1,
+    )
+
+
+def _curve_point(job: tuple[int, int]) -> CurvePoint:
+    size, seed = job
+    return CurvePoint(size, seed, *_score(_fit(subsample(len(_JOB_STATE["corpora"]["train"]), size, seed))))
+
+
+def _strategy_path(job: tuple[int, str]) -> list[RoundScore]:
+    seed, strategy = job
+    settings = _JOB_STATE["settings"]
+    tokens = _JOB_STATE["corpora"]["train"].tokens
+    return strategy_path(
+        _fit, _score, tokens, settings.start, settings.batch, settings.rounds, seed, strategy, log=lambda line: None
+    )

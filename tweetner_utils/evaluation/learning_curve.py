@@ -12,15 +12,12 @@ simulation of this curve's shape with three seeds per size), and reports say it 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.stats import t as student_t
-
-Score = Callable[[list[int]], tuple[float, float]]
-"""Fit the recipe on the train tweets at these indices; return its (dev F1, test F1)."""
 
 
 @dataclass(frozen=True)
@@ -44,17 +41,10 @@ def curve_sizes(total: int, shares: Sequence[float]) -> list[int]:
     return sorted({max(1, min(total, round(total * share))) for share in shares})
 
 
-def learning_curve(
-    score: Score, total: int, shares: Sequence[float], seeds: Sequence[int], log: Callable[[str], None] = print
-) -> list[CurvePoint]:
-    """Every share fit once per seed (all of train only once: every seed draws the same tweets)."""
-    points = []
-    for size in curve_sizes(total, shares):
-        for seed in seeds if size < total else seeds[:1]:
-            dev_f1, test_f1 = score(subsample(total, size, seed))
-            points.append(CurvePoint(size, seed, dev_f1, test_f1))
-            log(f"learning curve: {size:,} labelled tweets (seed {seed}): dev entity F1 {dev_f1:.4f}")
-    return points
+def curve_jobs(total: int, shares: Sequence[float], seeds: Sequence[int]) -> list[tuple[int, int]]:
+    """The curve's fits as (train size, subsample seed): each share once per seed, all of
+    train once (every seed would draw the same tweets)."""
+    return [(size, seed) for size in curve_sizes(total, shares) for seed in (seeds if size < total else seeds[:1])]
 
 
 @dataclass(frozen=True)

@@ -62,24 +62,28 @@ def goal_line(record: Mapping, goal_points: float, rate_per_hour: float) -> str:
 
 
 def strategy_line(record: Mapping) -> str:
-    """Whether choosing the tweets to label beat a random sample in the simulation."""
-    comparisons = record["comparisons"]
+    """Whether choosing the tweets to label beat a random sample in the simulation: the
+    choice on dev (what the saved models record), and what test says of it."""
     best = record["best_strategy"]
-    seeds = comparisons[0]["seeds"] if comparisons else 0
+    on_dev = {c["strategy"]: c for c in record["dev_comparisons"]}
+    on_test = {c["strategy"]: c for c in record["comparisons"]}
+    seeds = next(iter(on_dev.values()))["seeds"] if on_dev else 0
     if best == "random":
-        worse = [c["strategy"] for c in comparisons if c["verdict"] == "worse"]
+        worse = [name for name, c in on_dev.items() if c["verdict"] == "worse"]
         told = f"; {' and '.join(worse)} did worse" if worse else ""
         return (
-            f"**Which tweets to label**: in the simulation ({seeds} seeds), no way of choosing beat a random "
-            f"sample by more than the seeds' spread{told}: label a random sample "
+            f"**Which tweets to label**: in the simulation ({seeds} seeds), no way of choosing beat a random sample "
+            f"on dev by more than the seeds' spread{told}: label a random sample "
             "(`tweetner review export --budget N --strategy random`)."
         )
-    chosen = next(c for c in comparisons if c["strategy"] == best)
+    dev, test = on_dev[best], on_test[best]
+    confirmed = "test agrees" if test["verdict"] == "better" else "test cannot tell it from nothing with these seeds"
     return (
-        f"**Which tweets to label**: choosing by {best} beat a random sample by {points(chosen['gain'])} points of "
-        f"test F1 at {chosen['labelled']:,} labelled tweets (95% interval {points(chosen['low'])} to "
-        f"{points(chosen['high'])} over {seeds} seeds; {points(chosen['gain'] * 1000 / chosen['added'])} points "
-        f"per 1,000 tweets added): label what `tweetner review export --budget N --strategy {best}` picks."
+        f"**Which tweets to label**: choosing by {best} beat a random sample on dev by {points(dev['gain'])} points "
+        f"at {dev['labelled']:,} labelled tweets (95% interval {points(dev['low'])} to {points(dev['high'])} over "
+        f"{seeds} seeds); on test by {points(test['gain'])} ({points(test['low'])} to {points(test['high'])}; "
+        f"{points(test['gain'] * 1000 / test['added'])} points per 1,000 tweets added): {confirmed}. Label what "
+        f"`tweetner review export --budget N --strategy {best}` picks."
     )
 
 
