@@ -32,7 +32,7 @@ T = TypeVar("T")
 class LabellingPlanSettings:
     """How much of the curve and the simulation a run affords."""
 
-    shares: Sequence[float] = (0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
+    shares: Sequence[float] = (0.1, 0.2, 0.4, 0.6, 1.0)
     seeds: Sequence[int] = (1, 2, 3)
     extras: Sequence[int] = (1000, 2500, 5000)
     """Labelled tweets beyond train at which the curve is extrapolated."""

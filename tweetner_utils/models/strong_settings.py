@@ -34,7 +34,7 @@ class StrongModelSettings(Seeded):
     """Confidence filters tried at the curve's best point (``models/distillation.py``)."""
     unlabelled_gold_copies: list[int] = field(default_factory=lambda: [1, 2])
     """Gold weights tried at the curve's best point: how many times a student sees each gold tweet."""
-    labelling_shares: list[float] = field(default_factory=lambda: [0.1, 0.2, 0.4, 0.6, 0.8, 1.0])
+    labelling_shares: list[float] = field(default_factory=lambda: [0.1, 0.2, 0.4, 0.6, 1.0])
     """What more labels would buy (``evaluation/labelling.py``): the knowledge CRF's learning curve
     over these shares of train, each fit once per ``labelling_seeds`` (all of train once); [] for none."""
     labelling_seeds: list[int] = field(default_factory=lambda: [1, 2, 3])
