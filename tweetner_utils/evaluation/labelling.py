@@ -73,11 +73,16 @@ def analyse_labelling(
     train = corpora["train"]
     _JOB_STATE.update(template=template, corpora=corpora, settings=settings)
     path_jobs = [(seed, strategy) for seed in settings.seeds for strategy in STRATEGIES]
-    points = _run(_curve_point, curve_jobs(len(train), settings.shares, settings.seeds), workers)
+    try:
+        points = _run(_curve_point, curve_jobs(len(train), settings.shares, settings.seeds), workers)
+        paths = _run(_strategy_path, path_jobs, workers)
+    finally:
+        _JOB_STATE.clear()  # the corpora and the featurizer are not kept alive after the analysis
     for point in points:
         log(f"learning curve: {point.size:,} labelled tweets (seed {point.seed}): dev entity F1 {point.dev_f1:.4f}")
-    rounds = [r for path in _run(_strategy_path, path_jobs, workers) for r in path]
-    for last in (r for r in rounds if r.labelled == max(x.labelled for x in rounds)):
+    rounds = [r for path in paths for r in path]
+    most = max(r.labelled for r in rounds)
+    for last in (r for r in rounds if r.labelled == most):
         log(f"active learning: {last.strategy}, seed {last.seed}, {last.labelled:,} labelled: dev F1 {last.dev_f1:.4f}")
     law, extrapolated = extrapolate(points, settings.extras)
     on_dev, on_test = compare_with_random(rounds, "dev_f1"), compare_with_random(rounds)
