@@ -14,6 +14,9 @@ from pathlib import Path
 
 from tweetner_utils.data.conll import MAX_LINE_CHARS
 
+GOOD_SPLIT = b"Made\tO\nit\tO\nto\tO\nNew\tB-geo-loc\nYork\tI-geo-loc\n\nhi\tO\n"
+"""A valid split: two tweets, one entity."""
+
 
 @dataclass(frozen=True)
 class Malformed:

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from quick_runs import quick
 
 from tweetner_utils import Tweet, load_corpora, read_results, tweet_fingerprints, write_conll
 from tweetner_utils.data.tokenizer import tokenize
@@ -25,17 +26,6 @@ from tweetner_utils.serving.streams import Item, tokenize_joined
 pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).resolve().parents[1]  # tests/
-
-
-def quick(tmp: Path, *extra: str) -> int:
-    return command.main(["--quick", "--reports-dir", str(tmp / "reports"), "--models-dir", str(tmp / "models"), *extra])
-
-
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("quick")
-    assert quick(tmp) == 0
-    return tmp
 
 
 def test_quick_run_writes_every_report_and_the_index(quick_run: Path) -> None:

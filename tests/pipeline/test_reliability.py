@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from fault_runner import fault_step
-from malformed_inputs import CASES, TOLERATED, Malformed, build, os_error_text, snapshot
+from malformed_inputs import CASES, GOOD_SPLIT, TOLERATED, Malformed, build, os_error_text, snapshot
 
-from tweetner_utils import data_access, synthetic_splits
+from tweetner_utils import synthetic_splits
 from tweetner_utils.data.conll import parse_conll_bytes, read_conll
 from tweetner_utils.data.corpora import corpus_labels
 from tweetner_utils.exceptions import ConllFormatError, ReportsNotWritable
@@ -26,7 +26,6 @@ from tweetner_utils.pipeline.steps import RunOptions
 from tweetner_utils.serving.cli import main as tweetner
 
 HERE = Path(__file__).resolve().parents[1]  # tests/
-GOOD_SPLIT = b"Made\tO\nit\tO\nto\tO\nNew\tB-geo-loc\nYork\tI-geo-loc\n\nhi\tO\n"
 IDS = [case.id for case in CASES]
 
 
@@ -102,24 +101,6 @@ def test_tweetner_predict_conll(case: Malformed, model_dir: Path, tmp_path: Path
     assert code == 2 and str(path) in err
     assert expected_message(case, path) in err or os_error_text(path) in err.lower()
     assert output.read_text() == "previous result\n" and len(list(output.parent.iterdir())) == 1
-
-
-@pytest.fixture
-def isolated_data(tmp_path: Path, monkeypatch) -> Path:
-    """A data folder of valid splits; no other data folder, an empty cache, no network."""
-    root = tmp_path / "data"
-    (root / "wnut16").mkdir(parents=True)
-    for split in data_access.SPLITS:
-        (root / "wnut16" / split).write_bytes(GOOD_SPLIT)
-    monkeypatch.delenv(data_access.DATA_DIR_ENV, raising=False)
-    monkeypatch.setenv(data_access.CACHE_DIR_ENV, str(tmp_path / "empty-cache"))
-    monkeypatch.setenv(data_access.UNVERIFIED_ENV, "0")  # run() sets it; monkeypatch restores it
-
-    def no_network(url: str, destination: Path) -> None:
-        raise ConnectionError("network cut by the test")
-
-    monkeypatch.setattr(data_access, "_fetch", no_network)
-    return root
 
 
 def previous_run(tmp_path: Path) -> tuple[Path, Path, dict, dict]:

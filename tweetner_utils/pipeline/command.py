@@ -19,12 +19,14 @@ from ..data.access import DATA_DIR_ENV, catalogue
 from ..exceptions import InputRejected, ReportsNotWritable, StepFailed
 from ..reporting.results import results_digest
 from .run import run
-from .steps import ROOT, STEPS, RunOptions, corpus_subfolder, transfer_models_dir
+from .steps import EVERY_STEP, ROOT, STEPS, RunOptions, corpus_subfolder, transfer_models_dir
 
 USAGE = """Regenerate every report: run each notebook with papermill, render HTML, write the index.
 
     python run_all.py                 # all steps on the real data -> reports/
     python run_all.py --quick         # synthetic corpus, tiny models -> reports/quick/
+    python run_all.py --force         # run every step, even those whose inputs are unchanged
+    python run_all.py --force 04_strong_models   # that step and the steps that read it
     python run_all.py --only 02_baselines --seed 7 --data-dir ~/wnut-data
     python run_all.py --no-transformer    # 04_strong_models without the fine-tuned MiniLM (faster)
     python run_all.py --no-students       # 04_strong_models without students of the leading model (faster)
@@ -33,6 +35,9 @@ USAGE = """Regenerate every report: run each notebook with papermill, render HTM
     python run_all.py --corpus wnut17     # the WNUT17 corpus -> reports/wnut17/, models/wnut17/
     python run_all.py --corpus-dir my_tweets/    # your own train/dev/test CoNLL -> reports/my_tweets/
 
+A step whose inputs (notebook, parameters, package source, environment, data and the
+results it reads) are unchanged since the last complete run is not executed: its reports,
+results and models stay, checked against their recorded SHA-256 (``reports/step_keys.json``).
 The steps live in ``tweetner_utils.pipeline.steps``, their parameters in
 ``tweetner_utils.pipeline.config``.
 """
@@ -45,6 +50,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="synthetic corpus and tiny models (seconds)")
     parser.add_argument(
         "--only", action="append", default=[], metavar="STEP", choices=[s.name for s in STEPS], help="run only STEP"
+    )
+    parser.add_argument(
+        "--force",
+        action="append",
+        nargs="?",
+        const=EVERY_STEP,
+        default=[],
+        metavar="STEP",
+        choices=[*(s.name for s in STEPS), EVERY_STEP],
+        help="run STEP and every step that reads it even if their inputs are unchanged (alone: every step)",
     )
     parser.add_argument(
         "--seed", type=int, default=RunOptions.seed, help=f"seed for every stochastic step (default {RunOptions.seed})"
@@ -155,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     options = RunOptions(
         quick=args.quick,
         only=tuple(args.only),
+        force=tuple(args.force),
         seed=args.seed,
         data_dir=args.data_dir,
         corpus=args.corpus,

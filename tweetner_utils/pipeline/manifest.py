@@ -33,9 +33,12 @@ def read_manifest(path: Path) -> dict:
         return {}
 
 
-def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict, total: float, digest: str) -> dict:
-    """This run's manifest; steps not run keep their previous wall times. ``digest``: the
-    results digest (``reporting.results.results_digest``) of the reports this run leaves."""
+def run_manifest(
+    options: RunOptions, timings: dict[str, float], reused: dict[str, str], previous: dict, total: float, digest: str
+) -> dict:
+    """This run's manifest; steps not run keep their previous wall times, and ``reused`` says
+    which run each unchanged step's outputs come from. ``digest``: the results digest
+    (``reporting.results.results_digest``) of the reports this run leaves."""
     per_step = dict(previous.get("wall_seconds_per_step", {}))
     per_step.update({k: round(v, 1) for k, v in timings.items()})
     return {
@@ -48,22 +51,28 @@ def run_manifest(options: RunOptions, timings: dict[str, float], previous: dict,
         "corpus": "synthetic" if options.quick else corpus_spec(options.corpus, options.corpus_dir).name,
         "transformer": options.transformer,
         "device": options.device,
-        "transformer_device_and_precision": _transformer_hardware(options.device),
+        "transformer_device_and_precision": transformer_hardware(options.device),
         "torch_threads": TransformerSettings.num_threads,
         "unverified_splits": options.unverified_splits,
-        "steps_run": ", ".join(timings),
+        "steps_run": ", ".join(timings) or "none (every step's inputs were unchanged)",
+        "steps_reused": reused,
         "wall_seconds_total": round(total, 1),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
         "wall_seconds_per_step": per_step,
-        "package_versions": _package_versions(),
-        "data_sha256": ({"synthetic corpus": "generated, seed above"} if options.quick else _split_hashes(options))
-        | {f"extra train: {path.name}": sha256_of(path) for path in options.extra_train},
+        "package_versions": package_versions(),
+        "data_sha256": data_hashes(options),
     }
 
 
-def _transformer_hardware(device: str) -> str:
+def data_hashes(options: RunOptions) -> dict[str, str]:
+    """The SHA-256 of every data file the run reads as a corpus or as reviewed tweets."""
+    splits = {"synthetic corpus": "generated, seed above"} if options.quick else _split_hashes(options)
+    return splits | {f"extra train: {path.name}": sha256_of(path) for path in options.extra_train}
+
+
+def transformer_hardware(device: str) -> str:
     """Where and at what precision the transformer ran: results depend on both."""
     resolved = resolve_device(device)
     return f"{resolved.type}, {resolve_precision(TransformerSettings.precision, resolved)}"
@@ -78,7 +87,8 @@ def _split_hashes(options: RunOptions) -> dict[str, str]:
     return {f"{spec.name}/{s}": sha256_of(data_path(f"{spec.name}/{s}", options.data_dir or None)) for s in spec.splits}
 
 
-def _package_versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
+    """The installed version of every requirement of tweetner (results depend on them)."""
     versions = {}
     for requirement in metadata.requires("tweetner") or []:
         name = requirement.split("==")[0].split(";")[0].strip()

@@ -27,12 +27,24 @@ from ..reporting.summary.decision import decide, decision_html
 from .build import BUILD, fresh_build_folder, swap_models, swap_reports
 from .execution import execute_step, make_rerunnable, render_step, time_limit
 from .manifest import MANIFEST, git_commit, read_manifest, run_manifest
+from .reuse import (
+    KEYS,
+    StepRecord,
+    forced_steps,
+    read_records,
+    records_text,
+    shared_inputs,
+    step_key,
+    step_outputs,
+    why_not_reused,
+)
 from .steps import RunOptions, select_steps
 
 
 def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
-    """Check the inputs, execute the selected steps, render their reports, then swap
-    reports and models into place.
+    """Check the inputs, execute the selected steps whose inputs changed since the recorded
+    run (``pipeline.reuse``; all of them with ``--force``), render their reports, then swap
+    reports, models and the steps' keys into place.
 
     Returns:
         The path of the index page.
@@ -43,6 +55,7 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
         ReportsNotWritable: the reports or models folder cannot be written.
     """
     steps = select_steps(options)
+    forced = forced_steps(options.force, options.steps)
     if options.unverified_splits:
         os.environ[UNVERIFIED_ENV] = "1"  # the kernels inherit it
     use_kernel_path(options.fast_kernels)
@@ -52,23 +65,38 @@ def run(options: RunOptions, log: Callable[[str], None] = print) -> Path:
     try:
         fresh_build_folder(reports, build)
         previous = read_manifest(reports / MANIFEST)
+        records = read_records(reports / KEYS)
+        shared = shared_inputs(options)
         run_started = time.perf_counter()
         run_date, commit = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), git_commit()
         timings: dict[str, float] = {}
+        reused: dict[str, str] = {}
         for number, step in enumerate(steps, start=1):
-            log(f"[{number}/{len(steps)}] {step.name}: {step.title} ...")
+            progress = f"[{number}/{len(steps)}] {step.name}"
+            key = step_key(step, options, shared, build / "results")
+            record = records.get(step.name)
+            why = "--force" if step.name in forced else why_not_reused(record, key, reports, options.models_dir)
+            if record is not None and not why:
+                reused[step.name] = record.reused_line()
+                log(f"{progress}: inputs unchanged, {reused[step.name]} (--force {step.name} runs it)")
+                continue
+            log(f"{progress}: {step.title} ({why}) ...")
             started = time.perf_counter()
             with time_limit(options.step_timeout):
                 execute_step(step, options, build)
             render_step(step, build, run_date, commit)
             make_rerunnable(step, options, build)
+            records[step.name] = StepRecord(key, run_date, *step_outputs(step, build))
             timings[step.name] = time.perf_counter() - started
-            log(f"[{number}/{len(steps)}] {step.name}: done in {timings[step.name]:.1f} s")
+            log(f"{progress}: done in {timings[step.name]:.1f} s")
         digest = results_digest(build / "results")
-        manifest_data = run_manifest(options, timings, previous, time.perf_counter() - run_started, digest)
+        total = time.perf_counter() - run_started
+        manifest_data = run_manifest(options, timings, reused, previous, total, digest)
         atomic_write_text(build / MANIFEST, json.dumps(manifest_data, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(build / KEYS, records_text(records))
         atomic_write_text(build / "index.html", _index(options, manifest_data, build))
-        swap_models(build / "models", options.models_dir, [pattern for step in steps for pattern in step.models])
+        executed = [pattern for step in steps if step.name in timings for pattern in step.models]
+        swap_models(build / "models", options.models_dir, executed)
         swap_reports(build, reports)
     except OSError as exc:
         raise ReportsNotWritable(f"cannot write {exc.filename or reports}: {exc.strerror or exc}") from None
@@ -110,6 +138,7 @@ def _index(options: RunOptions, manifest_data: dict, build: Path) -> str:
             headline=results.get(step.name, {}).get("headline", {}),
             wall_seconds=manifest_data["wall_seconds_per_step"].get(step.name),
             status="ok" if step.name in results else "not run yet",
+            note=manifest_data["steps_reused"].get(step.name, ""),
         )
         for step in sorted(options.steps, key=lambda s: s.name != SUMMARY_STEP)  # the summary first
     ]

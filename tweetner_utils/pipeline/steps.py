@@ -35,6 +35,11 @@ BENCHMARKS = ROOT / "benchmarks" / "results"
 QUICK_RESAMPLES = 200
 """Bootstrap resamples in quick runs (synthetic data: the intervals mean nothing there)."""
 
+EVERY_STEP = "all"
+"""``RunOptions.force`` value (``run_all.py --force`` alone): run every step."""
+DATA, SEED_SPREAD, TRANSFER_MODELS = "data", "seed_spread", "transfer_models"
+"""What a step may read besides its parameters and earlier steps' results (``Step.reads``)."""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -49,6 +54,11 @@ class Step:
     """Names (``fnmatch`` patterns) of the model folders this step writes: after it ran, a
     folder of these names that it did not write this time is removed (a member the last run
     chose but this one did not would otherwise stay loadable)."""
+    reads: tuple[str, ...] = (DATA,)
+    """What its notebook reads besides its parameters: :data:`DATA` (the corpus and reviewed
+    tweets), :data:`SEED_SPREAD` (the seed benchmark's records), :data:`TRANSFER_MODELS` (the
+    other corpus's models), or an earlier step's name (its results). A step whose inputs are
+    unchanged is reused (``pipeline.reuse``): an input missing here would reuse stale reports."""
 
     def __post_init__(self) -> None:
         if self.notebook == Path():
@@ -92,8 +102,15 @@ STEPS: tuple[Step, ...] = (
             bootstrap_resamples=QUICK_RESAMPLES,
         ),
         models=("strong", "strong_*"),
+        reads=(DATA, SEED_SPREAD, TRANSFER_MODELS),
     ),
-    Step("05_business_summary", "Business summary", SummaryConfig(), SummaryConfig(quick=True)),
+    Step(
+        "05_business_summary",
+        "Business summary",
+        SummaryConfig(),
+        SummaryConfig(quick=True),
+        reads=(SEED_SPREAD, "01_eda", "02_baselines", "03_bilstm", "04_strong_models"),
+    ),
 )
 """The pipeline, in order: later steps read the results of earlier ones."""
 
@@ -104,6 +121,9 @@ class RunOptions:
 
     quick: bool = False
     only: Sequence[str] = ()
+    force: Sequence[str] = ()
+    """Steps to run even where their inputs are unchanged, with every step that reads them
+    (:data:`EVERY_STEP` for all); the others are reused when their key matches the last run's."""
     seed: int = Seeded.seed
     data_dir: str = RunConfig.data_dir
     corpus: str = RunConfig.corpus
@@ -159,6 +179,15 @@ def step_parameters(step: Step, options: RunOptions, build: Path) -> dict:
     return _parameters(
         step, options, results=results, steps_results=results, models=str(build / "models"), seeds=str(BENCHMARKS)
     )
+
+
+def key_parameters(step: Step, options: RunOptions) -> dict:
+    """The parameters that decide ``step``'s output (``pipeline.reuse`` hashes them): its
+    config with this run's options, less where it runs from (the build folder) and where the
+    teacher's labels are computed (a Dask cluster gives the same labels)."""
+    parameters = _parameters(step, options, results="", steps_results="", models="", seeds="")
+    parameters.pop("dask_scheduler", None)
+    return parameters
 
 
 RERUN_COMMENT = (

@@ -104,6 +104,8 @@ class IndexEntry:
     headline: Mapping[str, object]
     wall_seconds: float | None
     status: str
+    note: str = ""
+    """Where its outputs come from when this run did not execute it ("reused from the run of ...")."""
 
 
 def index_page(entries: Sequence[IndexEntry], manifest: Mapping[str, object], title: str, lead: str = "") -> str:
@@ -117,6 +119,7 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem;
 table {{ border-collapse: collapse; width: 100%; margin-bottom: 2rem; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }}
 th {{ background: #f4f4f4; }} code {{ font-size: .85em; }} .failed {{ color: #b00020; font-weight: bold; }}
+.note {{ color: #666; font-size: .85em; }}
 ul {{ margin: 0; padding-left: 1.1rem; }}
 </style></head><body>
 <h1>{_e(title)}</h1>
@@ -161,6 +164,8 @@ def _entry_row(entry: IndexEntry) -> str:
     )
     if entry.status != "ok":
         links += f' <span class="failed">{_e(entry.status)}</span>'
+    if entry.note:
+        links += f'<br><span class="note">{_e(entry.note)}</span>'
     headline = "".join(f"<li>{_e(k)}: <b>{_e(readable_as(k, v))}</b></li>" for k, v in entry.headline.items())
     seconds = "" if entry.wall_seconds is None else f"{entry.wall_seconds:.1f} s"
     return f"<tr><td>{links}<br><code>{_e(entry.step)}</code></td><td><ul>{headline}</ul></td><td>{seconds}</td></tr>"
