@@ -61,7 +61,11 @@ def test_the_next_thousand_labels_are_a_gain_with_its_range_or_no_gain() -> None
     )
     assert "extrapolation" in line and "2,394" in line and "16 fits" in line
     flat = record(low=float(today) - 0.002, high=float(today) + 0.01)
-    assert "no gain the curve can tell from nothing" in next_labels_line(flat)
+    flat_gain = 100 * (float(LAW(3394)) - today)
+    assert f"about {flat_gain:.1f} points of test F1 by the fitted curve, though its 95% interval (" in (
+        next_labels_line(flat) or ""
+    )
+    assert "includes no gain" in (next_labels_line(flat) or "") and "includes no gain" not in line
     assert next_labels_line(gained, extra=2500) is None
 
 

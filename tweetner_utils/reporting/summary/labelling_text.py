@@ -29,7 +29,10 @@ def next_labels_line(record: Mapping, extra: int = 1000) -> str | None:
     today = found["f1"] - found["gain"]
     low, high = found["low"] - today, found["high"] - today
     if low <= 0 <= high or abs(found["gain"]) < 0.0005:
-        effect = f"no gain the curve can tell from nothing ({points(low)} to {points(high)} points)"
+        effect = (
+            f"about {points(found['gain'])} points of test F1 by the fitted curve, though its 95% interval"
+            f" ({points(low)} to {points(high)}) includes no gain"
+        )
     else:
         effect = f"about {points(found['gain'])} points of test F1 (95% interval {points(low)} to {points(high)})"
     return (
