@@ -190,6 +190,8 @@ def test_the_key_follows_seed_parameters_and_earlier_results_but_not_folders(tmp
         key_of(dataclasses.replace(eda, quick_config=dataclasses.replace(eda.quick_config, top_n=3)), tmp_path) != first
     )
     assert key_parameters(eda, RunOptions(quick=True))["results_dir"] == ""  # the build folder is no input
+    full, wnut17 = key_parameters(eda, RunOptions()), key_parameters(eda, RunOptions(corpus="wnut17"))
+    assert key_parameters(eda, RunOptions(quick=True)) != full != wnut17  # quick, full and each corpus apart
     before = key_of(summary, tmp_path)
     (tmp_path / "02_baselines.json").write_text("{}\n")
     assert key_of(summary, tmp_path) != before
