@@ -41,6 +41,13 @@ def swap_reports(build: Path, reports: Path) -> None:
     shutil.rmtree(build)
 
 
+def owned_folders(models: Path, patterns: Sequence[str]) -> list[Path]:
+    """The folders of ``models`` whose names match one of ``patterns`` (a step's ``models``)."""
+    if not models.is_dir():
+        return []
+    return sorted(p for p in models.iterdir() if p.is_dir() and any(fnmatch(p.name, o) for o in patterns))
+
+
 def swap_models(built: Path, models: Path, owned: Sequence[str] = ()) -> None:
     """Put each model folder this run saved in place of the old one (one rename each), then
     remove the folders matching ``owned`` (patterns of the steps that ran) that it did not save."""
@@ -48,9 +55,7 @@ def swap_models(built: Path, models: Path, owned: Sequence[str] = ()) -> None:
         return
     models.mkdir(parents=True, exist_ok=True)
     written = {p.name for p in built.iterdir() if p.is_dir()}
-    stale = [
-        p for p in models.iterdir() if p.is_dir() and p.name not in written and any(fnmatch(p.name, o) for o in owned)
-    ]
+    stale = [p for p in owned_folders(models, owned) if p.name not in written]
     for folder in stale:
         retired = models / f".{folder.name}.old"
         if retired.exists():

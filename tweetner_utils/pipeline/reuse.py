@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from fnmatch import fnmatch
 from pathlib import Path
 
 from .. import numerics
 from ..data.access import sha256_of
+from .build import owned_folders
 from .manifest import data_hashes, package_versions, transformer_hardware
 from .steps import BENCHMARKS, DATA, EVERY_STEP, ROOT, SEED_SPREAD, TRANSFER_MODELS, RunOptions, Step, key_parameters
 
@@ -136,17 +136,11 @@ def step_outputs(step: Step, build: Path) -> tuple[dict[str, str], dict[str, str
     models_root = build / "models"
     models = {
         path.relative_to(models_root).as_posix(): sha256_of(path)
-        for folder in _owned_folders(models_root, step.models)
+        for folder in owned_folders(models_root, step.models)
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
     return reports, models
-
-
-def _owned_folders(models: Path, patterns: Iterable[str]) -> list[Path]:
-    if not models.is_dir():
-        return []
-    return sorted(p for p in models.iterdir() if p.is_dir() and any(fnmatch(p.name, o) for o in patterns))
 
 
 def why_not_reused(record: StepRecord | None, key: str, reports: Path, models: Path) -> str:
