@@ -100,13 +100,21 @@ def test_the_record_of_a_small_synthetic_run_is_complete_and_the_same_in_paralle
     splits = synthetic_splits(3)
     template = CrfTagger(c1=0.1, c2=0.1, max_iterations=10, featurizer=KnowledgeFeaturizer(synthetic_knowledge()))
     settings = LabellingPlanSettings(
-        shares=(0.25, 0.5, 0.75, 1.0), seeds=(1, 2), extras=(100,), start=20, batch=20, rounds=2, max_iterations=10
+        shares=(0.25, 0.5, 0.75, 1.0),
+        seeds=(1, 2),
+        simulation_seeds=(1, 2, 3),
+        extras=(100,),
+        start=20,
+        batch=20,
+        rounds=2,
+        max_iterations=10,
     )
     first = analyse_labelling(template, splits, settings, log=lambda line: None)
     here = analyse_labelling(template, splits, settings, log=lambda line: None, workers=1)
     assert json.dumps(first) == json.dumps(here)  # two forked workers or none: the same record
-    assert len(first["curve"]) == 3 * 2 + 1 and first["train_tweets"] == len(splits["train"])
-    assert len(first["simulation"]) == 2 * 3 * 3  # seeds x strategies x (start + rounds)
+    assert first["train_tweets"] == len(splits["train"])
+    assert len(first["curve"]) == 3 * 2 + 1  # the curve's shares below 1 x its seeds, and all of train once
+    assert len(first["simulation"]) == 3 * 3 * 3  # the simulation's seeds x strategies x (start + rounds)
     assert {c["strategy"] for c in first["comparisons"]} == {"confidence", "uncertainty"}
     assert [c["strategy"] for c in first["dev_comparisons"]] == ["confidence", "uncertainty"]
     assert first["best_strategy"] in {"random", "confidence", "uncertainty"}

@@ -103,12 +103,11 @@ def simulate(
     ``score`` gives a model's (dev F1, test F1)."""
     out = []
     for seed in seeds:
-        for strategy in strategies:
-            out += strategy_path(fit, score, tokens, start, batch, rounds, seed, strategy, log)
+        out += seed_paths(fit, score, tokens, start, batch, rounds, seed, strategies, log)
     return out
 
 
-def strategy_path(
+def seed_paths(
     fit: Callable[[list[int]], Tagger],
     score: Callable[[Tagger], tuple[float, float]],
     tokens: TokenLists,
@@ -116,25 +115,29 @@ def strategy_path(
     batch: int,
     rounds: int,
     seed: int,
-    strategy: str,
+    strategies: Sequence[str] = STRATEGIES,
     log: Callable[[str], None] = print,
 ) -> list[RoundScore]:
-    """One strategy under one seed: the seed's ``start`` tweets and their model (the same for
-    every strategy: fits are deterministic), then its rounds. A unit of work on its own, so
-    that the paths can run in parallel."""
+    """Every strategy's path under one seed, from the seed's ``start`` tweets and their model,
+    fit and scored once for all of them. A unit of work on its own, so that seeds can run in
+    parallel."""
     if start + batch * rounds > len(tokens):
         raise ValueError(f"{start} + {rounds} x {batch} tweets is more than the {len(tokens)} train tweets")
-    labelled = subsample(len(tokens), start, seed)
-    model = fit(labelled)
-    out = [RoundScore(strategy, seed, len(labelled), *score(model))]
-    for round_number in range(rounds):
-        taken = set(labelled)
-        pool = [i for i in range(len(tokens)) if i not in taken]
-        chosen = pick(strategy, model, [tokens[i] for i in pool], batch, seed * 1000 + round_number)
-        labelled = sorted(labelled + [pool[k] for k in chosen])
-        model = fit(labelled)
-        out.append(RoundScore(strategy, seed, len(labelled), *score(model)))
-        log(f"active learning: {strategy}, seed {seed}, {len(labelled):,} labelled: dev F1 {out[-1].dev_f1:.4f}")
+    first = subsample(len(tokens), start, seed)
+    first_model = fit(first)
+    first_scores = score(first_model)
+    out = []
+    for strategy in strategies:
+        labelled, model = first, first_model
+        out.append(RoundScore(strategy, seed, len(labelled), *first_scores))
+        for round_number in range(rounds):
+            taken = set(labelled)
+            pool = [i for i in range(len(tokens)) if i not in taken]
+            chosen = pick(strategy, model, [tokens[i] for i in pool], batch, seed * 1000 + round_number)
+            labelled = sorted(labelled + [pool[k] for k in chosen])
+            model = fit(labelled)
+            out.append(RoundScore(strategy, seed, len(labelled), *score(model)))
+            log(f"active learning: {strategy}, seed {seed}, {len(labelled):,} labelled: dev F1 {out[-1].dev_f1:.4f}")
     return out
 
 

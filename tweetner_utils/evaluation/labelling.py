@@ -19,7 +19,7 @@ from ..data.conll import Corpus
 from ..metrics import entity_scores
 from ..models.crf import CrfTagger
 from ..models.protocol import Tagger
-from .active_learning import STRATEGIES, RoundScore, best_strategy, compare_with_random, strategy_path
+from .active_learning import RoundScore, best_strategy, compare_with_random, seed_paths
 from .learning_curve import CurvePoint, curve_jobs, extrapolate, subsample
 
 if TYPE_CHECKING:  # the settings import PyTorch's model modules
@@ -34,6 +34,8 @@ class LabellingPlanSettings:
 
     shares: Sequence[float] = (0.1, 0.2, 0.4, 0.6, 1.0)
     seeds: Sequence[int] = (1, 2, 3)
+    """The curve's subsample seeds."""
+    simulation_seeds: Sequence[int] = (1, 2, 3)
     extras: Sequence[int] = (1000, 2500, 5000)
     """Labelled tweets beyond train at which the curve is extrapolated."""
     start: int = 300
@@ -49,6 +51,7 @@ def plan_settings(settings: StrongModelSettings) -> LabellingPlanSettings | None
     return LabellingPlanSettings(
         shares=tuple(settings.labelling_shares),
         seeds=tuple(settings.labelling_seeds),
+        simulation_seeds=tuple(settings.labelling_simulation_seeds),
         start=settings.labelling_start,
         batch=settings.labelling_batch,
         rounds=settings.labelling_rounds,
@@ -66,16 +69,22 @@ def analyse_labelling(
     """The curve, its fitted law and extrapolations, the simulation and its verdicts, as the
     results record (``reporting/summary/labelling_text.py`` words it).
 
-    Every fit is a job of its own (a curve point; one strategy's path under one seed), run in
-    ``workers`` processes forked from this one (CRFsuite trains on one core); results come
-    back in job order, so the record does not depend on ``workers``. The strategy saved with
-    the models is chosen on dev; the test comparison is reported beside it."""
+    Every curve point is a job of its own, and so is each seed of the simulation (its start
+    model shared by the strategies), run in ``workers`` processes forked from this one
+    (CRFsuite trains on one core); results come back in job order, so the record does not
+    depend on ``workers``. The strategy saved with the models is chosen on dev; the test
+    comparison is reported beside it."""
     train = corpora["train"]
-    _JOB_STATE.update(template=template, corpora=corpora, settings=settings)
-    path_jobs = [(seed, strategy) for seed in settings.seeds for strategy in STRATEGIES]
+    # the lists once here: a Corpus builds them afresh on every access, and a fit reads a few
+    # hundred of train's tweets by position
+    lists = {name: (corpora[name].tokens, corpora[name].tags) for name in ("train", "dev", "test")}
+    _JOB_STATE.update(template=template, lists=lists, settings=settings)
     try:
-        points = _run(_curve_point, curve_jobs(len(train), settings.shares, settings.seeds), workers)
-        paths = _run(_strategy_path, path_jobs, workers)
+        # the simulation's seeds (the longest jobs) first, then the curve's points fill the gaps
+        jobs: list[tuple[Callable[[Any], Any], Any]] = [(_seed_paths, seed) for seed in settings.simulation_seeds]
+        jobs += [(_curve_point, point) for point in curve_jobs(len(train), settings.shares, settings.seeds)]
+        done = _run(_call, jobs, workers)
+        paths, points = done[: len(settings.simulation_seeds)], done[len(settings.simulation_seeds) :]
     finally:
         _JOB_STATE.clear()  # the corpora and the featurizer are not kept alive after the analysis
     for point in points:
@@ -102,7 +111,7 @@ def analyse_labelling(
 
 
 _JOB_STATE: dict[str, Any] = {}
-"""What the forked workers read (the template, the corpora, the settings): set before the
+"""What the forked workers read (the template, each split's token and tag lists, the settings): set before the
 pool starts, so nothing large is pickled per job."""
 
 
@@ -117,30 +126,35 @@ def _run(job: Callable[[Any], T], jobs: Sequence[Any], workers: int) -> list[T]:
 
 def _fit(indices: list[int]) -> Tagger:
     template, settings = _JOB_STATE["template"], _JOB_STATE["settings"]
-    train = _JOB_STATE["corpora"]["train"]
+    tokens, tags = _JOB_STATE["lists"]["train"]
     model = CrfTagger(
         c1=template.c1, c2=template.c2, max_iterations=settings.max_iterations, featurizer=template.featurizer
     )
-    return model.fit([train.tokens[i] for i in indices], [train.tags[i] for i in indices])
+    return model.fit([tokens[i] for i in indices], [tags[i] for i in indices])
 
 
 def _score(model: Tagger) -> tuple[float, float]:
-    dev, test = _JOB_STATE["corpora"]["dev"], _JOB_STATE["corpora"]["test"]
+    (dev_tokens, dev_tags), (test_tokens, test_tags) = _JOB_STATE["lists"]["dev"], _JOB_STATE["lists"]["test"]
     return (
-        entity_scores(dev.tags, model.predict(dev.tokens)).overall.f1,
-        entity_scores(test.tags, model.predict(test.tokens)).overall.f1,
+        entity_scores(dev_tags, model.predict(dev_tokens)).overall.f1,
+        entity_scores(test_tags, model.predict(test_tokens)).overall.f1,
     )
+
+
+def _call(job: tuple[Callable[[Any], T], Any]) -> T:
+    """One job of either kind (one pool serves both, so no worker waits for the other kind)."""
+    function, argument = job
+    return function(argument)
 
 
 def _curve_point(job: tuple[int, int]) -> CurvePoint:
     size, seed = job
-    return CurvePoint(size, seed, *_score(_fit(subsample(len(_JOB_STATE["corpora"]["train"]), size, seed))))
+    return CurvePoint(size, seed, *_score(_fit(subsample(len(_JOB_STATE["lists"]["train"][0]), size, seed))))
 
 
-def _strategy_path(job: tuple[int, str]) -> list[RoundScore]:
-    seed, strategy = job
+def _seed_paths(seed: int) -> list[RoundScore]:
     settings = _JOB_STATE["settings"]
-    tokens = _JOB_STATE["corpora"]["train"].tokens
-    return strategy_path(
-        _fit, _score, tokens, settings.start, settings.batch, settings.rounds, seed, strategy, log=lambda line: None
+    tokens = _JOB_STATE["lists"]["train"][0]
+    return seed_paths(
+        _fit, _score, tokens, settings.start, settings.batch, settings.rounds, seed, log=lambda line: None
     )

@@ -95,6 +95,7 @@ STEPS: tuple[Step, ...] = (
             unlabelled_sizes=[100, 200, 400],
             labelling_shares=[0.25, 0.5, 1.0],
             labelling_seeds=[1, 2],
+            labelling_simulation_seeds=[1, 2],
             labelling_start=40,
             labelling_batch=40,
             labelling_rounds=2,
