@@ -166,7 +166,7 @@ def tag_items(
     in place of a tweet goes to ``on_error``. Returns the number of errors.
 
     ``before_each`` runs before each item is handled (progress, checking for Ctrl-C),
-    ``on_line`` after each record is written."""
+    ``on_line`` as each record is handed to ``out`` (see :func:`write_records`)."""
     errors = 0
     batch: list[Item] = []
     for result in items:
@@ -196,10 +196,14 @@ def write_records(
     tags, confidences = tagger.tag_tokens([model_tokens(item.tokens) for item in batch])
     for item, tweet_tags, probs in zip(batch, tags, confidences):
         if fmt == "conll":
-            out.write(format_tweet([t.text for t in item.tokens], tweet_tags))
+            text = format_tweet([t.text for t in item.tokens], tweet_tags)
         else:
             found = entities_from_tags(item.text, item.tokens, tweet_tags, probs, tagger.calibrator)
             record = {"id": item.id, "text": item.text, "entities": [e.to_dict() for e in found]}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        on_line()  # standard output passes lines on before the batch ends (a full buffer)
+            text = json.dumps(record, ensure_ascii=False) + "\n"
+        # Counted just before the write: a Ctrl-C can land inside the write, after a full buffer
+        # has already reached standard output (a reader then holds the line the count missed);
+        # what the write was handed is flushed when an interrupted run exits.
+        on_line()
+        out.write(text)
     out.flush()
