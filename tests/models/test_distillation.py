@@ -171,6 +171,28 @@ def test_dev_chooses_among_sizes_then_filters_and_gold_weights(corpora, teacher)
     assert variant_recipes(StudentRecipe(0), [0.0, 0.5], [1, 2]) == []
 
 
+def test_students_fit_in_two_processes_are_the_students_fit_here(corpora, teacher) -> None:
+    tweets = [list(t) for t in unlabelled_tweets(corpora).tokens]
+    taught = teacher_labels(teacher, tweets, None, "")[0]
+    train, dev = corpora["train"], corpora["dev"]
+    gold_only = CrfTagger(c1=0.05, c2=0.05, max_iterations=50).fit(train.tokens, train.tags)
+
+    def score(model: CrfTagger) -> tuple[float, float]:
+        return entity_scores(dev.tags, model.predict(dev.tokens)).overall.f1, 0.0
+
+    def students(workers: int) -> tuple[StudentRecipe, list[tuple[StudentRecipe, int, float, bytes | None]]]:
+        chosen, fits = choose_student(
+            gold_only, (train.tokens, train.tags), tweets, taught, score, [20, 40, 60], [0.0, 0.99], [1, 2],
+            lambda _: None, gold_only=gold_only, workers=workers,
+        )  # fmt: skip
+        return chosen.recipe, [(f.recipe, f.taught_tweets, f.dev_f1, f.model.model_bytes) for f in fits]
+
+    here, forked = students(1), students(2)
+    assert forked == here
+    assert [recipe.unlabelled for recipe, *_ in forked[1][:4]] == [0, 20, 40, 60]  # curve order, not fit order
+    assert forked[1][0][3] == gold_only.model_bytes  # the grid's CRF is the first point, not fit again
+
+
 def test_the_chosen_student_is_the_fast_model_saved_beside_the_crf_alone(corpora, teacher_family, tmp_path) -> None:
     unlabelled = unlabelled_tweets(corpora)
     counts = unlabelled.counts["toy"]

@@ -21,7 +21,7 @@ from tweetner_utils import entity_scores, synthetic_splits
 from tweetner_utils.data.word_vectors import glove_vectors
 from tweetner_utils.features.knowledge import synthetic_knowledge
 from tweetner_utils.features.neural import NeuralInputs
-from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger
+from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger, _collate
 from tweetner_utils.models.bio_decoding import allowed_starts, allowed_transitions
 from tweetner_utils.models.crf_layer import CrfLayer
 from tweetner_utils.models.ensemble import search_weights, weight_grid
@@ -180,6 +180,18 @@ def test_a_bilstm_crf_tweet_gets_the_same_probabilities_alone_and_in_any_batch(b
     for a, b in zip(together, alone):  # float32 products of other shapes round differently: 4e-6 seen
         assert a == pytest.approx(b, abs=1e-5)
     assert bilstm_crf.predict(tweets) == [bilstm_crf.predict([t])[0] for t in tweets]
+
+
+def test_bilstm_crf_convolves_each_distinct_word_once_with_the_same_bits(bilstm_crf: BilstmCrfTagger) -> None:
+    network, inputs = bilstm_crf.network, bilstm_crf.inputs
+    assert network is not None and inputs is not None
+    tweets = SPLITS["test"].tokens[:40]
+    chars = _collate([inputs(t) for t in tweets], None, inputs)["chars"]
+    b, t, c = chars.shape
+    assert len(torch.unique(chars.view(b * t, c), dim=0)) < b * t  # words repeat: there is something to save
+    with torch.no_grad():
+        every_token = network.char_cnn(network.chars(chars.view(b * t, c)).transpose(1, 2)).max(dim=2).values
+        assert torch.equal(network.char_vectors(chars), every_token.view(b, t, -1))
 
 
 def test_bilstm_crf_loads_identically_in_a_fresh_process(bilstm_crf: BilstmCrfTagger, tmp_path: Path) -> None:

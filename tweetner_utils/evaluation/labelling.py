@@ -9,13 +9,12 @@ shape (the gain per label) and the strategies' differences, which share the cap.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..data.conll import Corpus
+from ..forked import fork_map
 from ..metrics import entity_scores
 from ..models.crf import CrfTagger
 from ..models.protocol import Tagger
@@ -83,7 +82,7 @@ def analyse_labelling(
         # the simulation's seeds (the longest jobs) first, then the curve's points fill the gaps
         jobs: list[tuple[Callable[[Any], Any], Any]] = [(_seed_paths, seed) for seed in settings.simulation_seeds]
         jobs += [(_curve_point, point) for point in curve_jobs(len(train), settings.shares, settings.seeds)]
-        done = _run(_call, jobs, workers)
+        done = fork_map(_call, jobs, workers)
         paths, points = done[: len(settings.simulation_seeds)], done[len(settings.simulation_seeds) :]
     finally:
         _JOB_STATE.clear()  # the corpora and the featurizer are not kept alive after the analysis
@@ -113,15 +112,6 @@ def analyse_labelling(
 _JOB_STATE: dict[str, Any] = {}
 """What the forked workers read (the template, each split's token and tag lists, the settings): set before the
 pool starts, so nothing large is pickled per job."""
-
-
-def _run(job: Callable[[Any], T], jobs: Sequence[Any], workers: int) -> list[T]:
-    """``job`` over ``jobs`` in order: in forked processes, or here with one worker (or where
-    fork does not exist)."""
-    if workers <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [job(item) for item in jobs]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(job, jobs))
 
 
 def _fit(indices: list[int]) -> Tagger:

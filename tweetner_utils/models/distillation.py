@@ -29,6 +29,7 @@ import numpy as np
 
 from ..data.conll import TagLists, TokenLists
 from ..data.unlabelled import UnlabelledTweets
+from ..forked import fork_map
 from .crf import CrfTagger
 from .family import FitContext
 from .teacher_labels import (
@@ -41,6 +42,9 @@ from .teacher_labels import (
     teacher_labels,
     tweets_digest,
 )
+
+FIT_WORKERS = 2
+"""Students fit at once (each CRFsuite fit uses one core; the development machine has two)."""
 
 
 @dataclass(frozen=True)
@@ -153,29 +157,46 @@ def choose_student(
     gold_copies: Sequence[int],
     log: Callable[[str], None] = print,
     gold_only: CrfTagger | None = None,
+    workers: int = FIT_WORKERS,
 ) -> tuple[StudentFit, list[StudentFit]]:
     """Steps 2 and 3 above: every student, and the one chosen on dev. ``score`` gives a
     model's (dev F1, test F1); ``gold_only``, when given, is the curve's first point already
-    fit (the CRF the grid chose), so it is not fit twice."""
-    fits: list[StudentFit] = []
+    fit (the CRF the grid chose), so it is not fit twice. The students of each step are fit
+    ``workers`` at a time in forked processes (CRFsuite uses one core); what is chosen does
+    not depend on ``workers``."""
 
-    def run(recipe: StudentRecipe) -> StudentFit:
+    def fit_and_score(recipe: StudentRecipe) -> tuple[bytes, int, float, float, float]:
         started = time.perf_counter()
-        if gold_only is not None and recipe == StudentRecipe(0):
-            model, used = gold_only, 0
-        else:
-            model, used = fit_student(recipe, template, gold, tweets, taught)
-        dev_f1, test_f1 = score(model)
-        fit = StudentFit(recipe, model, used, dev_f1, test_f1, time.perf_counter() - started)
-        log(f"student {recipe.name}: dev entity F1 {dev_f1:.4f}")
-        fits.append(fit)
-        return fit
+        model, used = fit_student(recipe, template, gold, tweets, taught)
+        assert model.model_bytes is not None
+        return (model.model_bytes, used, *score(model), time.perf_counter() - started)
 
-    for recipe in learning_curve_recipes(sizes):
-        run(recipe)
-    curve_best = best_fit(fits)
-    for recipe in variant_recipes(curve_best.recipe, min_confidences, gold_copies):
-        run(recipe)
+    def run(order: list[StudentRecipe]) -> list[StudentFit]:
+        done: list[StudentFit] = []
+        recipes = list(order)
+        if gold_only is not None and StudentRecipe(0) in recipes:
+            recipes = [r for r in recipes if r != StudentRecipe(0)]
+            started = time.perf_counter()
+            done.append(StudentFit(StudentRecipe(0), gold_only, 0, *score(gold_only), time.perf_counter() - started))
+        if recipes:
+            log(f"fitting {len(recipes)} student(s) in {min(workers, len(recipes))} process(es)")
+        # the most teacher tweets first: the longest fits start first and the short ones fill in
+        longest_first = sorted(recipes, key=lambda r: -r.unlabelled)
+        for recipe, (data, used, dev_f1, test_f1, seconds) in zip(
+            longest_first, fork_map(fit_and_score, longest_first, workers)
+        ):
+            model = CrfTagger(
+                c1=template.c1, c2=template.c2, max_iterations=template.max_iterations, featurizer=template.featurizer
+            )
+            model.set_model_bytes(data)
+            done.append(StudentFit(recipe, model, used, dev_f1, test_f1, seconds))
+        done.sort(key=lambda fit: order.index(fit.recipe))
+        for fit in done:
+            log(f"student {fit.recipe.name}: dev entity F1 {fit.dev_f1:.4f}")
+        return done
+
+    fits = run(learning_curve_recipes(sizes))
+    fits += run(variant_recipes(best_fit(fits).recipe, min_confidences, gold_copies))
     return best_fit(fits), fits
 
 

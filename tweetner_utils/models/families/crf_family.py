@@ -4,10 +4,13 @@ c1/c2 regularisation chosen on dev from a small grid. The best one is also the f
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from ...features.knowledge import KnowledgeFeaturizer, KnowledgeResources
+from ...forked import fork_map
 from ..crf import CrfTagger
+from ..distillation import FIT_WORKERS
 from ..family import Candidate, Family, FitContext, MemberFit
 from ..protocol import ProbabilisticTagger, Tagger
 from ..strong_settings import StrongModelSettings
@@ -24,15 +27,29 @@ def _tagger(c1: float, c2: float, context: FitContext, featurizer: KnowledgeFeat
 
 
 def _fit(context: FitContext, rows: list[dict]) -> MemberFit:
-    """Every grid point fit on train and scored on dev (one table row each); the best goes on."""
+    """Every grid point fit on train and scored on dev (one table row each; two at a time in
+    forked processes, as CRFsuite uses one core); the best goes on."""
     train, dev, test = context.train, context.corpora["dev"], context.corpora["test"]
     featurizer = KnowledgeFeaturizer(context.resources)
-    best: MemberFit | None = None
-    for c1, c2 in context.settings.crf_grid:
+
+    def fit_and_score(point: Sequence[float]) -> tuple[bytes | None, float, float, float]:
         started = time.perf_counter()
+        c1, c2 = point
         crf = _tagger(c1, c2, context, featurizer).fit(train.tokens, train.tags)
         seconds = time.perf_counter() - started
-        dev_f1, test_f1 = context.f1("dev", crf.predict(dev.tokens)), context.f1("test", crf.predict(test.tokens))
+        return (
+            crf.model_bytes,
+            context.f1("dev", crf.predict(dev.tokens)),
+            context.f1("test", crf.predict(test.tokens)),
+            seconds,
+        )
+
+    best: MemberFit | None = None
+    grid = list(context.settings.crf_grid)
+    for (c1, c2), (data, dev_f1, test_f1, seconds) in zip(grid, fork_map(fit_and_score, grid, FIT_WORKERS)):
+        crf = _tagger(c1, c2, context, featurizer)
+        assert data is not None
+        crf.set_model_bytes(data)
         fit = MemberFit("crf", crf, [], [], dev_f1, test_f1, seconds, {"c1": c1, "c2": c2})
         rows.append(
             {
