@@ -27,7 +27,14 @@ fixes every one of those choices to code that every x86-64 CPU since AVX2 (Intel
   and two; Dask's ``LocalCluster`` sets all three to 1 in the process that starts it, for
   good); ``OMP_WAIT_POLICY=PASSIVE``: with
   two thread pools (PyTorch's and OpenBLAS's) on two cores, spinning threads would take
-  turns doubling the step time.
+  turns doubling the step time. ``GOMP_SPINCOUNT=300``: yet a PyTorch thread that sleeps
+  the moment its work ends is woken for each of the BiLSTM-CRF's many small operations,
+  which made its training about twice as slow; 300 spins (a few microseconds) before
+  sleeping give that back at little cost to MiniLM (``benchmarks/thread_waits.py``, Zen 4,
+  2 cores, medians of 2 fresh processes, 0 -> 300 spins: a BiLSTM-CRF epoch over 800 train
+  tweets 8.8 s -> 4.5-5.3 s, a MiniLM epoch over 480 11.0 s -> 11.3-11.6 s, MiniLM tagging
+  300 dev tweets 2.6 s -> 2.8-3.0 s; 100 spins save nothing, 1,000 slow MiniLM down more).
+  Waiting changes no number.
 - the transformer computes in float32 (``bfloat16`` needs AVX-512 BF16 or AMX to be fast,
   and each of those rounds its own way).
 
@@ -63,6 +70,7 @@ PORTABLE_SETTINGS: dict[str, str] = {
     "OPENBLAS_NUM_THREADS": str(PORTABLE_THREADS),
     "MKL_NUM_THREADS": str(PORTABLE_THREADS),
     "OMP_WAIT_POLICY": "PASSIVE",
+    "GOMP_SPINCOUNT": "300",
 }
 """Environment variables that fix the kernel paths; set over any value the environment had."""
 
