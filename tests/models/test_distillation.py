@@ -149,7 +149,10 @@ def test_a_student_learns_what_only_the_teachers_labels_show(corpora, teacher) -
     assert used == len(tweets) and f1[student] > f1[gold_only] + 0.2
 
 
-def test_dev_chooses_among_sizes_then_filters_and_gold_weights(corpora, teacher) -> None:
+@pytest.fixture
+def curve_inputs(corpora, teacher):
+    """What :func:`choose_student` needs on the toy corpus: the teacher-labelled tweets, the
+    gold-only CRF and a dev scorer (test scored as 0)."""
     tweets = [list(t) for t in unlabelled_tweets(corpora).tokens]
     taught = teacher_labels(teacher, tweets, None, "")[0]
     train, dev = corpora["train"], corpora["dev"]
@@ -158,9 +161,12 @@ def test_dev_chooses_among_sizes_then_filters_and_gold_weights(corpora, teacher)
     def score(model: CrfTagger) -> tuple[float, float]:
         return entity_scores(dev.tags, model.predict(dev.tokens)).overall.f1, 0.0
 
-    chosen, fits = choose_student(
-        gold_only, (train.tokens, train.tags), tweets, taught, score, [30, 60], [0.0, 0.99], [1, 2], lambda _: None
-    )
+    return tweets, taught, (train.tokens, train.tags), gold_only, score
+
+
+def test_dev_chooses_among_sizes_then_filters_and_gold_weights(curve_inputs) -> None:
+    tweets, taught, gold, gold_only, score = curve_inputs
+    chosen, fits = choose_student(gold_only, gold, tweets, taught, score, [30, 60], [0.0, 0.99], [1, 2], lambda _: None)
     recipes = [fit.recipe for fit in fits]
     assert recipes[:3] == [StudentRecipe(0), StudentRecipe(30), StudentRecipe(60)]
     assert len(recipes) == 5 and chosen.recipe.unlabelled > 0
@@ -171,18 +177,12 @@ def test_dev_chooses_among_sizes_then_filters_and_gold_weights(corpora, teacher)
     assert variant_recipes(StudentRecipe(0), [0.0, 0.5], [1, 2]) == []
 
 
-def test_students_fit_in_two_processes_are_the_students_fit_here(corpora, teacher) -> None:
-    tweets = [list(t) for t in unlabelled_tweets(corpora).tokens]
-    taught = teacher_labels(teacher, tweets, None, "")[0]
-    train, dev = corpora["train"], corpora["dev"]
-    gold_only = CrfTagger(c1=0.05, c2=0.05, max_iterations=50).fit(train.tokens, train.tags)
-
-    def score(model: CrfTagger) -> tuple[float, float]:
-        return entity_scores(dev.tags, model.predict(dev.tokens)).overall.f1, 0.0
+def test_students_fit_in_two_processes_are_the_students_fit_here(curve_inputs) -> None:
+    tweets, taught, gold, gold_only, score = curve_inputs
 
     def students(workers: int) -> tuple[StudentRecipe, list[tuple[StudentRecipe, int, float, bytes | None]]]:
         chosen, fits = choose_student(
-            gold_only, (train.tokens, train.tags), tweets, taught, score, [20, 40, 60], [0.0, 0.99], [1, 2],
+            gold_only, gold, tweets, taught, score, [20, 40, 60], [0.0, 0.99], [1, 2],
             lambda _: None, gold_only=gold_only, workers=workers,
         )  # fmt: skip
         return chosen.recipe, [(f.recipe, f.taught_tweets, f.dev_f1, f.model.model_bytes) for f in fits]
