@@ -53,6 +53,18 @@ def fresh_digest(folder: Path) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+IN_WORKERS = """
+import hashlib, json, sys
+from tweetner_utils import synthetic_splits
+from tweetner_utils.serving.api import load_tagger
+tokens = synthetic_splits(8)["test"].tokens
+with load_tagger(sys.argv[1], workers=2) as tagger:
+    tagger.tag_tokens(tokens[:10])  # in this process first: PyTorch starts its threads here
+    tags, confidences = tagger.tag_tokens((tokens * 3)[:300])  # enough to go to the workers
+print(json.dumps([tags, confidences]))
+"""
+
+
 def f1(model, split: str = "test") -> float:
     return entity_scores(SPLITS[split].tags, model.predict(SPLITS[split].tokens)).overall.f1
 
@@ -192,6 +204,23 @@ def test_bilstm_crf_convolves_each_distinct_word_once_with_the_same_bits(bilstm_
     with torch.no_grad():
         every_token = network.char_cnn(network.chars(chars.view(b * t, c)).transpose(1, 2)).max(dim=2).values
         assert torch.equal(network.char_vectors(chars), every_token.view(b, t, -1))
+
+
+def test_bilstm_crf_tags_in_two_worker_processes_as_in_one(bilstm_crf: BilstmCrfTagger, tmp_path: Path) -> None:
+    """Forked workers have none of PyTorch's threads: they hung on their first parallel operation.
+    They compute on one thread, which rounds some sums another way: the same tags, confidences
+    within 1e-4."""
+    folder = tmp_path / "bilstm_crf"
+    bilstm_crf.save(str(folder), {"features": {"kind": "synthetic", "vectors": "glove-6b-50d"}})
+    done = subprocess.run(
+        [sys.executable, "-c", IN_WORKERS, str(folder)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    tags, confidences = bilstm_crf.tags_and_confidences((SPLITS["test"].tokens * 3)[:300])
+    worker_tags, worker_confidences = json.loads(done.stdout.strip().splitlines()[-1])
+    assert worker_tags == tags
+    for here, there in zip(confidences, worker_confidences):
+        assert there == pytest.approx(here, abs=1e-4)
 
 
 def test_bilstm_crf_loads_identically_in_a_fresh_process(bilstm_crf: BilstmCrfTagger, tmp_path: Path) -> None:
