@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+FIT_WORKERS = 2
+"""Processes for one-core fits such as CRFsuite's (the development machine has two cores)."""
+
 T = TypeVar("T")
 U = TypeVar("U")
 

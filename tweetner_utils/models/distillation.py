@@ -29,7 +29,7 @@ import numpy as np
 
 from ..data.conll import TagLists, TokenLists
 from ..data.unlabelled import UnlabelledTweets
-from ..forked import fork_map
+from ..forked import FIT_WORKERS, fork_map
 from .crf import CrfTagger
 from .family import FitContext
 from .teacher_labels import (
@@ -42,9 +42,6 @@ from .teacher_labels import (
     teacher_labels,
     tweets_digest,
 )
-
-FIT_WORKERS = 2
-"""Students fit at once (each CRFsuite fit uses one core; the development machine has two)."""
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ...features.knowledge import KnowledgeFeaturizer, KnowledgeResources
-from ...forked import fork_map
+from ...forked import FIT_WORKERS, fork_map
 from ..crf import CrfTagger
-from ..distillation import FIT_WORKERS
 from ..family import Candidate, Family, FitContext, MemberFit
 from ..protocol import ProbabilisticTagger, Tagger
 from ..strong_settings import StrongModelSettings
