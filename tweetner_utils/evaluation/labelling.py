@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..data.conll import Corpus
-from ..forked import fork_map
+from ..forked import FIT_WORKERS, fork_map
 from ..metrics import entity_scores
 from ..models.crf import CrfTagger
 from ..models.protocol import Tagger
@@ -63,7 +63,7 @@ def analyse_labelling(
     corpora: Mapping[str, Corpus],
     settings: LabellingPlanSettings,
     log: Callable[[str], None] = print,
-    workers: int = 2,
+    workers: int = FIT_WORKERS,
 ) -> dict:
     """The curve, its fitted law and extrapolations, the simulation and its verdicts, as the
     results record (``reporting/summary/labelling_text.py`` words it).
