@@ -69,20 +69,31 @@ class NeuralInputs:
         return [len(ids) + 1 for ids in self.cluster_ids]
 
     def __call__(self, tokens: Sequence[str]) -> TweetInputs:
+        words, chars, casing, clusters = self.token_arrays(tokens)
+        return TweetInputs(words, chars, casing, self.gazetteer(tokens), clusters)
+
+    def token_arrays(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What depends on each token alone (:class:`TweetInputs` without the gazetteer): word
+        rows, characters, casing classes and cluster ids, one row per token."""
         parts = [self._token(t) for t in tokens]
-        n = len(tokens)
-        gazetteer = np.zeros((n, self.gazetteer_width), dtype=np.float32)
-        for i, found in enumerate(self.index.matches([normalise_phrase(t) for t in tokens])):
-            for match in found:
-                name, position = match.rsplit(":", 1)
-                gazetteer[i, self.lists[name] + (0 if position == "B" else len(self.lists))] = 1.0
-        return TweetInputs(
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, np.zeros((0, MAX_WORD_CHARS), np.int64), empty, np.zeros((0, len(CLUSTER_BITS)), np.int64)
+        return (
             np.array([p[0] for p in parts], dtype=np.int64),
-            np.stack([p[1] for p in parts]) if parts else np.zeros((0, MAX_WORD_CHARS), dtype=np.int64),
+            np.stack([p[1] for p in parts]),
             np.array([p[2] for p in parts], dtype=np.int64),
-            gazetteer,
-            np.stack([p[3] for p in parts]) if parts else np.zeros((0, len(CLUSTER_BITS)), dtype=np.int64),
+            np.stack([p[3] for p in parts]),
         )
+
+    def gazetteer(self, tokens: Sequence[str]) -> np.ndarray:
+        """(tokens, 2 x lists) gazetteer matches of one tweet (a phrase spans tokens: the tweet matters)."""
+        found = np.zeros((len(tokens), self.gazetteer_width), dtype=np.float32)
+        for i, matches in enumerate(self.index.found([normalise_phrase(t) for t in tokens])):
+            for match in matches or ():
+                name, position = match.rsplit(":", 1)
+                found[i, self.lists[name] + (0 if position == "B" else len(self.lists))] = 1.0
+        return found
 
     def _token(self, token: str) -> tuple[int, np.ndarray, int, np.ndarray]:
         hit = self._tokens.get(token)

@@ -11,7 +11,7 @@ seed gives one model.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Self
 
@@ -27,6 +27,7 @@ from ..features.neural import CLUSTER_BITS, MAX_WORD_CHARS, NeuralInputs, TweetI
 from ..features.orthographic import CASING_CLASSES
 from .artifacts import read_artifact, write_artifact
 from .crf_layer import CrfLayer
+from .lstm_tagging import WordArrays, bidirectional_lstm, both_directions, char_tables, char_vectors, product
 from .portable_ops import configure_torch
 from .protocol import Confidences
 from .seeding import Seeded, seed_everything
@@ -76,35 +77,60 @@ class _Network(nn.Module):
         self.crf = CrfLayer(labels)
 
     def char_vectors(self, chars: torch.Tensor) -> torch.Tensor:
-        """(B, T, char_filters) from (B, T, MAX_WORD_CHARS) character ids.
-
-        When tagging, the convolution runs once per distinct word of the batch (a batch
-        repeats many words, and all its padding is one), which halves its share of the
-        tagging time; it runs word by word, so a word's vector is the same bits whatever else
-        is in the batch, and the same as convolving every token. Training convolves every
-        token: summing a repeated word's gradients first would round the weights' gradient
-        differently, and change every trained model."""
+        """(B, T, char_filters) from (B, T, MAX_WORD_CHARS) character ids (training)."""
         b, t, c = chars.shape
-        flat = chars.view(b * t, c)
-        if torch.is_grad_enabled():
-            return self.char_cnn(self.chars(flat).transpose(1, 2)).max(dim=2).values.view(b, t, -1)
-        words, inverse = torch.unique(flat, dim=0, return_inverse=True)
-        return self.char_cnn(self.chars(words).transpose(1, 2)).max(dim=2).values[inverse].view(b, t, -1)
+        return self.char_cnn(self.chars(chars.view(b * t, c)).transpose(1, 2)).max(dim=2).values.view(b, t, -1)
 
-    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        """(B, T, labels) emission scores."""
+    def features(self, batch: dict[str, torch.Tensor], char: torch.Tensor) -> torch.Tensor:
+        """(B, T, width): each token's vectors side by side, given its character vectors."""
         known = batch["vectors"]
         word = torch.where(batch["has_vector"].unsqueeze(-1), known, self.unknown.expand_as(known))
-        char = self.char_vectors(batch["chars"])
         clusters = [emb(batch["clusters"][:, :, k]) for k, emb in enumerate(self.clusters)]
         gazetteer = self.gazetteer(batch["gazetteer"])
-        features = torch.cat([word, char, self.casing(batch["casing"]), gazetteer, *clusters], dim=-1)
+        return torch.cat([word, char, self.casing(batch["casing"]), gazetteer, *clusters], dim=-1)
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """(B, T, labels) emission scores (training: PyTorch's modules, dropout included)."""
+        features = self.features(batch, self.char_vectors(batch["chars"]))
         # Packed, so the backward LSTM starts at each tweet's last word, not at the batch's padding
         # (which moved a tweet's probabilities by up to 0.5 with the other tweets of its batch).
         lengths = batch["mask"].sum(dim=1).cpu()
         packed = pack_padded_sequence(self.drop(features), lengths, batch_first=True, enforce_sorted=False)
         hidden, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=batch["chars"].shape[1])
         return self.emit(self.drop(hidden))
+
+    def word_products(self, words: WordArrays) -> torch.Tensor:
+        """(words, 2 x 4 x hidden): the LSTM's input product of all that depends on the word
+        alone (every input but the gazetteer's), both directions (tagging: once per distinct word)."""
+        vectors, has_vector, chars, casing, clusters = words
+        word = torch.where(has_vector[:, None], vectors, self.unknown.detach().expand_as(vectors))
+        char = char_vectors(chars, *char_tables(self.chars, self.char_cnn))
+        parts = [word, char, self.casing(casing), *(emb(clusters[:, k]) for k, emb in enumerate(self.clusters))]
+        first, last = self._gazetteer_columns(word.shape[1])
+        weight = self._input_weight()
+        return product(torch.cat(parts, dim=1), torch.cat([weight[:, :first], weight[:, last:]], dim=1))
+
+    def gazetteer_products(self, patterns: np.ndarray) -> torch.Tensor:
+        """(patterns, 2 x 4 x hidden): the rest of the input product, for each distinct row of
+        gazetteer matches (a few hundred in a few thousand tweets), with the LSTM's biases."""
+        first, last = self._gazetteer_columns(self.unknown.shape[0])
+        listed = self.gazetteer(torch.from_numpy(patterns))
+        biases = (both_directions(self.lstm, "bias_ih_l0") + both_directions(self.lstm, "bias_hh_l0")).reshape(-1)
+        return product(listed, self._input_weight()[:, first:last]) + biases
+
+    def _input_weight(self) -> torch.Tensor:
+        """(2 x 4 x hidden, width): both directions' input weights, stacked."""
+        return both_directions(self.lstm, "weight_ih_l0").flatten(0, 1)
+
+    def _gazetteer_columns(self, word_width: int) -> tuple[int, int]:
+        """Where the gazetteer layer's outputs sit in :meth:`features`' columns."""
+        first = word_width + self.char_cnn.out_channels + self.casing.embedding_dim
+        return first, first + self.gazetteer.out_features
+
+    def tagging_emissions(self, products: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """(B, T, labels) emission scores of a batch (tagging: no gradients, no dropout) from its
+        (B, T, 2 x 4 x hidden) input products (:meth:`word_products` + :meth:`gazetteer_products`)."""
+        return self.emit(bidirectional_lstm(self.lstm, products, lengths))
 
 
 class BilstmCrfTagger:
@@ -182,28 +208,72 @@ class BilstmCrfTagger:
         tags = [[self.labels[k] for k in path] for path in paths]
         return tags, [p[np.arange(len(path)), path].tolist() for path, p in zip(paths, probabilities)]
 
-    def _run(self, tokens: TokenLists, *, marginals: bool, batch: int = 128) -> tuple[list, list[np.ndarray]]:
-        """Viterbi paths (label indices) and, if asked, marginals, per tweet in input order
-        (batches of similar lengths; the LSTM reads packed sequences, so a tweet's result does
-        not depend on the other tweets of its batch)."""
+    def _run(
+        self, tokens: TokenLists, *, marginals: bool, batch: int = 128, chunk: int = 4096
+    ) -> tuple[list, list[np.ndarray]]:
+        """Viterbi paths (label indices) and, if asked, marginals, per tweet in input order.
+
+        Tweets go in batches of similar lengths; the backward LSTM starts at each tweet's last
+        word, so a tweet's result does not depend on the other tweets of its batch. What
+        depends on a word alone is computed once per distinct word of ``chunk`` tweets (a
+        chunk, not all of them, so that tagging 100,000 tweets holds a few thousand)."""
         if self.network is None or self.inputs is None:
             raise RuntimeError("BilstmCrfTagger used before fit or load")
-        self.network.eval()
+        network = self.network.eval()
         order = [i for i in sorted(range(len(tokens)), key=lambda i: len(tokens[i])) if tokens[i]]
         paths: list = [[] for _ in tokens]
         probabilities = [np.zeros((len(t), len(self.labels))) for t in tokens]
         with torch.no_grad():
-            for start in range(0, len(order), batch):
-                rows = order[start : start + batch]
-                inputs = _collate([self.inputs(tokens[i]) for i in rows], None, self.inputs)
-                emissions = self.network(inputs)
-                for i, path in zip(rows, self.network.crf.decode(emissions, inputs["mask"])):
-                    paths[i] = path
-                if marginals:
-                    found = self.network.crf.marginals(emissions, inputs["mask"]).double().numpy()
-                    for k, i in enumerate(rows):
-                        probabilities[i] = found[k, : len(tokens[i])]
+            for first in range(0, len(order), chunk):
+                chunk_rows = order[first : first + chunk]
+                for start, emissions, lengths in self._emissions([tokens[i] for i in chunk_rows], batch):
+                    rows = chunk_rows[start : start + len(lengths)]
+                    mask = torch.arange(emissions.shape[1])[None, :] < lengths[:, None]
+                    for i, path in zip(rows, network.crf.decode(emissions, mask)):
+                        paths[i] = path
+                    if marginals:
+                        found = network.crf.marginals(emissions, mask).numpy()
+                        for k, i in enumerate(rows):
+                            probabilities[i] = found[k, : len(tokens[i])]
         return paths, probabilities
+
+    def _emissions(
+        self, tweets: Sequence[Sequence[str]], batch: int
+    ) -> Iterator[tuple[int, torch.Tensor, torch.Tensor]]:
+        """Per ``batch`` consecutive (non-empty) tweets: the first one's index, the (B, T,
+        labels) emission scores and the lengths (tagging arithmetic, no gradients)."""
+        assert self.network is not None
+        words, word_ids, patterns, pattern_ids = self._distinct(tweets)
+        per_word, per_pattern = self.network.word_products(words), self.network.gazetteer_products(patterns)
+        starts = np.cumsum([0, *(len(tweet) for tweet in tweets)])
+        for start in range(0, len(tweets), batch):
+            lengths = torch.tensor([len(tweet) for tweet in tweets[start : start + batch]])
+            at = _token_rows(starts[start : start + len(lengths)], lengths)
+            yield (
+                start,
+                self.network.tagging_emissions(per_word[word_ids[at]] + per_pattern[pattern_ids[at]], lengths),
+                lengths,
+            )
+
+    def _distinct(self, tweets: Sequence[Sequence[str]]) -> tuple[WordArrays, torch.Tensor, np.ndarray, torch.Tensor]:
+        """The distinct words of ``tweets`` as network inputs, and each token's (tweet after
+        tweet) row among them; the distinct rows of gazetteer matches, and each token's."""
+        assert self.inputs is not None
+        vocabulary: dict[str, int] = {}
+        ids = [vocabulary.setdefault(token, len(vocabulary)) for tweet in tweets for token in tweet]
+        rows, chars, casing, clusters = self.inputs.token_arrays(list(vocabulary))
+        vectors = self.inputs.vectors
+        found = (
+            torch.from_numpy(np.asarray(vectors.matrix[np.maximum(rows, 0)], dtype=np.float32))
+            if vectors is not None
+            else torch.zeros((len(rows), 1))
+        )
+        words = WordArrays(found, torch.from_numpy(rows >= 0), *map(torch.from_numpy, (chars, casing, clusters)))
+        matches = np.concatenate([self.inputs.gazetteer(tweet) for tweet in tweets])
+        packed = np.packbits(matches > 0, axis=1)  # a row as bytes: one key to compare
+        keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+        _, first, pattern_ids = np.unique(keys, return_index=True, return_inverse=True)
+        return words, torch.tensor(ids), matches[first], torch.from_numpy(pattern_ids.reshape(-1))
 
     def save(self, folder: str, metadata: dict) -> None:
         """The trained weights (without the frozen GloVe table: the package holds it) and settings."""
@@ -273,3 +343,11 @@ def _collate(
         if tags is not None:
             batch["tags"][row, :n] = torch.tensor(tags[row])
     return batch
+
+
+def _token_rows(starts: np.ndarray, lengths: torch.Tensor) -> torch.Tensor:
+    """(B, T) rows of a batch's tokens among its chunk's, for tweets that start at ``starts``;
+    padding gets row 0 (its results are never read)."""
+    positions = torch.arange(int(lengths.max()))[None, :]
+    rows = torch.from_numpy(starts)[:, None] + positions
+    return torch.where(positions < lengths[:, None], rows, torch.tensor(0))

@@ -21,6 +21,8 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import TypeVar
 
+import threadpoolctl
+
 from ..data.conll import TagLists, TokenLists
 from ..data.labels import LabelSet, bio_spans
 from ..data.tokenizer import Token, model_tokens, tokenize
@@ -201,6 +203,7 @@ def _start_worker() -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(1)
+    threadpoolctl.threadpool_limits(1, user_api="blas")
 
 
 @contextlib.contextmanager

@@ -1,0 +1,118 @@
+"""The BiLSTM-CRF's tagging arithmetic, rearranged for speed (no gradients, same functions).
+
+Training runs PyTorch's own modules; tagging computes the same functions with fewer, larger
+operations, which made the network fast enough to be the fast model
+(``benchmarks/predict.py``):
+
+- the character CNN is linear before its max, so each of its three kernel columns is folded
+  into the character embedding once (a table per column): a word's convolution becomes three
+  table lookups and two additions per position, instead of a product over 25 x 3 inputs;
+- the LSTM's input products run as one matrix product over every token of the batch, both
+  directions at once, and only the recurrent product is left inside the loop over positions
+  (PyTorch's packed LSTM multiplies the inputs position by position);
+- the backward direction reads each tweet reversed within its own length, so it starts at
+  the tweet's last word, never at the batch's padding (what packing did).
+
+Sums are grouped otherwise than in the modules, so a probability can differ from the
+modules' by rounding (about 1e-6); every operation is elementwise or a PyTorch product, so
+it has the same bits on every CPU under portable numerics, like the modules.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class WordArrays(NamedTuple):
+    """The distinct words of some tweets as a network reads them, one row per word."""
+
+    vectors: torch.Tensor
+    """(words, dimensions) word vectors (any row where ``has_vector`` is false)."""
+    has_vector: torch.Tensor
+    chars: torch.Tensor
+    """(words, MAX_WORD_CHARS) character ids."""
+    casing: torch.Tensor
+    clusters: torch.Tensor
+    """(words, cluster prefix lengths) cluster-prefix ids."""
+
+
+def product(rows: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """``rows @ weight.T`` through NumPy's OpenBLAS (``portable_ops``: the same bits on every
+    AVX2 CPU, and twice as fast as MKL's compatible branch, which PyTorch's products take)."""
+    found = np.ascontiguousarray(rows.detach().numpy()) @ np.ascontiguousarray(weight.detach().numpy().T)
+    return torch.from_numpy(found)
+
+
+def product_batched(rows: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """(n, B, out) = (n, B, in) @ (n, in, out), through OpenBLAS like :func:`product`."""
+    return torch.from_numpy(np.matmul(rows.numpy(), weights.numpy()))
+
+
+def char_tables(embedding: nn.Embedding, conv: nn.Conv1d) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per kernel column k, (characters + 1, filters) = each character's embedding through
+    column k; the extra last row is the zero the convolution pads a word with. And the bias."""
+    weight = conv.weight.detach()  # (filters, char_dim, width)
+    tables = torch.einsum("vc,fck->kvf", embedding.weight.detach(), weight)
+    border = torch.zeros((tables.shape[0], 1, tables.shape[2]), dtype=tables.dtype)
+    bias = conv.bias.detach() if conv.bias is not None else torch.zeros(weight.shape[0])
+    return torch.cat([tables, border], dim=1), bias
+
+
+def char_vectors(words: torch.Tensor, tables: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """(words, filters): the max over positions of the same-padded convolution of each
+    (words, characters) row of character ids, from :func:`char_tables`."""
+    width = tables.shape[0]
+    border = tables.shape[1] - 1
+    pad = width // 2
+    padded = nn.functional.pad(words, (pad, width - 1 - pad), value=border)
+    length = words.shape[1]
+    out = bias + tables[0][padded[:, :length]]
+    for k in range(1, width):
+        out += tables[k][padded[:, k : k + length]]
+    return out.max(dim=1).values
+
+
+def bidirectional_lstm(lstm: nn.LSTM, products: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(B, T, 2 x hidden) outputs of a one-layer bidirectional ``lstm`` from its (B, T, 2 x 4 x
+    hidden) input products, biases included (forward direction first), for rows of ``lengths``
+    real positions (the rest padding, whose outputs are left undefined)."""
+    b, t, _ = products.shape
+    hidden = lstm.hidden_size
+    reverse = _reversal(lengths, t)
+    forward, backward = products.view(b, t, 2, 4 * hidden).unbind(dim=2)
+    backward = backward.gather(1, reverse[:, :, None].expand(b, t, 4 * hidden))
+    steps = torch.stack([forward, backward], dim=2).transpose(0, 1).contiguous()  # (T, B, 2, 4 x hidden)
+    recurrent = both_directions(lstm, "weight_hh_l0").transpose(1, 2).contiguous()
+    h = torch.zeros((2, b, hidden))
+    c = torch.zeros((2, b, hidden))
+    outputs = torch.empty((t, 2, b, hidden))
+    for step in range(t):
+        gates = steps[step].transpose(0, 1) + product_batched(h, recurrent)
+        i, f, g, o = _gates(gates, hidden)
+        c = f * c + i * g
+        h = outputs[step] = o * torch.tanh(c)
+    backward_out = outputs[:, 1].transpose(0, 1).gather(1, reverse[:, :, None].expand(b, t, hidden))
+    return torch.cat([outputs[:, 0].transpose(0, 1), backward_out], dim=2)
+
+
+def both_directions(lstm: nn.LSTM, name: str) -> torch.Tensor:
+    """(2, ...): the forward and the backward direction's parameter ``name`` (``weight_ih_l0``...)."""
+    return torch.stack([lstm.get_parameter(name), lstm.get_parameter(f"{name}_reverse")]).detach()
+
+
+def _gates(gates: torch.Tensor, hidden: int) -> tuple[torch.Tensor, ...]:
+    """PyTorch's gate order (input, forget, cell, output) with their activations."""
+    i, f, g, o = gates.split(hidden, dim=2)
+    return torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+
+
+def _reversal(lengths: torch.Tensor, steps: int) -> torch.Tensor:
+    """(B, T) positions that reverse each row within its length and leave its padding in place
+    (the map is its own inverse)."""
+    positions = torch.arange(steps)[None, :]
+    last = lengths[:, None] - 1
+    return torch.where(positions <= last, last - positions, positions)
