@@ -13,9 +13,11 @@ operations, which made the network fast enough to be the fast model
 - the backward direction reads each tweet reversed within its own length, so it starts at
   the tweet's last word, never at the batch's padding (what packing did).
 
-Sums are grouped otherwise than in the modules, so a probability can differ from the
-modules' by rounding (about 1e-6); every operation is elementwise or a PyTorch product, so
-it has the same bits on every CPU under portable numerics, like the modules.
+Sums are grouped otherwise than in the modules, so an emission score can differ from the
+modules' by rounding (4e-6 of 15 on WNUT16); every operation is elementwise, a table
+lookup or a product on pinned kernels (PyTorch's, or OpenBLAS's through NumPy), so it has
+the same bits on every AVX2 CPU under portable numerics, like the modules
+(``tests/test_numerics.py``).
 """
 
 from __future__ import annotations

@@ -167,7 +167,9 @@ class TweetTagger:
                 self.model, self.name, calibrator=self.calibrator
             )  # inherited by the forked workers
             with _interrupts_blocked():  # workers start with Ctrl-C blocked until they ignore it
-                self._pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_start_worker)
+                self._pool = multiprocessing.get_context("fork").Pool(
+                    self.workers, initializer=_start_worker, initargs=(not isinstance(self.model, CrfTagger),)
+                )
         return self._pool.map(function, chunks, chunksize=1)
 
 
@@ -187,14 +189,17 @@ def _interrupts_held() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _start_worker() -> None:
+def _start_worker(one_blas_thread: bool) -> None:
     """Workers leave Ctrl-C to the main process, which stops them: otherwise every worker
     prints its own ``KeyboardInterrupt`` traceback and the pool can hang on a lock.
 
     A worker of a PyTorch model computes on one thread: a forked process has none of the
     parent's OpenMP threads, and its first parallel operation waited for them for ever
     (``--workers 2`` with a BiLSTM-CRF hung). One thread per worker also keeps the
-    workers from taking more cores than there are. One thread rounds some sums another
+    workers from taking more cores than there are; with ``one_blas_thread`` (every model
+    but the CRF) OpenBLAS too: its two threads in each of two workers made a BiLSTM-CRF tag
+    slower than one process (a CRF's workers, on the contrary, tagged 10% faster with them).
+    One thread rounds some sums another
     way than two: the BiLSTM-CRF's tags on 1,200 WNUT16 test tweets were the same as in
     one process, its confidences up to 5e-5 apart; the default for such a model is one
     process (:func:`default_workers`), which gives the published bits."""
@@ -203,7 +208,8 @@ def _start_worker() -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(1)
-    threadpoolctl.threadpool_limits(1, user_api="blas")
+    if one_blas_thread:
+        threadpoolctl.threadpool_limits(1, user_api="blas")
 
 
 @contextlib.contextmanager
