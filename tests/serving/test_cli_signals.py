@@ -97,3 +97,24 @@ def test_a_closed_pipe_ends_quietly(models: Path, tmp_path: Path, synthetic) -> 
     err = process.stderr.read().decode()
     process.wait(timeout=60)
     assert process.returncode == 141 and "Broken pipe" not in err and "Traceback" not in err
+
+
+def test_ctrl_c_while_a_model_loads_is_raised_once_loading_is_over() -> None:
+    """A ``KeyboardInterrupt`` raised inside PyTorch's C++ start-up callbacks aborted the
+    process (``terminate called``, no exit 130): while a model loads, Ctrl-C is only noted."""
+    from tweetner_utils.serving.cli.progress import Progress
+
+    progress = Progress()
+    previous = signal.signal(signal.SIGINT, progress.on_interrupt)
+    loaded = False
+    try:
+        with pytest.raises(KeyboardInterrupt), progress.deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the handler runs here: it must not raise inside the block
+            loaded = True
+        assert loaded and progress.interrupted and not progress.deferring
+        with pytest.raises(KeyboardInterrupt):  # outside the block, Ctrl-C stops at once
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -28,7 +28,9 @@ def evaluate(args: argparse.Namespace, progress: Progress) -> int:
     gold = read_conll(args.gold, repair=args.repair)
     if gold.repaired:
         print(f"tweetner: repaired {gold.repaired} tag(s) of {args.gold}: I- starting an entity read as B-")
-    with load_tagger(args.model, args.data_dir, models=args.models_dir) as tagger:
+    with progress.deferred():
+        tagger = load_tagger(args.model, args.data_dir, models=args.models_dir)
+    with tagger:
         type_map = resolve_type_map(args.type_map, tagger.entity_types) if args.type_map else None
         if type_map is None:
             check_types(gold, tagger.entity_types, "is not one this model tags ({known}); map types with --type-map")

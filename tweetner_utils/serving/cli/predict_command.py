@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,12 +28,11 @@ def predict(args: argparse.Namespace, progress: Progress) -> int:
         raise UsageError("--dask-scheduler tags a folder of files: give an input folder and -o an output folder")
     check_output_path(args.output, [args.input])
     source = open_input(args.input, sys.stdin.buffer)
-    progress.check()
-    with (
-        source,
-        load_tagger(args.model, args.data_dir, args.workers, args.models_dir) as tagger,
-        output(args.output) as out,
-    ):
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(source)  # closed however loading ends
+        with progress.deferred():
+            tagger = stack.enter_context(load_tagger(args.model, args.data_dir, args.workers, args.models_dir))
+        out = stack.enter_context(output(args.output))
         progress.check()
         announce(tagger)
         bar = progress_bar(args)
@@ -74,7 +74,9 @@ def _predict_folder(args: argparse.Namespace, progress: Progress) -> int:
         print(f"tweetner: skipping {path}: its suffix names no input format (see --input-format)", file=sys.stderr)
     progress.output_path, progress.output_folder = None, args.output
     if not args.dask_scheduler:
-        with load_tagger(args.model, args.data_dir, args.workers, args.models_dir) as tagger:
+        with progress.deferred():
+            tagger = load_tagger(args.model, args.data_dir, args.workers, args.models_dir)
+        with tagger:
             announce(tagger)
             return _report_files(tag_folder(tasks, tagger, args.output_format), len(tasks), args, progress)
     folder = model_folder(args.model, args.models_dir).resolve()

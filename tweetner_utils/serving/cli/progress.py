@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -16,10 +18,24 @@ class Progress:
     output_folder: str | None = None
     files_written: int = 0
     interrupted: bool = False
+    deferring: bool = False
 
     def on_interrupt(self, signum: int, frame: object) -> None:
         self.interrupted = True
-        raise KeyboardInterrupt
+        if not self.deferring:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Ctrl-C only noted inside, raised at the end: loading a model imports PyTorch, and a
+        ``KeyboardInterrupt`` raised inside one of its C++ start-up callbacks aborted the
+        process ("terminate called", no exit 130) instead of stopping it."""
+        self.deferring = True
+        try:
+            yield
+        finally:
+            self.deferring = False
+        self.check()
 
     def check(self) -> None:
         """Raise ``KeyboardInterrupt`` if Ctrl-C came and was swallowed on the way."""

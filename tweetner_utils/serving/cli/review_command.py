@@ -32,7 +32,9 @@ def review_export(args: argparse.Namespace, progress: Progress) -> int:
     items = [r for r in read if isinstance(r, Item)]
     if not items:
         raise UsageError(f"{args.input}: no tweet could be read")
-    with load_tagger(args.model, args.data_dir, models=args.models_dir) as tagger:
+    with progress.deferred():
+        tagger = load_tagger(args.model, args.data_dir, models=args.models_dir)
+    with tagger:
         announce(tagger)
         bar = progress_bar(args)
 
