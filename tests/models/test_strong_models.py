@@ -16,6 +16,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from label_sets import LABELS, SYNTHETIC
+from torch import nn
 
 from tweetner_utils import entity_scores, synthetic_splits
 from tweetner_utils.data.word_vectors import glove_vectors
@@ -26,6 +27,7 @@ from tweetner_utils.models.bio_decoding import allowed_starts, allowed_transitio
 from tweetner_utils.models.crf_layer import CrfLayer
 from tweetner_utils.models.ensemble import search_weights, weight_grid
 from tweetner_utils.models.loading import load_best_model
+from tweetner_utils.models.lstm_tagging import _convolved_max, char_tables, char_vectors
 from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger
 from tweetner_utils.serving.api import load_tagger
 
@@ -215,6 +217,27 @@ def test_bilstm_crf_tagging_arithmetic_gives_the_modules_emissions(bilstm_crf: B
     assert fast.shape == modules.shape
     assert torch.allclose(fast[mask], modules[mask], atol=1e-5)
     assert not torch.allclose(fast[mask], modules[mask] + 1e-3, atol=1e-5)  # the check can fail
+
+
+@pytest.mark.parametrize("pad_embedding", [0.0, 0.5])
+def test_character_vectors_by_word_length_are_the_full_convolutions_bits(pad_embedding: float) -> None:
+    """Convolving a word only to one position past its end must give exactly the max over all
+    positions (and every position counts if the padding's embedding is not zero)."""
+    generator = torch.Generator().manual_seed(7)
+    embedding, conv = nn.Embedding(30, 6, padding_idx=0), nn.Conv1d(6, 5, kernel_size=3, padding=1)
+    with torch.no_grad():
+        embedding.weight.copy_(torch.randn((30, 6), generator=generator))
+        embedding.weight[0] = pad_embedding
+    lengths = [1, 2, 4, 5, 8, 9, 12, 13, 19, 20, 3, 20]
+    words = torch.zeros((len(lengths), 20), dtype=torch.long)
+    for row, n in enumerate(lengths):
+        words[row, :n] = torch.randint(1, 30, (n,), generator=generator)
+    with torch.no_grad():
+        tables, bias = char_tables(embedding, conv)
+        modules = conv(embedding(words).transpose(1, 2)).max(dim=2).values
+        grouped = char_vectors(words, tables, bias)
+    assert torch.equal(grouped, _convolved_max(words, tables, bias))
+    assert torch.allclose(grouped, modules, atol=1e-6)
 
 
 def test_bilstm_crf_tags_in_two_worker_processes_as_in_one(bilstm_crf: BilstmCrfTagger, tmp_path: Path) -> None:

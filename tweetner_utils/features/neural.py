@@ -59,6 +59,8 @@ class NeuralInputs:
         self.clusters = resources.clusters
         self.cluster_ids = _cluster_vocabulary(resources)
         self._tokens: dict[str, tuple[int, np.ndarray, int, np.ndarray]] = {}
+        self._normalised: dict[str, str] = {}
+        """Each token's phrase-matching form (Unicode normalisation is slow; words repeat)."""
 
     @property
     def gazetteer_width(self) -> int:
@@ -89,7 +91,11 @@ class NeuralInputs:
     def gazetteer(self, tokens: Sequence[str]) -> np.ndarray:
         """(tokens, 2 x lists) gazetteer matches of one tweet (a phrase spans tokens: the tweet matters)."""
         found = np.zeros((len(tokens), self.gazetteer_width), dtype=np.float32)
-        for i, matches in enumerate(self.index.found([normalise_phrase(t) for t in tokens])):
+        normalised = self._normalised
+        for t in tokens:
+            if t not in normalised:
+                normalised[t] = normalise_phrase(t)
+        for i, matches in enumerate(self.index.found([normalised[t] for t in tokens])):
             for match in matches or ():
                 name, position = match.rsplit(":", 1)
                 found[i, self.lists[name] + (0 if position == "B" else len(self.lists))] = 1.0

@@ -64,9 +64,38 @@ def char_tables(embedding: nn.Embedding, conv: nn.Conv1d) -> tuple[torch.Tensor,
     return torch.cat([tables, border], dim=1), bias
 
 
-def char_vectors(words: torch.Tensor, tables: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+WORD_LENGTH_GROUPS = (4, 8, 12)
+"""Words are convolved in groups of at most these many characters (then the rest): a word's
+positions past its end add nothing but the bias, so a group stops one position past its
+longest word; most tweet words have under 9 characters, and convolving all 20 positions
+was most of the character CNN's time."""
+
+
+def char_vectors(words: torch.Tensor, tables: torch.Tensor, bias: torch.Tensor, pad_char: int = 0) -> torch.Tensor:
     """(words, filters): the max over positions of the same-padded convolution of each
-    (words, characters) row of character ids, from :func:`char_tables`."""
+    (words, characters) row of character ids, 0-padded, from :func:`char_tables`.
+
+    Exactly the full convolution's values: a window of padding only sums to ``bias`` plus
+    zeros (the padding character's embedding is zero, as ``padding_idx`` keeps it), so the
+    positions a group leaves out count as ``bias`` in the max."""
+    lengths = (words != pad_char).sum(dim=1)
+    if bool(tables[:, pad_char].any()):  # a padding embedding that is not zero: every position counts
+        return _convolved_max(words, tables, bias)
+    out = torch.empty((len(words), tables.shape[2]), dtype=tables.dtype)
+    low = -1
+    for high in (*WORD_LENGTH_GROUPS, words.shape[1]):
+        rows = torch.nonzero((lengths > low) & (lengths <= high)).flatten()
+        low = high
+        if not len(rows):
+            continue
+        kept = min(high + 1, words.shape[1])
+        found = _convolved_max(words[rows, :kept], tables, bias)
+        out[rows] = torch.maximum(found, bias) if kept < words.shape[1] else found
+    return out
+
+
+def _convolved_max(words: torch.Tensor, tables: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """The max over ``words``' positions of the convolution, summed column by column."""
     width = tables.shape[0]
     border = tables.shape[1] - 1
     pad = width // 2
