@@ -8,21 +8,26 @@ import dataclasses
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from tweetner_utils.data.conll import Tweet
 from tweetner_utils.data.corpora import Corpus
 from tweetner_utils.data.unlabelled import clean_unlabelled
+from tweetner_utils.data.word_vectors import glove_vectors
 from tweetner_utils.features.knowledge import synthetic_knowledge
+from tweetner_utils.features.neural import NeuralInputs
 from tweetner_utils.metrics import entity_scores
 from tweetner_utils.models import families
+from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger
+from tweetner_utils.models.bilstm_crf_students import fit_network_students
 from tweetner_utils.models.crf import CrfTagger
 from tweetner_utils.models.distillation import StudentRecipe, choose_student, fit_student, variant_recipes
 from tweetner_utils.models.ensemble import EnsembleTagger
 from tweetner_utils.models.family import Candidate, Family, FitContext, MemberFit
 from tweetner_utils.models.saving import save_strong_model
-from tweetner_utils.models.selection import STUDENT, refit_chosen, train_strong_model
+from tweetner_utils.models.selection import NETWORK_STUDENT, STUDENT, refit_chosen, train_strong_model
 from tweetner_utils.models.strong_settings import StrongModelSettings
 from tweetner_utils.models.teacher_labels import teacher_labels
 from tweetner_utils.reporting import strong_models
@@ -273,3 +278,74 @@ def test_a_student_member_is_refit_on_other_gold_tweets_with_the_same_teacher_la
     assert isinstance(student, CrfTagger) and student is not model.fast
     visiting = [["so", "visiting", "TownZz", "now"]]
     assert student.predict(visiting) == model.fast.predict(visiting) == [["O", "O", "B-place", "O"]]
+
+
+def bilstm_crf(epochs: int = 12) -> BilstmCrfTagger:
+    resources, vectors = synthetic_knowledge(), glove_vectors()
+    settings = BilstmCrfSettings(max_epochs=epochs, hidden_dim=32, batch_size=8, seed=4)
+    return BilstmCrfTagger(settings, lambda chars: NeuralInputs(resources, vectors, chars))
+
+
+def test_a_bilstm_crf_student_learns_what_only_the_teachers_labels_show(corpora, teacher) -> None:
+    tweets = [list(t) for t in unlabelled_tweets(corpora).tokens]
+    taught = teacher_labels(teacher, tweets, None, "")[0]
+    train, dev, test = corpora["train"], corpora["dev"], corpora["test"]
+    gold_only = bilstm_crf().fit(train.tokens, train.tags, progress=lambda _: None)
+
+    def score(model: BilstmCrfTagger) -> tuple[float, float]:
+        return tuple(entity_scores(c.tags, model.predict(c.tokens)).overall.f1 for c in (dev, test))  # type: ignore[return-value]
+
+    [student] = fit_network_students(
+        bilstm_crf, (train.tokens, train.tags), tweets, taught, (dev.tokens, dev.tags), score, [0, len(tweets)],
+        lambda _: None,
+    )  # fmt: skip
+    assert student.unlabelled == len(tweets) and 1 <= student.model.best_epoch <= 12
+    new_place = [["so", "visiting", "TownZz", "now"]]
+    assert "B-place" not in gold_only.predict(new_place)[0]  # gold shows no place after "visiting"
+    assert student.model.predict(new_place) == [["O", "O", "B-place", "O"]]
+    assert student.dev_f1 > score(gold_only)[0] + 0.2
+    assert student.row()["epochs"] == student.model.best_epoch and "fit_seconds" not in student.row()
+
+
+def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, teacher_family, tmp_path) -> None:
+    unlabelled = unlabelled_tweets(corpora)
+    chosen = train_strong_model(
+        corpora,
+        settings(
+            bilstm_crf=True, bilstm_crf_max_epochs=6, bilstm_crf_student_sizes=[60], bilstm_crf_student_max_epochs=4
+        ),
+        synthetic_knowledge(),
+        glove_vectors(),
+        lambda _: None,
+        unlabelled,
+        tmp_path / "cache",
+    )
+    students = chosen.network_students
+    assert students is not None
+    assert [fit.unlabelled for fit in students.fits] == [0, 60]
+    assert students.fits[0].dev_f1 == chosen.selection.set_index("members").loc["bilstm_crf", "dev_f1"]
+    assert students.chosen.unlabelled == 60 and students.chosen.dev_f1 > students.fits[0].dev_f1
+    assert students.final is not None and students.final_taught is not None
+    assert len(students.final_taught.tags) == 60  # the final teacher tagged the chosen tweets again
+    rows = chosen.selection[chosen.selection["members"].str.contains(NETWORK_STUDENT)]
+    assert len(rows) > 1  # its own row and every ensemble holding it
+    record = strong_models.distillation_record(chosen, {"test": {"entity": {"f1": 0.0}}})
+    assert record is not None and record["bilstm_crf_students"]["curve"][1]["unlabelled_offered"] == 60
+    assert record["teacher_tweets_labelled"] == 60
+
+    # a leader holding the student: it refits as chosen, with the same teacher labels, nothing re-chosen
+    assert chosen.members == ("teacher",)  # the students tie with their teacher on dev at best
+    members = {"teacher": chosen.final_members["teacher"], NETWORK_STUDENT: students.final}
+    taking = dataclasses.replace(chosen, members=tuple(members), weights=(0.5, 0.5), final_members=members)
+    again = refit_chosen(taking, corpora, settings(), synthetic_knowledge(), glove_vectors(), lambda _: None)
+    final_student = cast(EnsembleTagger, again.final).members[1]
+    assert isinstance(final_student, BilstmCrfTagger)
+    assert final_student.predict(corpora["test"].tokens) == students.final.predict(corpora["test"].tokens)
+
+    # and saves as a BiLSTM-CRF folder that the leader's descriptor names and loads
+    models_dir = tmp_path / "models"
+    outcome = {"test_entity_f1": 0.5}
+    neural = {"kind": "synthetic", "vectors": "glove-6b-50d"}
+    save_strong_model(taking, models_dir, {"seed": 42}, neural, {"strong": outcome, "fast": outcome})
+    loaded = BilstmCrfTagger.load(str(models_dir / f"strong_{NETWORK_STUDENT}"), bilstm_crf()._make_inputs)
+    assert loaded.predict(corpora["test"].tokens) == students.final.predict(corpora["test"].tokens)

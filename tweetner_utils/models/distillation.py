@@ -261,8 +261,9 @@ def distil(
     configuration fit on train only and refit on train + dev; ``cache`` keeps their labels;
     ``dask`` computes them on a cluster."""
     settings, log = context.settings, context.log
-    tweets = shuffled(unlabelled.tokens, settings.seed, max(settings.unlabelled_sizes, default=0))
-    taught, cached_train = _teach(teachers[0], tweets, cache, "train-only teacher", log, dask)
+    sizes = [*settings.unlabelled_sizes, *settings.bilstm_crf_student_sizes]  # BiLSTM-CRF students read them too
+    tweets = shuffled(unlabelled.tokens, settings.seed, max(sizes, default=0))
+    taught, cached_train = teach(teachers[0], tweets, cache, "train-only teacher", log, dask)
     dev, test = context.corpora["dev"], context.corpora["test"]
 
     def score(model: CrfTagger) -> tuple[float, float]:
@@ -284,7 +285,7 @@ def distil(
     final_taught, final, seconds = None, None, 0.0
     if chosen.recipe.unlabelled:
         offered = tweets[: chosen.recipe.unlabelled]
-        final_taught, cached["final"] = _teach(teachers[1], offered, cache, "final teacher", log, dask)
+        final_taught, cached["final"] = teach(teachers[1], offered, cache, "final teacher", log, dask)
         both = context.train_and_dev()
         log(f"refit on train + dev: knowledge CRF student ({chosen.recipe.name})")
         started = time.perf_counter()
@@ -293,7 +294,7 @@ def distil(
     return Distillation(fits, chosen, tweets, taught, final_taught, final, seconds, unlabelled, cached)
 
 
-def _teach(
+def teach(
     teacher: Teacher,
     tweets: TokenLists,
     cache: Path | None,

@@ -16,8 +16,7 @@ def save_member(name: str, member: Tagger, models_dir: Path, neural: dict, metad
     """``member`` (of family ``name``) as the verified folder ``strong_<name>``, with what
     its family needs beside the model (the BiLSTM-CRF: its inputs' ``neural`` spec)."""
     folder = models_dir / f"strong_{name}"
-    candidate = families.family(name).candidate
-    extra = candidate.saved_metadata(neural) if candidate is not None else {}
+    extra = families.family(name).saved_metadata(neural)
     member.save(str(folder), {**metadata, **extra, "role": name})  # type: ignore[attr-defined]
     return folder
 

@@ -88,8 +88,6 @@ class Candidate:
     """The chosen fit again on train + dev, repeating what validation chose."""
     plan: Callable[[StrongModelSettings, KnowledgeResources], str]
     """What the selection will try of this family, for the report."""
-    saved_metadata: Callable[[dict], dict] = lambda neural_spec: {}
-    """What a saved member's folder needs besides the model (the BiLSTM-CRF: its inputs' spec)."""
 
 
 @dataclass(frozen=True)
@@ -102,3 +100,5 @@ class Family:
     load: Callable[[Path, dict, str], Tagger]
     """``(folder, verified metadata, data_dir)`` -> the tagger; heavy libraries imported inside."""
     candidate: Candidate | None = None
+    saved_metadata: Callable[[dict], dict] = lambda neural_spec: {}
+    """What a saved member's folder needs besides the model (a BiLSTM-CRF: its inputs' spec)."""

@@ -32,6 +32,8 @@ from ..data.word_vectors import WordVectors
 from ..features.knowledge import KnowledgeResources, load_knowledge, synthetic_knowledge
 from ..metrics import entity_scores
 from . import families
+from .bilstm_crf import BilstmCrfTagger
+from .bilstm_crf_students import NetworkStudents, distil_network
 from .bio_decoding import decode_all
 from .crf import CrfTagger
 from .distillation import Distillation, distil
@@ -46,6 +48,8 @@ FAST_FAMILY = "crf"
 (unless a student of it, ``STUDENT``, does better on dev)."""
 STUDENT = "crf_student"
 """The family of the knowledge-CRF students (``models/distillation.py``)."""
+NETWORK_FAMILY, NETWORK_STUDENT = "bilstm_crf", "bilstm_crf_student"
+"""The BiLSTM-CRF member and its students (``models/bilstm_crf_students.py``)."""
 StrongTagger = ProbabilisticTagger | EnsembleTagger
 
 
@@ -75,6 +79,8 @@ class StrongModel:
     """The knowledge CRF alone (gold tweets only) refit on train + dev, when it is not the fast model."""
     distillation: Distillation | None = None
     """The students and the learning curve (None: no unlabelled tweets given)."""
+    network_students: NetworkStudents | None = None
+    """The BiLSTM-CRF students (None: none asked for, or no BiLSTM-CRF member)."""
     final_members: dict[str, ProbabilisticTagger] = field(default_factory=dict)
     fit_seconds: float = 0.0
     """Of the final refit on train + dev."""
@@ -108,9 +114,10 @@ def train_strong_model(
     members, weights, ensemble_rows, dev_f1 = _choose(fits, context)
     log(f"chosen on dev: {' + '.join(members)} (weights {', '.join(map(str, weights))}); refit on train + dev")
     refits = {name: _timed_refit(fits[name], context) for name in dict.fromkeys([*members, FAST_FAMILY])}
+    chosen = _Selection(fits, refits, rows, ensemble_rows, candidate_seconds, members, weights, dev_f1)
     crf_alone = cast(CrfTagger, refits[FAST_FAMILY][0])
     fast, fast_selection, fast_seconds = crf_alone, cast(CrfTagger, fits[FAST_FAMILY].model), refits[FAST_FAMILY][1]
-    distillation = None
+    distillation, network = None, None
     if unlabelled is not None and settings.unlabelled_sizes:
         teachers = (
             _teacher({m: fits[m].model for m in members}, weights),
@@ -123,21 +130,31 @@ def train_strong_model(
                 distillation.chosen.model,
                 distillation.final_seconds,
             )
-            fits[STUDENT] = _student_fit(distillation, context)
-            refits[STUDENT] = (distillation.final, distillation.final_seconds)
-            row = _row(fits[STUDENT]) | {"candidate": f"{families.label(STUDENT)} ({distillation.chosen.recipe.name})"}
-            candidate_seconds[row["candidate"]] = row.pop("fit_seconds")  # timings stay out of the results
-            rows.append(row)
-            taught = _choose(fits, context, required=STUDENT)
-            ensemble_rows += taught[2]
-            if taught[3] > dev_f1:
-                log(f"chosen on dev with the student: {' + '.join(taught[0])}; refit on train + dev")
-                members, weights = taught[0], taught[1]
-                refits |= {name: _timed_refit(fits[name], context) for name in members if name not in refits}
-    selection = pd.DataFrame(rows + ensemble_rows)
+            chosen.add_student(
+                STUDENT,
+                _student_fit(distillation, context),
+                (distillation.final, distillation.final_seconds),
+                distillation.chosen.recipe.name,
+                context,
+            )
+        if settings.bilstm_crf_student_sizes and NETWORK_FAMILY in fits:
+            member = fits[NETWORK_FAMILY]
+            template, epochs = cast(BilstmCrfTagger, member.model), settings.bilstm_crf_student_max_epochs
+            network = distil_network(
+                context, member, lambda: template.with_epochs(epochs), distillation, teachers[1], teacher_cache, dask
+            )
+            if network.final is not None:
+                chosen.add_student(
+                    NETWORK_STUDENT,
+                    network.member_fit(NETWORK_STUDENT, context),
+                    (network.final, network.final_seconds),
+                    network.chosen.name,
+                    context,
+                )
+    members, weights = chosen.members, chosen.weights
     final_members = {name: refits[name][0] for name in members}
     return StrongModel(
-        selection=selection,
+        selection=pd.DataFrame(rows + ensemble_rows),
         members=members,
         weights=weights,
         member_settings={name: fits[name].settings for name in members},
@@ -147,11 +164,42 @@ def train_strong_model(
         fast_selection_model=fast_selection,
         knowledge_crf=None if fast is crf_alone else crf_alone,
         distillation=distillation,
+        network_students=network,
         final_members=final_members,
         fit_seconds=sum(refits[name][1] for name in members),
         fast_fit_seconds=fast_seconds,
         candidate_seconds=candidate_seconds,
     )
+
+
+@dataclass
+class _Selection:
+    """What the selection has fit and chosen so far: students join it one after another."""
+
+    fits: dict[str, MemberFit]
+    refits: dict[str, tuple[ProbabilisticTagger, float]]
+    rows: list[dict]
+    ensemble_rows: list[dict]
+    candidate_seconds: dict[str, float]
+    members: tuple[str, ...]
+    weights: tuple[float, ...]
+    dev_f1: float
+
+    def add_student(
+        self, name: str, fit: MemberFit, final: tuple[ProbabilisticTagger, float], recipe: str, context: FitContext
+    ) -> None:
+        """``fit`` (train only) and ``final`` (its refit and seconds) as a candidate member: its
+        table row, every ensemble holding it, and the choice again if one of them is better."""
+        self.fits[name], self.refits[name] = fit, final
+        row = _row(fit) | {"candidate": f"{families.label(name)} ({recipe})"}
+        self.candidate_seconds[row["candidate"]] = row.pop("fit_seconds")  # timings stay out of the results
+        self.rows.append(row)
+        members, weights, rows, dev_f1 = _choose(self.fits, context, required=name)
+        self.ensemble_rows += rows
+        if dev_f1 > self.dev_f1:
+            context.log(f"chosen on dev with the {families.label(name)}: {' + '.join(members)}; refit on train + dev")
+            self.members, self.weights, self.dev_f1 = members, weights, dev_f1
+            self.refits |= {m: _timed_refit(self.fits[m], context) for m in members if m not in self.refits}
 
 
 def _student_fit(distillation: Distillation, context: FitContext) -> MemberFit:
@@ -284,6 +332,14 @@ def refit_chosen(
         if name == STUDENT:
             trained.append(_student_as_chosen(model, context, final=False))
             finals.append(_student_as_chosen(model, context, final=True))
+        elif name == NETWORK_STUDENT:
+            assert model.network_students is not None, "a BiLSTM-CRF student member comes with its students"
+            log(f"fit on train, and on train + dev, as chosen: {families.label(name)}")
+            both = context.train_and_dev()
+            trained.append(
+                model.network_students.refit((context.train.tokens, context.train.tags), final=False, log=log)
+            )
+            finals.append(model.network_students.refit((both.tokens, both.tags), final=True, log=log))
         else:
             fit = _fit_as_chosen(name, model.member_settings[name], context)
             trained.append(fit.model)

@@ -30,6 +30,13 @@ class StrongModelSettings(Seeded):
     unlabelled_sizes: list[int] = field(default_factory=lambda: [2500, 5000, 10000])
     """The learning curve: how many teacher-labelled unlabelled tweets each knowledge-CRF student
     learns from besides the gold ones (0, the CRF alone, is always a point); [] for no students."""
+    bilstm_crf_student_sizes: list[int] = field(default_factory=list)
+    """The BiLSTM-CRF students' curve (``models/bilstm_crf_students.py``): how many teacher-labelled
+    tweets each learns from besides the gold ones (the BiLSTM-CRF member is the point 0); [] for
+    none. Each point trains for minutes per thousand tweets."""
+    bilstm_crf_student_max_epochs: int = 10
+    """Epochs a BiLSTM-CRF student trains at most (dev stops it earlier): with thousands of
+    teacher-labelled tweets an epoch holds several of the member's."""
     unlabelled_min_confidences: list[float] = field(default_factory=lambda: [0.0, 0.5])
     """Confidence filters tried at the curve's best point (``models/distillation.py``)."""
     unlabelled_gold_copies: list[int] = field(default_factory=lambda: [1, 2])

@@ -93,6 +93,8 @@ STEPS: tuple[Step, ...] = (
             transformer_max_epochs=2,
             bilstm_crf_max_epochs=3,
             unlabelled_sizes=[100, 200, 400],
+            bilstm_crf_student_sizes=[200],
+            bilstm_crf_student_max_epochs=2,
             labelling_shares=[0.25, 0.5, 1.0],
             labelling_seeds=[1, 2],
             labelling_simulation_seeds=[1, 2],
@@ -230,6 +232,6 @@ def _parameters(step: Step, options: RunOptions, *, results: str, steps_results:
         "dask_scheduler": options.dask_scheduler,
     }
     if not options.students:
-        wanted["unlabelled_sizes"] = []
+        wanted["unlabelled_sizes"] = wanted["bilstm_crf_student_sizes"] = []
     names = {f.name for f in fields(config)}
     return parameters_of(replace(config, **{k: v for k, v in wanted.items() if k in names}))

@@ -17,7 +17,8 @@ from ..evaluation.model_analysis import ModelAnalysis
 from ..evaluation.monitoring import model_weekly_plan
 from ..features.knowledge import KnowledgeResources
 from ..models import families
-from ..models.distillation import Distillation
+from ..models.bilstm_crf_students import NetworkStudentFit, NetworkStudents
+from ..models.distillation import Distillation, StudentFit
 from ..models.saving import save_strong_model
 from ..models.selection import FAST_FAMILY, STUDENT, StrongModel
 from ..models.strong_settings import StrongModelSettings
@@ -173,12 +174,13 @@ def headline(model: StrongModel, strong: Scored, fast: Scored) -> dict:
     }
 
 
-def curve_frame(distillation: Distillation) -> pd.DataFrame:
-    """Every student the distillation fit, in the order fit, the chosen one marked, with its
-    fit seconds of this run (kept out of the recorded results)."""
-    table = pd.DataFrame([fit.row() for fit in distillation.fits])
-    table["fit_seconds"] = [round(fit.fit_seconds, 1) for fit in distillation.fits]
-    table["chosen"] = [fit is distillation.chosen for fit in distillation.fits]
+def curve_frame(students: Distillation | NetworkStudents) -> pd.DataFrame:
+    """Every student fit (knowledge-CRF or BiLSTM-CRF ones), in the order fit, the chosen one
+    marked, with its fit seconds of this run (kept out of the recorded results)."""
+    fits: Sequence[StudentFit | NetworkStudentFit] = students.fits
+    table = pd.DataFrame([fit.row() for fit in fits])
+    table["fit_seconds"] = [round(fit.fit_seconds, 1) for fit in fits]
+    table["chosen"] = [fit is students.chosen for fit in fits]
     return table.set_index("student")
 
 
@@ -264,7 +266,10 @@ def frontier_points(model: StrongModel, test_f1: Mapping[str, float], timings: M
 
 def distillation_record(model: StrongModel, crf_scores: Mapping[str, dict]) -> dict | None:
     """The results' account of the students (``Distillation.record``) and the test F1 of the
-    knowledge CRF alone refit on train + dev (``crf_scores``: ``evaluate_splits`` of it)."""
+    knowledge CRF alone refit on train + dev (``crf_scores``: ``evaluate_splits`` of it), and the
+    BiLSTM-CRF students' curve when there were any."""
     if model.distillation is None:
         return None
-    return model.distillation.record() | {"crf_alone_test_f1": crf_scores["test"]["entity"]["f1"]}
+    students = model.network_students
+    network = {"bilstm_crf_students": students.record()} if students is not None else {}
+    return model.distillation.record() | {"crf_alone_test_f1": crf_scores["test"]["entity"]["f1"]} | network

@@ -16,7 +16,8 @@ from ..protocol import ProbabilisticTagger, Tagger
 from ..strong_settings import StrongModelSettings
 
 
-def _load(folder: Path, meta: dict, data_dir: str) -> Tagger:
+def load_bilstm_crf(folder: Path, meta: dict, data_dir: str) -> Tagger:
+    """A saved BiLSTM-CRF, its inputs rebuilt from the spec its folder records."""
     return BilstmCrfTagger.load(str(folder), neural_inputs_from_spec(meta["features"], data_dir))
 
 
@@ -63,13 +64,13 @@ def _plan(settings: StrongModelSettings, resources: KnowledgeResources) -> str:
 FAMILY = Family(
     name="bilstm_crf",
     label="BiLSTM-CRF",
-    load=_load,
+    load=load_bilstm_crf,
     candidate=Candidate(
         enabled=lambda settings: settings.bilstm_crf,
         fit=_fit,
         fit_as_chosen=_fit_as_chosen,
         refit=_refit,
         plan=_plan,
-        saved_metadata=lambda neural_spec: {"features": neural_spec},
     ),
+    saved_metadata=lambda neural_spec: {"features": neural_spec},
 )
