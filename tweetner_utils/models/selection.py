@@ -107,7 +107,9 @@ def train_strong_model(
     (and ``settings.unlabelled_sizes``), the chosen configuration teaches knowledge-CRF
     students (``models/distillation.py``, labels kept in ``teacher_cache``, computed on the
     ``dask`` cluster when given): the best on dev becomes the fast model, and may join the
-    leading ensemble where dev says so."""
+    leading ensemble where dev says so. With ``settings.bilstm_crf_student_sizes`` the
+    BiLSTM-CRF learns from the same labels (``models/bilstm_crf_students.py``); the student dev
+    chooses may join the ensemble too (it is not a fast-model candidate yet)."""
     context = FitContext(corpora, settings, resources, vectors, log)
     fits, rows = _fit_members(context)
     candidate_seconds = {row["candidate"]: row.pop("fit_seconds") for row in rows}
