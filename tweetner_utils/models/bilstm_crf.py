@@ -27,8 +27,8 @@ from ..features.neural import CLUSTER_BITS, MAX_WORD_CHARS, NeuralInputs, TweetI
 from ..features.orthographic import CASING_CLASSES
 from .artifacts import read_artifact, write_artifact
 from .crf_layer import CrfLayer
-from .lstm_tagging import WordArrays, bidirectional_lstm, both_directions, char_tables, char_vectors, product
-from .portable_ops import configure_torch
+from .lstm_tagging import WordArrays, bidirectional_lstm, both_directions, char_tables, char_vectors
+from .portable_ops import configure_torch, product
 from .protocol import Confidences
 from .seeding import Seeded, seed_everything
 from .training import length_batches, train_epochs

@@ -6,10 +6,11 @@ operations, which made the network fast enough to be the fast model
 
 - the character CNN is linear before its max, so each of its three kernel columns is folded
   into the character embedding once (a table per column): a word's convolution becomes three
-  table lookups and two additions per position, instead of a product over 25 x 3 inputs;
-- the LSTM's input products run as one matrix product over every token of the batch, both
-  directions at once, and only the recurrent product is left inside the loop over positions
-  (PyTorch's packed LSTM multiplies the inputs position by position);
+  table lookups and two additions per position, and stops one position past the word;
+- the LSTM's input products are one matrix product over the distinct words of the tweets
+  (every input but the gazetteer depends on the word alone) plus one over the distinct rows
+  of gazetteer matches, both directions at once; only the recurrent product is left inside
+  the loop over positions (PyTorch's packed LSTM multiplies every input position by position);
 - the backward direction reads each tweet reversed within its own length, so it starts at
   the tweet's last word, never at the batch's padding (what packing did).
 
@@ -24,9 +25,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
 import torch
 from torch import nn
+
+from .portable_ops import product_batched
 
 
 class WordArrays(NamedTuple):
@@ -40,18 +42,6 @@ class WordArrays(NamedTuple):
     casing: torch.Tensor
     clusters: torch.Tensor
     """(words, cluster prefix lengths) cluster-prefix ids."""
-
-
-def product(rows: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-    """``rows @ weight.T`` through NumPy's OpenBLAS (``portable_ops``: the same bits on every
-    AVX2 CPU, and twice as fast as MKL's compatible branch, which PyTorch's products take)."""
-    found = np.ascontiguousarray(rows.detach().numpy()) @ np.ascontiguousarray(weight.detach().numpy().T)
-    return torch.from_numpy(found)
-
-
-def product_batched(rows: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    """(n, B, out) = (n, B, in) @ (n, in, out), through OpenBLAS like :func:`product`."""
-    return torch.from_numpy(np.matmul(rows.numpy(), weights.numpy()))
 
 
 def char_tables(embedding: nn.Embedding, conv: nn.Conv1d) -> tuple[torch.Tensor, torch.Tensor]:

@@ -22,7 +22,7 @@ from torch import nn
 from .. import numerics
 from ..numerics import configure_torch
 
-__all__ = ["PortableLinear", "configure_torch", "use_portable_linears"]
+__all__ = ["PortableLinear", "configure_torch", "product", "product_batched", "use_portable_linears"]
 
 
 class _OpenblasLinear(torch.autograd.Function):
@@ -54,6 +54,16 @@ class _OpenblasLinear(torch.autograd.Function):
 def _rows(tensor: torch.Tensor) -> np.ndarray:
     """A tensor as a C-contiguous float32 matrix of its last dimension's rows (no copy when it is one)."""
     return np.ascontiguousarray(tensor.detach().reshape(-1, tensor.shape[-1]).numpy())
+
+
+def product(rows: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """``rows @ weight.T`` on OpenBLAS, without gradients (the BiLSTM-CRF's tagging products)."""
+    return torch.from_numpy(_rows(rows) @ np.ascontiguousarray(weight.detach().numpy().T))
+
+
+def product_batched(rows: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """(n, B, out) = (n, B, in) @ (n, in, out) on OpenBLAS, without gradients."""
+    return torch.from_numpy(np.matmul(rows.detach().numpy(), weights.detach().numpy()))
 
 
 class PortableLinear(nn.Linear):

@@ -195,13 +195,12 @@ def _start_worker(one_blas_thread: bool) -> None:
 
     A worker of a PyTorch model computes on one thread: a forked process has none of the
     parent's OpenMP threads, and its first parallel operation waited for them for ever
-    (``--workers 2`` with a BiLSTM-CRF hung). One thread per worker also keeps the
-    workers from taking more cores than there are; with ``one_blas_thread`` (every model
-    but the CRF) OpenBLAS too: its two threads in each of two workers made a BiLSTM-CRF tag
-    slower than one process (a CRF's workers, on the contrary, tagged 10% faster with them).
-    One thread rounds some sums another
-    way than two: the BiLSTM-CRF's tags on 1,200 WNUT16 test tweets were the same as in
-    one process, its confidences up to 5e-5 apart; the default for such a model is one
+    (``--workers 2`` with a BiLSTM-CRF hung). One thread per worker also keeps the workers
+    from taking more cores than there are; with ``one_blas_thread`` (every model but the CRF)
+    OpenBLAS too: its two threads in each of two workers made a BiLSTM-CRF tag slower than
+    one process (a CRF's workers, on the contrary, tagged 10% faster with them). One thread
+    rounds some sums another way than two: the BiLSTM-CRF's tags on WNUT16 test are the same
+    as in one process, its confidences up to 5e-7 apart; the default for such a model is one
     process (:func:`default_workers`), which gives the published bits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
