@@ -16,6 +16,7 @@ from tweetner_utils.data.conll import Tweet
 from tweetner_utils.data.corpora import Corpus
 from tweetner_utils.data.unlabelled import clean_unlabelled
 from tweetner_utils.data.word_vectors import glove_vectors
+from tweetner_utils.exceptions import ArtifactError
 from tweetner_utils.features.knowledge import synthetic_knowledge
 from tweetner_utils.features.neural import NeuralInputs
 from tweetner_utils.metrics import entity_scores
@@ -32,6 +33,8 @@ from tweetner_utils.models.strong_settings import StrongModelSettings
 from tweetner_utils.models.teacher_labels import teacher_labels
 from tweetner_utils.reporting import strong_models
 from tweetner_utils.serving.api import model_folder
+
+STUDENT_LABEL = "Knowledge CRF student (the fast model)"
 
 PEOPLE = ["Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana"]
 TOWNS = [f"Town{c}{d}" for c in "ABCDEFGHIJKL" for d in "pqrstuvw"]
@@ -209,10 +212,16 @@ def test_the_chosen_student_is_the_fast_model_saved_beside_the_crf_alone(corpora
     model = train(tmp_path / "cache")
     found = model.distillation
     assert found is not None and found.chosen.recipe.unlabelled > 0 and found.final is model.fast
-    assert model.knowledge_crf is not None and model.knowledge_crf is not model.fast
+    assert model.fast_family == STUDENT and model.knowledge_crf is not model.fast
     assert found.teacher_from_cache == {"train-only": False, "final": False}
     assert model.fast.predict([["so", "visiting", "TownZz", "now"]]) == [["O", "O", "B-place", "O"]]
-    assert strong_models.fast_label(model) == strong_models.STUDENT_LABEL
+    assert strong_models.fast_label(model) == STUDENT_LABEL
+    assert set(model.fast_candidates) == {"crf", STUDENT}
+    assert model.fast_candidates[STUDENT] > model.fast_candidates["crf"]
+    assert strong_models.fast_choice_line(model).startswith(
+        "The fast model (`--model fast`) is the knowledge CRF student"
+    )
+    assert "(the others: Knowledge CRF alone " in strong_models.fast_choice_line(model)
     again = train(tmp_path / "cache")
     assert again.distillation is not None and again.distillation.teacher_from_cache == {
         "train-only": True,
@@ -236,10 +245,50 @@ def test_the_chosen_student_is_the_fast_model_saved_beside_the_crf_alone(corpora
     }
     timings = {"strong": {"cold_tweets_per_s": 90.0}, "fast": {"cold_tweets_per_s": 4000.0}, "crf": {}}
     points = strong_models.frontier_points(model, {"strong": 0.6, "fast": 0.5, "crf": 0.4}, timings)
-    assert list(points.index) == [model.label, strong_models.STUDENT_LABEL]  # slowest first; crf not measured
-    assert points.loc[strong_models.STUDENT_LABEL].tolist() == [4000.0, 0.5]
+    assert list(points.index) == [model.label, STUDENT_LABEL]  # slowest first; crf not measured
+    assert points.loc[STUDENT_LABEL].tolist() == [4000.0, 0.5]
     student = CrfTagger.load(str(models_dir / "strong_crf_student"))
     assert student.predict(corpora["test"].tokens) == model.fast.predict(corpora["test"].tokens)
+
+
+@pytest.fixture
+def fast_teacher_family() -> Iterator[Family]:
+    """The toy teacher as a family fast enough to be the fast model."""
+    assert TEACHER.candidate is not None
+    fit = TEACHER.candidate.fit
+    candidate = dataclasses.replace(TEACHER.candidate, fit=lambda *a: dataclasses.replace(fit(*a), name="fast_teacher"))
+    found = dataclasses.replace(TEACHER, name="fast_teacher", label="fast toy teacher", candidate=candidate, fast=True)
+    families.register(found)
+    yield found
+    families.unregister(found.name)
+
+
+def test_the_fast_model_is_the_best_on_dev_of_the_fast_families_and_the_descriptor_names_it(
+    corpora, fast_teacher_family, tmp_path
+) -> None:
+    model = train_strong_model(corpora, settings(unlabelled_sizes=[]), synthetic_knowledge(), None, lambda _: None)
+    assert model.fast_candidates["fast_teacher"] > model.fast_candidates["crf"]  # it knows how places are visited
+    assert model.fast_family == "fast_teacher" and model.fast_settings == {}
+    assert model.fast is not model.knowledge_crf
+    assert model.fast.predict([["so", "visiting", "TownZz", "now"]]) == [["O", "O", "B-place", "O"]]
+    assert strong_models.fast_label(model) == "Fast toy teacher (the fast model)"
+    assert strong_models.student_details(model) == {}
+
+    models_dir = tmp_path / "models"
+    (models_dir / "strong_crf_student").mkdir(parents=True)  # an older run's student: the descriptor wins
+    outcome = {"test_entity_f1": 0.5}
+    save_strong_model(model, models_dir, {"seed": 42}, {}, {"strong": outcome, "fast": outcome})
+    assert model_folder("fast", models_dir) == models_dir / "strong_fast_teacher"
+    assert (models_dir / "strong_crf").is_dir()
+    assert strong_models.saved_folders(model, models_dir)["crf"] == (models_dir / "strong_crf").resolve()
+
+
+def test_a_descriptor_naming_a_fast_folder_elsewhere_is_refused(tmp_path: Path) -> None:
+    from tweetner_utils.models.artifacts import write_artifact
+
+    write_artifact(tmp_path / "strong", {}, {"kind": "ensemble", "members": [], "fast": "../elsewhere"})
+    with pytest.raises(ArtifactError, match=r"'fast' must name a folder beside it, not '../elsewhere'"):
+        model_folder("fast", tmp_path)
 
 
 def test_fast_falls_back_to_the_crf_alone_when_no_student_was_saved(tmp_path: Path) -> None:
@@ -262,7 +311,10 @@ def test_the_report_says_what_dev_chose_and_whether_the_leader_took_the_student(
     chit_chat = clean_unlabelled({"toy": [plain_tweet(rng).tokens for _ in range(30)]}, {}, {"toy": "sha"})
     none = train_strong_model(corpora, settings(), synthetic_knowledge(), None, lambda _: None, chit_chat, None)
     lines = strong_models.distillation_lines(none)
-    assert none.knowledge_crf is None and strong_models.fast_label(none) == strong_models.FAST_LABEL
+    assert none.knowledge_crf is none.fast and none.fast_family == "crf"
+    assert strong_models.fast_label(none) == "Knowledge CRF alone (the fast model)"
+    assert strong_models.fast_choice_line(none).startswith("The fast model (`--model fast`) is the Knowledge CRF alone")
+    assert "the others" not in strong_models.fast_choice_line(none)  # no student beat it, none was offered
     assert lines[1].startswith("Dev chose the knowledge CRF alone") and "no student beat it" in lines[1]
     assert lines[2].startswith("Self-training: no student was offered")
 

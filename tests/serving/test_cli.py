@@ -217,3 +217,15 @@ def test_a_built_in_type_map_is_found_by_name(models: Path, monkeypatch, capsys,
     assert code == 2 and "type_maps/wnut16_to_wnut17.tsv:3: " in err and "the model tags no type 'company'" in err
     code, _, err = cli([*argv[:4], "no_to_such", str(gold)], b"")
     assert code == 2 and "no_to_such" in err and "cannot read the type map" in err
+
+
+def test_models_that_tag_on_one_core_get_a_process_per_core_by_default(monkeypatch) -> None:
+    from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger
+    from tweetner_utils.models.ensemble import EnsembleTagger
+    from tweetner_utils.serving import api
+
+    monkeypatch.setattr(api.os, "cpu_count", lambda: 2)
+    crf = CrfTagger(c1=0.1, c2=0.1, max_iterations=5)
+    network = BilstmCrfTagger(BilstmCrfSettings(), lambda chars: None)  # type: ignore[arg-type,return-value]
+    assert api.default_workers(crf) == api.default_workers(network) == 2
+    assert api.default_workers(EnsembleTagger([crf, crf], [0.5, 0.5])) == 1  # MiniLM's PyTorch takes every core

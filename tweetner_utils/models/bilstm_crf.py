@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Self
+from typing import ClassVar, Self
 
 import numpy as np
 import torch
@@ -135,6 +135,10 @@ class _Network(nn.Module):
 
 class BilstmCrfTagger:
     """Fit (with early stopping on validation), predict, marginals, save and load."""
+
+    ONE_PROCESS_PER_CORE: ClassVar[bool] = True
+    """Its tagging products are small: 2 one-thread processes tagged 1.5 times as many tweets
+    a second as one process with 2 threads (docs/benchmarks.md)."""
 
     def __init__(self, settings: BilstmCrfSettings, inputs: Callable[[Sequence[str]], NeuralInputs]) -> None:
         """``inputs`` builds the token featurizer from the training tokens (its character vocabulary)."""

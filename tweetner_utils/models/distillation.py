@@ -223,6 +223,8 @@ class Distillation:
     """What was read, dropped and kept, file by file (its tweets are :attr:`tweets`' source)."""
     teacher_from_cache: dict[str, bool]
     """Per teacher (``train-only``, ``final``): whether its labels came from the cache."""
+    template: CrfTagger
+    """The knowledge CRF the grid chose, fit on train: every student copies its settings and featurizer."""
 
     def record(self) -> dict:
         """What the results keep (no timings, nothing about the cache: results must be the same bytes)."""
@@ -241,11 +243,11 @@ class Distillation:
             "teacher_tweets_labelled": len(self.tweets),
         }
 
-    def refit(self, template: CrfTagger, gold: tuple[TokenLists, TagLists], final: bool) -> CrfTagger:
+    def refit(self, gold: tuple[TokenLists, TagLists], final: bool) -> CrfTagger:
         """The chosen recipe fit again on other gold tweets, with the same teacher labels
         (the train-only teacher's, or the final one's with ``final``): nothing re-chosen."""
         taught = self.final_taught if final and self.final_taught is not None else self.taught
-        return fit_student(self.chosen.recipe, template, gold, self.tweets, taught)[0]
+        return fit_student(self.chosen.recipe, self.template, gold, self.tweets, taught)[0]
 
 
 def distil(
@@ -291,7 +293,7 @@ def distil(
         started = time.perf_counter()
         final = fit_student(chosen.recipe, gold_only, (both.tokens, both.tags), offered, final_taught)[0]
         seconds = time.perf_counter() - started
-    return Distillation(fits, chosen, tweets, taught, final_taught, final, seconds, unlabelled, cached)
+    return Distillation(fits, chosen, tweets, taught, final_taught, final, seconds, unlabelled, cached, gold_only)
 
 
 def teach(

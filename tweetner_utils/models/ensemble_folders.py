@@ -11,6 +11,9 @@ from . import families
 from .artifacts import write_artifact
 from .protocol import Tagger
 
+FAST_KEY = "fast"
+"""The field of the ``strong`` descriptor naming the fast model's folder (``--model fast``)."""
+
 
 def save_member(name: str, member: Tagger, models_dir: Path, neural: dict, metadata: dict) -> Path:
     """``member`` (of family ``name``) as the verified folder ``strong_<name>``, with what

@@ -102,3 +102,7 @@ class Family:
     candidate: Candidate | None = None
     saved_metadata: Callable[[dict], dict] = lambda neural_spec: {}
     """What a saved member's folder needs besides the model (a BiLSTM-CRF: its inputs' spec)."""
+    fast: bool = False
+    """Whether its saved folders tag at least 3,000 unseen tweets a second in fresh processes on
+    2 cores (``benchmarks/predict.py``, docs/benchmarks.md): only such a family may be the fast
+    model, which a team runs on a whole stream."""

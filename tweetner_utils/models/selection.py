@@ -12,7 +12,10 @@ Protocol (never tuned on test):
    ``transformer_refit_epochs`` more epochs on train + dev (``TransformerTagger.continued``).
    Every candidate's own train-only fit is scored on ``test`` once too, so the report shows
    what was not chosen.
-4. The best knowledge CRF, refit on train + dev, is also kept alone as the fast model.
+4. The fast model is the fit with the best dev F1 among the families that tag at least
+   3,000 tweets a second (``Family.fast``: the knowledge CRF, the BiLSTM-CRF and their
+   students), refit on train + dev. The best knowledge CRF, refit on train + dev, is also
+   kept alone (``--model crf``).
 """
 
 from __future__ import annotations
@@ -43,9 +46,9 @@ from .protocol import ProbabilisticTagger
 from .strong_settings import StrongModelSettings
 from .teacher_labels import DaskTeaching, Teacher
 
-FAST_FAMILY = "crf"
-"""The family whose chosen fit, refit on train + dev, is also kept alone as the fast model
-(unless a student of it, ``STUDENT``, does better on dev)."""
+CRF_FAMILY = "crf"
+"""The knowledge CRF: its chosen fit, refit on train + dev, is always kept alone (``--model crf``)
+and is what the knowledge-CRF students copy their settings from."""
 STUDENT = "crf_student"
 """The family of the knowledge-CRF students (``models/distillation.py``)."""
 NETWORK_FAMILY, NETWORK_STUDENT = "bilstm_crf", "bilstm_crf_student"
@@ -70,13 +73,19 @@ class StrongModel:
     final: StrongTagger
     selection_model: StrongTagger
     """The chosen configuration fit on train only: dev scores of it are honest (routing thresholds)."""
-    fast: CrfTagger
-    """The fast model (``--model fast``), refit on train + dev: the knowledge-CRF student dev
-    chose, or the knowledge CRF alone when dev chose no teacher-labelled tweets."""
-    fast_selection_model: CrfTagger
-    """The same CRF fit on train only."""
-    knowledge_crf: CrfTagger | None = None
-    """The knowledge CRF alone (gold tweets only) refit on train + dev, when it is not the fast model."""
+    fast: ProbabilisticTagger
+    """The fast model (``--model fast``), refit on train + dev: the fit of a fast family
+    (``Family.fast``) with the best dev F1."""
+    fast_family: str
+    """The family of :attr:`fast` (its folder is ``strong_<fast_family>``)."""
+    fast_settings: dict
+    """What validation chose for it (c1/c2, epochs, teacher-labelled tweets)."""
+    fast_candidates: dict[str, float]
+    """The dev F1 of each fast family's fit (train only) that the fast model was chosen among."""
+    fast_selection_model: ProbabilisticTagger
+    """The same model fit on train only."""
+    knowledge_crf: CrfTagger
+    """The knowledge CRF alone (gold tweets only) refit on train + dev (``--model crf``)."""
     distillation: Distillation | None = None
     """The students and the learning curve (None: no unlabelled tweets given)."""
     network_students: NetworkStudents | None = None
@@ -106,32 +115,28 @@ def train_strong_model(
     """Run the protocol above; ``log`` receives one line per step. With ``unlabelled`` tweets
     (and ``settings.unlabelled_sizes``), the chosen configuration teaches knowledge-CRF
     students (``models/distillation.py``, labels kept in ``teacher_cache``, computed on the
-    ``dask`` cluster when given): the best on dev becomes the fast model, and may join the
-    leading ensemble where dev says so. With ``settings.bilstm_crf_student_sizes`` the
-    BiLSTM-CRF learns from the same labels (``models/bilstm_crf_students.py``); the student dev
-    chooses may join the ensemble too (it is not a fast-model candidate yet)."""
+    ``dask`` cluster when given), and the one dev chooses may join the leading ensemble. With
+    ``settings.bilstm_crf_student_sizes`` the BiLSTM-CRF learns from the same labels
+    (``models/bilstm_crf_students.py``), and so may its student. Every student is a candidate
+    fast model too (step 4)."""
     context = FitContext(corpora, settings, resources, vectors, log)
     fits, rows = _fit_members(context)
     candidate_seconds = {row["candidate"]: row.pop("fit_seconds") for row in rows}
     members, weights, ensemble_rows, dev_f1 = _choose(fits, context)
     log(f"chosen on dev: {' + '.join(members)} (weights {', '.join(map(str, weights))}); refit on train + dev")
-    refits = {name: _timed_refit(fits[name], context) for name in dict.fromkeys([*members, FAST_FAMILY])}
+    refits = {name: _timed_refit(fits[name], context) for name in dict.fromkeys([*members, CRF_FAMILY])}
     chosen = _Selection(fits, refits, rows, ensemble_rows, candidate_seconds, members, weights, dev_f1)
-    crf_alone = cast(CrfTagger, refits[FAST_FAMILY][0])
-    fast, fast_selection, fast_seconds = crf_alone, cast(CrfTagger, fits[FAST_FAMILY].model), refits[FAST_FAMILY][1]
+    crf_alone = cast(CrfTagger, refits[CRF_FAMILY][0])
     distillation, network = None, None
     if unlabelled is not None and settings.unlabelled_sizes:
         teachers = (
             _teacher({m: fits[m].model for m in members}, weights),
             _teacher({m: refits[m][0] for m in members}, weights),
         )
-        distillation = distil(context, fast_selection, teachers, unlabelled, teacher_cache, dask)
+        distillation = distil(
+            context, cast(CrfTagger, fits[CRF_FAMILY].model), teachers, unlabelled, teacher_cache, dask
+        )
         if distillation.final is not None:
-            fast, fast_selection, fast_seconds = (
-                distillation.final,
-                distillation.chosen.model,
-                distillation.final_seconds,
-            )
             chosen.add_student(
                 STUDENT,
                 _student_fit(distillation, context),
@@ -153,6 +158,7 @@ def train_strong_model(
                     network.chosen.name,
                     context,
                 )
+    fast_family = chosen.fast_family(context)
     members, weights = chosen.members, chosen.weights
     final_members = {name: refits[name][0] for name in members}
     return StrongModel(
@@ -162,14 +168,17 @@ def train_strong_model(
         member_settings={name: fits[name].settings for name in members},
         final=_combine([final_members[m] for m in members], weights),
         selection_model=_combine([fits[m].model for m in members], weights),
-        fast=fast,
-        fast_selection_model=fast_selection,
-        knowledge_crf=None if fast is crf_alone else crf_alone,
+        fast=chosen.refits[fast_family][0],
+        fast_family=fast_family,
+        fast_settings=fits[fast_family].settings,
+        fast_candidates=chosen.fast_candidates(),
+        fast_selection_model=fits[fast_family].model,
+        knowledge_crf=crf_alone,
         distillation=distillation,
         network_students=network,
         final_members=final_members,
         fit_seconds=sum(refits[name][1] for name in members),
-        fast_fit_seconds=fast_seconds,
+        fast_fit_seconds=chosen.refits[fast_family][1],
         candidate_seconds=candidate_seconds,
     )
 
@@ -202,6 +211,24 @@ class _Selection:
             context.log(f"chosen on dev with the {families.label(name)}: {' + '.join(members)}; refit on train + dev")
             self.members, self.weights, self.dev_f1 = members, weights, dev_f1
             self.refits |= {m: _timed_refit(self.fits[m], context) for m in members if m not in self.refits}
+
+    def fast_candidates(self) -> dict[str, float]:
+        """Each fast family's (``Family.fast``) dev F1, in registry order."""
+        return {m: self.fits[m].dev_f1 for m in families.names() if m in self.fits and families.family(m).fast}
+
+    def fast_family(self, context: FitContext) -> str:
+        """The fast family whose fit has the best dev F1 (the earlier family in the registry
+        on a tie), refit on train + dev unless it already is."""
+        candidates = self.fast_candidates()
+        order = list(candidates)
+        name = max(order, key=lambda m: (candidates[m], -order.index(m)))
+        context.log(
+            f"fast model, chosen on dev among {', '.join(map(families.label, order))}: {families.label(name)} "
+            f"(dev entity F1 {candidates[name]:.4f})"
+        )
+        if name not in self.refits:
+            self.refits[name] = _timed_refit(self.fits[name], context)
+        return name
 
 
 def _student_fit(distillation: Distillation, context: FitContext) -> MemberFit:
@@ -355,7 +382,7 @@ def _student_as_chosen(model: StrongModel, context: FitContext, *, final: bool) 
     assert model.distillation is not None, "a student member comes with its distillation"
     gold = context.train_and_dev() if final else context.train
     context.log(f"fit {'on train + dev' if final else 'on train'} as chosen: {families.label(STUDENT)}")
-    return model.distillation.refit(model.fast_selection_model, (gold.tokens, gold.tags), final=final)
+    return model.distillation.refit((gold.tokens, gold.tags), final=final)
 
 
 def _fit_as_chosen(name: str, chosen: dict, context: FitContext) -> MemberFit:

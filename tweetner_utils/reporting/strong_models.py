@@ -20,18 +20,38 @@ from ..models import families
 from ..models.bilstm_crf_students import NetworkStudentFit, NetworkStudents
 from ..models.distillation import Distillation, StudentFit
 from ..models.saving import save_strong_model
-from ..models.selection import FAST_FAMILY, STUDENT, StrongModel
+from ..models.selection import CRF_FAMILY, NETWORK_STUDENT, STUDENT, StrongModel
 from ..models.strong_settings import StrongModelSettings
 from .summary.cost import COLD_KEY
 from .summary.text import pct
 
-FAST_LABEL = "Knowledge CRF alone (the fast model)"
-STUDENT_LABEL = "Knowledge CRF student (the fast model)"
+CRF_LABEL = "Knowledge CRF alone"
+"""The knowledge CRF that learnt from gold tweets only (``--model crf``), in reports."""
+FAST_SUFFIX = " (the fast model)"
 
 
 def fast_label(model: StrongModel) -> str:
-    """The fast model's name in reports: the student when dev chose one."""
-    return FAST_LABEL if model.knowledge_crf is None else STUDENT_LABEL
+    """The fast model's name in reports: its family's ("Knowledge CRF alone" for the CRF)."""
+    return _capitalised(_family_label(model.fast_family)) + FAST_SUFFIX
+
+
+def _family_label(name: str) -> str:
+    return CRF_LABEL if name == CRF_FAMILY else families.label(name)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def fast_choice_line(model: StrongModel) -> str:
+    """Which model dev made the fast one, among those fast enough for a stream, and the others' dev F1."""
+    candidates = model.fast_candidates
+    others = "; ".join(f"{_family_label(m)} {pct(f1)}" for m, f1 in candidates.items() if m != model.fast_family)
+    return (
+        f"The fast model (`--model fast`) is the {_family_label(model.fast_family)}: the best dev entity F1 "
+        f"({pct(candidates[model.fast_family])}) among the models that tag at least 3,000 tweets a second on 2 "
+        f"cores" + (f" (the others: {others})" if others else "") + "; refit on train + dev."
+    )
 
 
 @dataclass(frozen=True)
@@ -148,9 +168,9 @@ def model_records(
             "strong",
             fast.scores,
             refit_on,
-            c1=model.fast.c1,
-            c2=model.fast.c2,
-            deterministic=True,
+            **model.fast_settings,
+            deterministic=model.fast_family in (CRF_FAMILY, STUDENT),  # L-BFGS from zero weights
+            chosen_among=model.fast_candidates,
             **student_details(model),
             **fast.analysis.record(),
         ),
@@ -158,10 +178,12 @@ def model_records(
 
 
 def student_details(model: StrongModel) -> dict:
-    """What the fast model learnt from besides the gold tweets (nothing when it is the CRF alone)."""
-    if model.distillation is None or model.knowledge_crf is None:
-        return {}
-    return {"learnt_from": model.distillation.chosen.recipe.name}
+    """What the fast model learnt from besides the gold tweets (nothing when it is no student)."""
+    if model.fast_family == STUDENT and model.distillation is not None:
+        return {"learnt_from": model.distillation.chosen.recipe.name}
+    if model.fast_family == NETWORK_STUDENT and model.network_students is not None:
+        return {"learnt_from": model.network_students.chosen.name}
+    return {}
 
 
 def headline(model: StrongModel, strong: Scored, fast: Scored) -> dict:
@@ -195,7 +217,7 @@ def distillation_lines(model: StrongModel) -> list[str]:
     """What the students learnt from, what dev chose, and whether the leader took a student."""
     found = model.distillation
     if found is None:
-        return ["No unlabelled tweets were given: the fast model is the knowledge CRF alone."]
+        return ["No unlabelled tweets were given: no student learnt from them."]
     counts = found.unlabelled.total()
     dropped = ", ".join(f"{n:,} equal to a tweet of {key[3:]}" for key, n in counts.items() if key.startswith("in_"))
     lines = [
@@ -210,14 +232,13 @@ def distillation_lines(model: StrongModel) -> list[str]:
         lines.append(
             f"Dev chose the student that learnt from {chosen.recipe.name} ({chosen.taught_tweets:,} after the "
             f"filter): dev entity F1 {pct(alone.dev_f1)} → {pct(chosen.dev_f1)} against the CRF alone; its "
-            f"train-only fit scores {pct(alone.test_f1)} → {pct(chosen.test_f1)} on test. It is the fast model."
+            f"train-only fit scores {pct(alone.test_f1)} → {pct(chosen.test_f1)} on test."
         )
     else:
         best = max(found.fits[1:], key=lambda fit: fit.dev_f1, default=None)
         beaten = f" (the best student, {best.recipe.name}, scored {pct(best.dev_f1)})" if best else ""
         lines.append(
-            f"Dev chose the knowledge CRF alone (dev entity F1 {pct(alone.dev_f1)}): no student beat it on dev"
-            f"{beaten}. It stays the fast model."
+            f"Dev chose the knowledge CRF alone (dev entity F1 {pct(alone.dev_f1)}): no student beat it on dev{beaten}."
         )
     lines.append(_self_training_line(model))
     return lines
@@ -245,17 +266,17 @@ def _self_training_line(model: StrongModel) -> str:
 
 def saved_folders(model: StrongModel, models_dir: str | Path) -> dict[str, Path]:
     """The saved folders whose first pass the cost section measures: the leading and the fast
-    model, and the knowledge CRF alone when a student is the fast model."""
-    folders = {"strong": Path(models_dir) / "strong", "fast": Path(models_dir) / f"strong_{FAST_FAMILY}"}
-    if model.knowledge_crf is not None:
-        folders |= {"fast": Path(models_dir) / f"strong_{STUDENT}", "crf": folders["fast"]}
+    model, and the knowledge CRF alone when it is not the fast model."""
+    folders = {"strong": Path(models_dir) / "strong", "fast": Path(models_dir) / f"strong_{model.fast_family}"}
+    if model.fast_family != CRF_FAMILY:
+        folders["crf"] = Path(models_dir) / f"strong_{CRF_FAMILY}"
     return {name: folder.resolve() for name, folder in folders.items()}
 
 
 def frontier_points(model: StrongModel, test_f1: Mapping[str, float], timings: Mapping[str, dict]) -> pd.DataFrame:
     """Each measured model's first-pass tweets per second and test F1 (``test_f1`` and
     ``timings`` by the names of :func:`saved_folders`), by its report label."""
-    labels = {"strong": model.label, "fast": fast_label(model), "crf": FAST_LABEL.replace(" (the fast model)", "")}
+    labels = {"strong": model.label, "fast": fast_label(model), "crf": CRF_LABEL}
     rows = {
         labels[name]: {"tweets_per_s": timings[name][COLD_KEY], "test_f1": f1}
         for name, f1 in test_f1.items()

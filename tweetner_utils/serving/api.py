@@ -26,9 +26,10 @@ import threadpoolctl
 from ..data.conll import TagLists, TokenLists
 from ..data.labels import LabelSet, bio_spans
 from ..data.tokenizer import Token, model_tokens, tokenize
-from ..models.artifacts import ArtifactError
+from ..models.artifacts import METADATA, ArtifactError
 from ..models.calibration import IDENTITY, Calibrator
 from ..models.crf import CrfTagger
+from ..models.ensemble_folders import FAST_KEY
 from ..models.loading import display_name, load_best_model, read_metadata
 from ..models.protocol import Confidences, Tagger, entity_confidence
 
@@ -38,11 +39,13 @@ CHECKOUT_MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 """``models/`` of the checkout the package runs from, where ``make reports`` saves the models."""
 MODEL_NAMES: dict[str, str] = {"best": "strong", "fast": "strong_crf_student", "crf": "strong_crf"}
 """Names for the saved models ``make reports`` writes: ``best`` (the strong model chosen on dev,
-the default), ``fast`` (the knowledge-CRF student dev chose: thousands of tweets a second) and
-``crf`` (the knowledge CRF alone, gold tweets only)."""
+the default), ``fast`` (the model dev chose among those that tag thousands of tweets a second,
+whose folder the ``strong`` descriptor names; :func:`model_folder`) and ``crf`` (the knowledge
+CRF alone, gold tweets only). ``fast``'s folder here is that of models saved before the
+descriptor named it."""
 FALLBACKS: dict[str, str] = {"fast": "crf"}
-"""A name whose folder is missing means this one's: ``fast`` is the knowledge CRF alone when
-dev chose no student (or for models saved before students existed)."""
+"""A name whose folder is missing means this one's: ``fast`` was the knowledge CRF alone when
+dev chose no student, in models saved before the descriptor named the fast model."""
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
@@ -200,8 +203,8 @@ def _start_worker(one_blas_thread: bool) -> None:
     OpenBLAS too: its two threads in each of two workers made a BiLSTM-CRF tag slower than
     one process (a CRF's workers, on the contrary, tagged 10% faster with them). One thread
     rounds some sums another way than two: the BiLSTM-CRF's tags on WNUT16 test are the same
-    as in one process, its confidences up to 5e-7 apart; the default for such a model is one
-    process (:func:`default_workers`), which gives the published bits."""
+    as in one process (which the reports' scores come from), its confidences up to 5e-7 apart,
+    which the API's four decimals seldom show; ``--workers 1`` gives the reports' bits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     torch = sys.modules.get("torch")
@@ -315,11 +318,32 @@ def model_folder(path: str | os.PathLike[str] | None, models: str | os.PathLike[
         return models_dir(models)
     name = str(path)
     if name in MODEL_NAMES:
+        named = fast_folder(models_dir(models)) if name == "fast" else None
+        if named is not None:
+            return named
         folder = models_dir(models) / MODEL_NAMES[name]
         if not folder.exists() and name in FALLBACKS:
             return model_folder(FALLBACKS[name], models)
         return folder
     return Path(path)
+
+
+def fast_folder(models: Path) -> Path | None:
+    """The fast model's folder as the ``strong`` descriptor names it (None: no descriptor, or
+    one saved before it named the fast model).
+
+    Raises:
+        ArtifactError: the descriptor fails its checksum, or names a folder outside ``models``.
+    """
+    descriptor = models / MODEL_NAMES["best"]
+    if not (descriptor / METADATA).is_file():
+        return None
+    named = read_metadata(descriptor).get(FAST_KEY)
+    if named is None:
+        return None
+    if not isinstance(named, str) or Path(named).name != named:
+        raise ArtifactError(f"{descriptor / METADATA}: {FAST_KEY!r} must name a folder beside it, not {named!r}")
+    return models / named
 
 
 def check_workers(workers: int) -> int:
@@ -336,5 +360,7 @@ def check_workers(workers: int) -> int:
 
 
 def default_workers(model: Tagger) -> int:
-    """Every core for a CRF (single-threaded Python and NumPy), 1 for neural models (PyTorch uses every core)."""
-    return (os.cpu_count() or 1) if isinstance(model, CrfTagger) else 1
+    """Every core for a model that tags fastest with a process per core (its class's
+    ``ONE_PROCESS_PER_CORE``: the CRF, the BiLSTM-CRF), else 1 (MiniLM, an ensemble: PyTorch
+    already uses every core)."""
+    return (os.cpu_count() or 1) if getattr(model, "ONE_PROCESS_PER_CORE", False) else 1

@@ -73,4 +73,5 @@ FAMILY = Family(
         plan=_plan,
     ),
     saved_metadata=lambda neural_spec: {"features": neural_spec},
+    fast=True,
 )

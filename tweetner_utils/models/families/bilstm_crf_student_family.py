@@ -13,4 +13,5 @@ FAMILY = Family(
     label="BiLSTM-CRF student",
     load=load_bilstm_crf,
     saved_metadata=lambda neural_spec: {"features": neural_spec},
+    fast=True,
 )

@@ -99,4 +99,5 @@ FAMILY = Family(
     candidate=Candidate(
         enabled=lambda settings: True, fit=_fit, fit_as_chosen=_fit_as_chosen, refit=_refit, plan=_plan
     ),
+    fast=True,
 )

@@ -16,4 +16,4 @@ def _load(folder: Path, meta: dict, data_dir: str) -> Tagger:
     return CrfTagger.load(str(folder), data_dir)
 
 
-FAMILY = Family(name="crf_student", label="knowledge CRF student", load=_load)
+FAMILY = Family(name="crf_student", label="knowledge CRF student", load=_load, fast=True)

@@ -33,9 +33,10 @@ output formats (--output-format):
          "text", end exclusive; normalise text to NFC if another program counts otherwise
   conll  "token tag" lines, a blank line between tweets
 
-models (--model): 'best' (default) the strong model chosen on dev; 'fast' the knowledge-CRF
-student dev chose, which learnt from tweets the best model tagged (thousands of tweets a
-second); 'crf' the knowledge CRF alone; or a model folder, or a folder of them. The
+models (--model): 'best' (default) the strong model chosen on dev; 'fast' the model dev
+chose among those that tag thousands of tweets a second (the knowledge CRF, the BiLSTM-CRF
+and their students, which learnt from tweets the best model tagged); 'crf' the knowledge
+CRF alone; or a model folder, or a folder of them. The
 names look in --models-dir, else $TWEETNER_MODELS_DIR, else the checkout's models/
 (written by `make reports`); anything else is a path (./best for a folder named best).
 The model's test F1 is printed on stderr.
