@@ -19,7 +19,7 @@ from tweetner_utils.pipeline import command
 from tweetner_utils.pipeline.config import SummaryConfig
 from tweetner_utils.pipeline.run import run
 from tweetner_utils.pipeline.steps import STEPS, RunOptions, Step, select_steps
-from tweetner_utils.serving.api import load_tagger
+from tweetner_utils.serving.api import load_tagger, model_folder
 from tweetner_utils.serving.review import model_threshold, review_queue
 from tweetner_utils.serving.streams import Item, tokenize_joined
 
@@ -80,8 +80,10 @@ def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> N
     assert "+".join(strong["strong"]["details"]["members"]) == chosen["members"]  # chosen on dev
     corpora = load_corpora(True, 42, "")
     trained_on = tweet_fingerprints(corpora["train"].tokens + corpora["dev"].tokens)
-    for folder, model in (("strong", "strong"), ("strong_crf", "fast")):  # each folder its own score
-        metadata = json.loads((quick_run / "models" / folder / "metadata.json").read_text())
+    fast_folder = model_folder("fast", quick_run / "models")  # the folder the descriptor names
+    assert fast_folder.name == f"strong_{max(strong['fast']['details']['chosen_among'].items(), key=lambda i: i[1])[0]}"
+    for folder, model in ((quick_run / "models" / "strong", "strong"), (fast_folder, "fast")):  # each its own score
+        metadata = json.loads((folder / "metadata.json").read_text())
         assert metadata["test_entity_f1"] == pytest.approx(strong[model]["splits"]["test"]["entity"]["f1"], abs=1e-6)
         assert metadata["training_tweets"] == trained_on
     ranking = results["05_business_summary"]["ranking"]
