@@ -93,8 +93,10 @@ def test_no_students_empties_the_curve_of_04_only() -> None:
     eda = STEPS[0]
     default = step_parameters(strong, RunOptions(), Path("build"))
     without = step_parameters(strong, RunOptions(students=False), Path("build"))
-    assert default["unlabelled_sizes"] == StrongConfig().unlabelled_sizes != []
-    assert without["unlabelled_sizes"] == [] and {**without, "unlabelled_sizes": default["unlabelled_sizes"]} == default
+    students = ("unlabelled_sizes", "bilstm_crf_student_sizes")
+    assert all(default[key] == getattr(StrongConfig(), key) != [] for key in students)
+    assert all(without[key] == [] for key in students)
+    assert {**without, **{key: default[key] for key in students}} == default
     assert "unlabelled_sizes" not in step_parameters(eda, RunOptions(students=False), Path("build"))
 
 

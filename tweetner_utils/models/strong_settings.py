@@ -30,10 +30,12 @@ class StrongModelSettings(Seeded):
     unlabelled_sizes: list[int] = field(default_factory=lambda: [2500, 5000, 10000])
     """The learning curve: how many teacher-labelled unlabelled tweets each knowledge-CRF student
     learns from besides the gold ones (0, the CRF alone, is always a point); [] for no students."""
-    bilstm_crf_student_sizes: list[int] = field(default_factory=list)
+    bilstm_crf_student_sizes: list[int] = field(default_factory=lambda: [10000])
     """The BiLSTM-CRF students' curve (``models/bilstm_crf_students.py``): how many teacher-labelled
     tweets each learns from besides the gold ones (the BiLSTM-CRF member is the point 0); [] for
-    none. Each point trains for minutes per thousand tweets."""
+    none. Each point trains for about a minute per thousand tweets, and its refit as long: one
+    point, the knowledge-CRF curve's largest, because on WNUT16 it made the fast model (dev 46.64
+    against the CRF student's 44.20; docs/benchmarks.md)."""
     bilstm_crf_student_max_epochs: int = 10
     """Epochs a BiLSTM-CRF student trains at most (dev stops it earlier): with thousands of
     teacher-labelled tweets an epoch holds several of the member's."""
