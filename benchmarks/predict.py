@@ -1,6 +1,7 @@
 """Throughput, latency and reproducibility of each saved model on the WNUT16 test tweets.
 
     python benchmarks/predict.py [--models-dir models] [--data-dir DIR] [--single 500] [--workers N]
+                                 [--only strong strong_bilstm_crf_student]
 
 For every model folder found (bilstm, strong_crf, strong_transformer) and the default
 choice of ``load_tagger`` on the folder (the ensemble when its members exist):
@@ -146,9 +147,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single", type=int, default=500, help="tweets timed one by one (default 500)")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: load_tagger's choice)")
     parser.add_argument("--fresh", type=int, default=3, help="fresh processes timed for the cold figure (default 3)")
+    parser.add_argument(
+        "--only", nargs="+", metavar="FOLDER", help="measure only these model folders of --models-dir, in one run"
+    )
     args = parser.parse_args(argv)
+    found = candidates(args.models_dir)
+    unknown = sorted(set(args.only or ()) - {name for name, _ in found})
+    if unknown:
+        print(f"no saved model {', '.join(unknown)} in {args.models_dir}", file=sys.stderr)
+        return 2
     test = load_split("test", args.data_dir or None)
-    results = {name: measure(name, folder, args, test) for name, folder in candidates(args.models_dir)}
+    chosen = [(name, folder) for name, folder in found if not args.only or name in args.only]
+    results = {name: measure(name, folder, args, test) for name, folder in chosen}
     if not results:
         print(f"no saved models in {args.models_dir}; run `make reports` first", file=sys.stderr)
         return 1
