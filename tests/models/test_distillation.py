@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
+import numpy as np
 import pytest
 
 from tweetner_utils.data.conll import Tweet
@@ -30,7 +31,7 @@ from tweetner_utils.models.family import Candidate, Family, FitContext, MemberFi
 from tweetner_utils.models.saving import save_strong_model
 from tweetner_utils.models.selection import NETWORK_STUDENT, STUDENT, refit_chosen, train_strong_model
 from tweetner_utils.models.strong_settings import StrongModelSettings
-from tweetner_utils.models.teacher_labels import teacher_labels
+from tweetner_utils.models.teacher_labels import TeacherLabels, teacher_labels
 from tweetner_utils.reporting import strong_models
 from tweetner_utils.serving.api import model_folder
 
@@ -155,6 +156,18 @@ def test_a_student_learns_what_only_the_teachers_labels_show(corpora, teacher) -
     assert student.predict(new_place) == [["O", "O", "B-place", "O"]]
     f1 = {m: entity_scores(dev.tags, m.predict(dev.tokens)).overall.f1 for m in (gold_only, student)}
     assert used == len(tweets) and f1[student] > f1[gold_only] + 0.2
+
+
+def test_the_tweets_a_filtered_student_learns_from_are_those_the_teacher_was_sure_of() -> None:
+    sure, unsure = np.array([[0.9, 0.1]]), np.array([[0.6, 0.4]])
+    taught = TeacherLabels([["O"], ["O"], ["O"], ["O"]], [sure, unsure, sure, sure], ("O", "B-place"))
+    tweets = [["a"], ["b"], ["c"], ["d"]]
+    assert StudentRecipe(3, min_confidence=0.8).kept(tweets, taught) == [0, 2]
+    assert StudentRecipe(3).kept(tweets, taught) == [0, 1, 2]
+    assert StudentRecipe(9).kept(tweets, taught) == [0, 1, 2, 3]  # never past the tweets offered
+    gold = ([["x"]], [["O"]])
+    tokens, _, used = StudentRecipe(3, min_confidence=0.8).training_data(gold, tweets, taught)
+    assert tokens == [["x"], ["a"], ["c"]] and used == 2
 
 
 @pytest.fixture
@@ -306,6 +319,10 @@ def test_the_report_says_what_dev_chose_and_whether_the_leader_took_the_student(
     assert lines[2].startswith("Self-training: the best configuration with the student") and "not above" in lines[2]
     taking = dataclasses.replace(chosen, members=("teacher", STUDENT), weights=(0.5, 0.5))
     assert strong_models.distillation_lines(taking)[2].startswith("Self-training: dev chose the student as a member")
+    assert chosen.distillation is not None and chosen.fast_family == STUDENT
+    learnt = chosen.distillation.final_teacher_tweets()
+    assert chosen.teacher_tweets(chosen.members) == 0  # the leader alone learnt from gold tweets only
+    assert chosen.teacher_tweets([chosen.fast_family]) == taking.teacher_tweets(taking.members) == len(learnt) > 0
 
     rng = random.Random(1)
     chit_chat = clean_unlabelled({"toy": [plain_tweet(rng).tokens for _ in range(30)]}, {}, {"toy": "sha"})
@@ -379,6 +396,10 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     assert students.chosen.unlabelled == 60 and students.chosen.dev_f1 > students.fits[0].dev_f1
     assert students.final is not None and students.final_taught is not None
     assert len(students.final_taught.tags) == 60  # the final teacher tagged the chosen tweets again
+    assert chosen.teacher_tweets([NETWORK_STUDENT]) == 60
+    assert chosen.distillation is not None
+    both = set(chosen.distillation.final_teacher_tweets()) | set(range(60))
+    assert chosen.teacher_tweets([STUDENT, NETWORK_STUDENT, "teacher"]) == len(both)  # tweets counted once
     rows = chosen.selection[chosen.selection["members"].str.contains(NETWORK_STUDENT)]
     assert len(rows) > 1  # its own row and every ensemble holding it
     record = strong_models.distillation_record(chosen, {"test": {"entity": {"f1": 0.0}}})

@@ -60,12 +60,36 @@ def test_a_lead_says_when_the_models_learned_from_different_data():
     baseline = {"trained_on": {"data": "train minus the validation split", "tweets": 1915}}
     unfair = training_comparison("Ensemble", strong, "Feature CRF", baseline)
     assert unfair == (
-        " Not like for like: Ensemble learned from 3,394 tweets (train + dev), Feature CRF from 1,915 "
-        "(train minus the validation split)."
+        " Not like for like: Ensemble learned from 3,394 labelled tweets (train + dev) only, Feature CRF from "
+        "1,915 labelled tweets (train minus the validation split) only."
     )
     fair = training_comparison("Ensemble", strong, "CRF", {"trained_on": dict(strong["trained_on"])})
-    assert fair == " Both learned from the same 3,394 tweets (train + dev)." and "Not like for like" not in fair
+    assert (
+        fair == " Both learned from the same 3,394 labelled tweets (train + dev)." and "Not like for like" not in fair
+    )
     assert training_comparison("A", {}, "B", baseline) == ""
+
+
+def test_a_lead_counts_the_tweets_a_teacher_tagged():
+    from tweetner_utils.reporting.summary.comparison import training_comparison
+
+    gold = {"data": "train + dev", "tweets": 3394}
+    student = {"trained_on": gold | {"teacher_tweets": 10000}}
+    crf = {"trained_on": dict(gold)}
+    unfair = training_comparison("Ensemble", crf, "BiLSTM-CRF student", student)
+    assert unfair == (
+        " Not like for like: Ensemble learned from 3,394 labelled tweets (train + dev) only, BiLSTM-CRF student "
+        "from 3,394 labelled tweets (train + dev) and 10,000 unlabelled tweets a teacher model tagged."
+    )
+    both = training_comparison("Ensemble", {"trained_on": dict(student["trained_on"])}, "Student", student)
+    assert both == (
+        " Both learned from the same 3,394 labelled tweets (train + dev), and each from 10,000 unlabelled tweets "
+        "a teacher model tagged."
+    )
+    fewer = {"trained_on": gold | {"teacher_tweets": 2500}}
+    assert "Ensemble learned from 3,394 labelled tweets (train + dev) and 10,000 unlabelled" in training_comparison(
+        "Ensemble", student, "Student", fewer
+    )
 
 
 def leader(

@@ -46,13 +46,17 @@ def model_record(
     )
 
 
-def training_data(description: str, *corpora: Corpus) -> dict:
-    """What a model learned from, for the reports' comparisons: a description and the tweet count.
+def training_data(description: str, *corpora: Corpus, teacher_tweets: int = 0) -> dict:
+    """What a model learned from, for the reports' comparisons: a description, the labelled
+    tweet count and, when it learnt from them too, the teacher-labelled (machine-tagged) tweets.
 
     >>> training_data("train + dev", Corpus(()), Corpus(()))
     {'data': 'train + dev', 'tweets': 0}
+    >>> training_data("train", Corpus(()), teacher_tweets=10)
+    {'data': 'train', 'tweets': 0, 'teacher_tweets': 10}
     """
-    return {"data": description, "tweets": sum(len(c) for c in corpora)}
+    taught = {"teacher_tweets": teacher_tweets} if teacher_tweets else {}
+    return {"data": description, "tweets": sum(len(c) for c in corpora)} | taught
 
 
 def scores_table(splits: Mapping[str, dict]) -> pd.DataFrame:

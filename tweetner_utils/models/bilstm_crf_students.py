@@ -97,6 +97,10 @@ class NetworkStudents:
         """What the results keep (no timings)."""
         return {"curve": [fit.row() for fit in self.fits], "chosen": self.chosen.name}
 
+    def final_teacher_tweets(self) -> list[int]:
+        """The positions in :attr:`tweets` of the teacher-labelled tweets :attr:`final` learnt from."""
+        return list(range(min(self.chosen.unlabelled, len(self.tweets)))) if self.final is not None else []
+
     def member_fit(self, name: str, context: FitContext) -> MemberFit:
         """The chosen student as a candidate member of the leading model: its train-only fit's
         dev and test distributions."""

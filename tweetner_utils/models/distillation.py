@@ -67,12 +67,16 @@ class StudentRecipe:
             parts.append(f"gold x{self.gold_copies}")
         return ", ".join(parts)
 
+    def kept(self, tweets: TokenLists, taught: TeacherLabels) -> list[int]:
+        """The positions in ``tweets`` of the teacher-labelled tweets the student learns from."""
+        confidence = taught.tweet_confidence()[: self.unlabelled]
+        return [i for i in range(min(self.unlabelled, len(tweets))) if confidence[i] >= self.min_confidence]
+
     def training_data(
         self, gold: tuple[TokenLists, TagLists], tweets: TokenLists, taught: TeacherLabels
     ) -> tuple[TokenLists, TagLists, int]:
         """The student's tweets and tags, and how many teacher-labelled tweets are among them."""
-        confidence = taught.tweet_confidence()[: self.unlabelled]
-        keep = [i for i in range(min(self.unlabelled, len(tweets))) if confidence[i] >= self.min_confidence]
+        keep = self.kept(tweets, taught)
         tokens = list(gold[0]) * self.gold_copies + [list(tweets[i]) for i in keep]
         tags = list(gold[1]) * self.gold_copies + [list(taught.tags[i]) for i in keep]
         return tokens, tags, len(keep)
@@ -242,6 +246,14 @@ class Distillation:
             },
             "teacher_tweets_labelled": len(self.tweets),
         }
+
+    def final_teacher_tweets(self) -> list[int]:
+        """The positions in :attr:`tweets` of the teacher-labelled tweets :attr:`final` learnt
+        from (the confidence filter sees the final teacher's labels, so they can differ from
+        the train-only fit's)."""
+        if self.final is None or self.final_taught is None:
+            return []
+        return self.chosen.recipe.kept(self.tweets, self.final_taught)
 
     def refit(self, gold: tuple[TokenLists, TagLists], final: bool) -> CrfTagger:
         """The chosen recipe fit again on other gold tweets, with the same teacher labels

@@ -96,6 +96,17 @@ class StrongModel:
     fast_fit_seconds: float = 0.0
     candidate_seconds: dict[str, float] = field(default_factory=dict)
 
+    def teacher_tweets(self, families: Sequence[str]) -> int:
+        """How many distinct teacher-labelled tweets the train + dev fits of ``families`` learnt
+        from together (0: gold tweets only), so that a comparison says what each model learnt from.
+        Every student draws from the same shuffled tweets, so positions in them identify tweets."""
+        learnt: set[int] = set()
+        if STUDENT in families and self.distillation is not None:
+            learnt.update(self.distillation.final_teacher_tweets())
+        if NETWORK_STUDENT in families and self.network_students is not None:
+            learnt.update(self.network_students.final_teacher_tweets())
+        return len(learnt)
+
     @property
     def label(self) -> str:
         names = [families.label(m) for m in self.members]

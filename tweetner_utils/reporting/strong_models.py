@@ -151,13 +151,13 @@ def model_records(
 ) -> dict[str, dict]:
     """The results entries of the strong and the fast model (no timings: results must be the
     same bytes on every run)."""
-    refit_on = training_data("train + dev", corpora["train"], corpora["dev"])
+    gold = corpora["train"], corpora["dev"]
     return {
         "strong": model_record(
             model.label,
             "strong",
             strong.scores,
-            refit_on,
+            training_data("train + dev", *gold, teacher_tweets=model.teacher_tweets(model.members)),
             **record_details(model),
             **strong.analysis.record(),
             weekly_plan=model_weekly_plan(strong.analysis, corpora, seed=seed),
@@ -167,7 +167,7 @@ def model_records(
             fast_label(model),
             "strong",
             fast.scores,
-            refit_on,
+            training_data("train + dev", *gold, teacher_tweets=model.teacher_tweets([model.fast_family])),
             **model.fast_settings,
             deterministic=model.fast_family in (CRF_FAMILY, STUDENT),  # L-BFGS from zero weights
             chosen_among=model.fast_candidates,

@@ -105,21 +105,42 @@ def findings(models: Mapping[str, dict], split: str = "test", *, corpus: CorpusS
 
 def training_comparison(leader_name: str, leader: Mapping, runner_name: str, runner: Mapping) -> str:
     """What each of two compared models learned from, said whenever it differs (a lead partly
-    bought with more training data is not the method's alone); "" when unrecorded.
+    bought with more training data is not the method's alone); "" when unrecorded. Equal
+    teacher-tweet counts are not called the same tweets: a confidence filter picks its own.
 
     >>> same = {"trained_on": {"data": "train", "tweets": 5}}
     >>> training_comparison("A", same, "B", same)
-    ' Both learned from the same 5 tweets (train).'
+    ' Both learned from the same 5 labelled tweets (train).'
     """
     first, second = leader.get("trained_on"), runner.get("trained_on")
     if not first or not second:
         return ""
     if first == second:
-        return f" Both learned from the same {first['tweets']:,} tweets ({first['data']})."
+        taught = first.get("teacher_tweets", 0)
+        each = f", and each from {taught:,} {TAUGHT_WORDS}" if taught else ""
+        return f" Both learned from the same {labelled(first)}{each}."
     return (
-        f" Not like for like: {leader_name} learned from {first['tweets']:,} tweets ({first['data']}), "
-        f"{runner_name} from {second['tweets']:,} ({second['data']})."
+        f" Not like for like: {leader_name} learned from {learnt_from(first)}, "
+        f"{runner_name} from {learnt_from(second)}."
     )
+
+
+TAUGHT_WORDS = "unlabelled tweets a teacher model tagged"
+
+
+def labelled(trained_on: Mapping) -> str:
+    """The labelled (gold) tweets of a ``trained_on`` record, in words."""
+    return f"{trained_on['tweets']:,} labelled tweets ({trained_on['data']})"
+
+
+def learnt_from(trained_on: Mapping) -> str:
+    """A ``trained_on`` record in words: the labelled tweets, and the machine-tagged ones when any.
+
+    >>> learnt_from({"data": "train + dev", "tweets": 3394, "teacher_tweets": 10000})
+    '3,394 labelled tweets (train + dev) and 10,000 unlabelled tweets a teacher model tagged'
+    """
+    taught = trained_on.get("teacher_tweets", 0)
+    return labelled(trained_on) + (f" and {taught:,} {TAUGHT_WORDS}" if taught else " only")
 
 
 def risks_and_recommendations(
