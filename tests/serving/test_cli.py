@@ -87,6 +87,17 @@ def test_missing_model_is_a_clear_error(monkeypatch, capsys, tmp_path: Path, cli
     assert code == 2 and "no saved model found" in err
 
 
+def test_tagging_with_a_crf_never_imports_pytorch(fast_model: Path) -> None:
+    """Importing PyTorch takes about a second, longer than a CRF takes to load and tag."""
+    code = (
+        "import sys; from tweetner_utils.serving.api import load_tagger\n"
+        "with load_tagger(sys.argv[1], workers=1) as tagger: found = tagger.tag(['so visiting Paris now'])\n"
+        "print(isinstance(found[0], list), 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(fast_model)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False"], done.stderr
+
+
 def test_module_entry_point_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "tweetner_utils", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "predict" in result.stdout

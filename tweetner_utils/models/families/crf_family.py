@@ -1,18 +1,22 @@
 """The knowledge CRF: CRFsuite over gazetteer, Wikidata and Brown-cluster features; its
-c1/c2 regularisation chosen on dev from a small grid. The best one is also the fast model."""
+c1/c2 regularisation chosen on dev from a small grid (the fast model when no other fast family
+beats it on dev)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...features.knowledge import KnowledgeFeaturizer, KnowledgeResources
 from ...forked import FIT_WORKERS, fork_map
 from ..crf import CrfTagger
 from ..family import Candidate, Family, FitContext, MemberFit
 from ..protocol import ProbabilisticTagger, Tagger
-from ..strong_settings import StrongModelSettings
+
+if TYPE_CHECKING:  # the settings import PyTorch's families' defaults: loading a CRF must not
+    from ..strong_settings import StrongModelSettings
 
 
 def _load(folder: Path, meta: dict, data_dir: str) -> Tagger:
