@@ -143,6 +143,19 @@ def test_run_all_refuses_a_changed_split_unless_told(isolated_data: Path, tmp_pa
     assert snapshot(reports) == before
 
 
+def test_relative_data_folders_reach_the_notebooks_as_absolute_paths(tmp_path: Path, monkeypatch) -> None:
+    """The notebooks run in another folder: ``TWEETNER_DATA_DIR=../shared/data run_all.py``
+    failed in 01 with "wnut17/train was not found in $TWEETNER_DATA_DIR (../shared/data)"."""
+    from tweetner_utils.data.access import DATA_DIR_ENV
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(DATA_DIR_ENV, "../shared/data")
+    assert command.absolute_data_folders("data") == str(tmp_path.resolve() / "data")
+    assert os.environ[DATA_DIR_ENV] == str(tmp_path.resolve().parent / "shared" / "data")
+    monkeypatch.delenv(DATA_DIR_ENV)
+    assert command.absolute_data_folders("") == "" and DATA_DIR_ENV not in os.environ
+
+
 # Faults injected into the pipeline ---------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         only=tuple(args.only),
         force=tuple(args.force),
         seed=args.seed,
-        data_dir=args.data_dir,
+        data_dir=absolute_data_folders(args.data_dir),
         corpus=args.corpus,
         corpus_dir=str(args.corpus_dir.resolve()) if args.corpus_dir else "",
         reports_dir=(args.reports_dir or ROOT / "reports" / sub).resolve(),
@@ -189,6 +190,15 @@ def main(argv: list[str] | None = None) -> int:
         fast_kernels=args.fast_kernels,
     )
     return execute(options)
+
+
+def absolute_data_folders(given: str) -> str:
+    """``--data-dir`` made absolute, and ``$TWEETNER_DATA_DIR`` too (the notebooks inherit it):
+    they run in another folder, where a relative path such as ``../shared/data`` names nothing."""
+    from_environment = os.environ.get(DATA_DIR_ENV, "")
+    if from_environment:
+        os.environ[DATA_DIR_ENV] = str(Path(from_environment).expanduser().resolve())
+    return str(Path(given).expanduser().resolve()) if given else ""
 
 
 RESERVED_SUBFOLDERS = ("quick", "interactive", "results", "notebooks", "build")
