@@ -22,8 +22,13 @@ from tweetner_utils.features.knowledge import synthetic_knowledge
 from tweetner_utils.features.neural import NeuralInputs
 from tweetner_utils.metrics import entity_scores
 from tweetner_utils.models import families
-from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger
-from tweetner_utils.models.bilstm_crf_students import fit_network_students
+from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger, SoftTargets, target_distributions
+from tweetner_utils.models.bilstm_crf_students import (
+    NetworkStudentFit,
+    NetworkStudents,
+    fit_network_students,
+    student_data,
+)
 from tweetner_utils.models.crf import CrfTagger
 from tweetner_utils.models.distillation import StudentRecipe, choose_student, fit_student, variant_recipes
 from tweetner_utils.models.ensemble import EnsembleTagger
@@ -349,6 +354,41 @@ def test_a_student_member_is_refit_on_other_gold_tweets_with_the_same_teacher_la
     assert student.predict(visiting) == model.fast.predict(visiting) == [["O", "O", "B-place", "O"]]
 
 
+def test_a_soft_student_refits_on_the_teachers_probabilities(corpora, teacher) -> None:
+    tweets = [list(t) for t in unlabelled_tweets(corpora).tokens][:40]
+    taught = teacher_labels(teacher, tweets, None, "")[0]
+    train = corpora["train"]
+    gold = (train.tokens, train.tags)
+    tokens, tags, targets = student_data(gold, tweets, taught, 40, soft=True)
+    assert targets is not None and targets.labels == taught.labels
+    assert targets.per_tweet[: len(train)] == [None] * len(train)
+    assert all(a is b for a, b in zip(targets.per_tweet[len(train) :], taught.probabilities[:40]))
+    assert student_data(gold, tweets, taught, 40, soft=False)[2] is None
+
+    def fit(epochs: int, soft: bool) -> NetworkStudentFit:
+        return NetworkStudentFit(40, bilstm_crf(epochs).fit(tokens, tags, progress=lambda _: None), 0.5, 0.5, 0.0, soft)
+
+    students = NetworkStudents([fit(2, True)], fit(2, True), tweets, taught, None, None, 0.0)
+    students.chosen.model.best_epoch = 2
+    refit = students.refit(gold, final=False, log=lambda _: None)
+    by_hand = bilstm_crf(2).fit(tokens, tags, progress=lambda _: None, soft=targets)
+    hard = bilstm_crf(2).fit(tokens, tags, progress=lambda _: None)
+    test = corpora["test"].tokens
+    assert refit.predict_proba(test)[0] == pytest.approx(by_hand.predict_proba(test)[0], abs=0)
+    assert not np.allclose(refit.predict_proba(test)[0], hard.predict_proba(test)[0])  # the check can fail
+
+
+def test_teacher_probabilities_become_targets_in_the_students_label_order() -> None:
+    soft = SoftTargets(("O", "B-place", "I-place"), [None, np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])])
+    found = target_distributions(soft, [[0], [1, 1]], ("B-place", "O"))
+    assert found[0].tolist() == [[1.0, 0.0]]  # a gold tweet: one-hot of its tag (B-place, in this order)
+    assert found[1] == pytest.approx(np.array([[0.375, 0.625], [0.5, 0.5]]))  # renormalised without I-place
+    with pytest.raises(ValueError, match="no column for B-person"):
+        target_distributions(soft, [[0], [0, 0]], ("B-person", "O"))
+    with pytest.raises(ValueError, match="a tweet of 1 tokens has the teacher's probabilities of 2"):
+        target_distributions(soft, [[0], [0]], ("O",))
+
+
 def bilstm_crf(epochs: int = 12) -> BilstmCrfTagger:
     resources, vectors = synthetic_knowledge(), glove_vectors()
     settings = BilstmCrfSettings(max_epochs=epochs, hidden_dim=32, batch_size=8, seed=4)
@@ -374,6 +414,12 @@ def test_a_bilstm_crf_student_learns_what_only_the_teachers_labels_show(corpora,
     assert student.model.predict(new_place) == [["O", "O", "B-place", "O"]]
     assert student.dev_f1 > score(gold_only)[0] + 0.2
     assert student.row()["epochs"] == student.model.best_epoch and "fit_seconds" not in student.row()
+    [soft] = fit_network_students(
+        bilstm_crf, (train.tokens, train.tags), tweets, taught, (dev.tokens, dev.tags), score, [len(tweets)],
+        lambda _: None, soft=True,
+    )  # fmt: skip
+    assert soft.soft and soft.model.predict(new_place) == [["O", "O", "B-place", "O"]]  # probabilities teach it too
+    assert soft.dev_f1 > score(gold_only)[0] + 0.2
 
 
 def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, teacher_family, tmp_path) -> None:
@@ -391,9 +437,11 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     )
     students = chosen.network_students
     assert students is not None
-    assert [fit.unlabelled for fit in students.fits] == [0, 60]
+    assert [(fit.unlabelled, fit.soft) for fit in students.fits] == [(0, False), (60, False), (60, True)]
+    assert students.fits[2].name == "+60 teacher-labelled tweets, soft labels"
     assert students.fits[0].dev_f1 == chosen.selection.set_index("members").loc["bilstm_crf", "dev_f1"]
     assert students.chosen.unlabelled == 60 and students.chosen.dev_f1 > students.fits[0].dev_f1
+    assert students.chosen is max(students.fits, key=lambda fit: fit.dev_f1)
     assert students.final is not None and students.final_taught is not None
     assert len(students.final_taught.tags) == 60  # the final teacher tagged the chosen tweets again
     assert chosen.teacher_tweets([NETWORK_STUDENT]) == 60
@@ -404,6 +452,7 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     assert len(rows) > 1  # its own row and every ensemble holding it
     record = strong_models.distillation_record(chosen, {"test": {"entity": {"f1": 0.0}}})
     assert record is not None and record["bilstm_crf_students"]["curve"][1]["unlabelled_offered"] == 60
+    assert [row["soft_labels"] for row in record["bilstm_crf_students"]["curve"]] == [False, False, True]
     assert record["teacher_tweets_labelled"] == 60
 
     # a leader holding the student: it refits as chosen, with the same teacher labels, nothing re-chosen

@@ -83,8 +83,8 @@ SEQUENCES = [
 ]
 
 
-def brute_force(layer: CrfLayer, emissions: torch.Tensor, length: int) -> tuple[np.ndarray, list[int], np.ndarray]:
-    """Log-probability of every valid sequence of ``length``, the best one, and the marginals."""
+def sequence_scores(layer: CrfLayer, emissions: torch.Tensor, length: int) -> tuple[list[tuple[int, ...]], np.ndarray]:
+    """Every valid label sequence of ``length`` and its score."""
     moves, start = layer.transitions.detach(), layer.start.detach()
     sequences = sorted({s[:length] for s in SEQUENCES})
     scores = []
@@ -92,7 +92,13 @@ def brute_force(layer: CrfLayer, emissions: torch.Tensor, length: int) -> tuple[
         score = start[s[0]] + emissions[0, s[0]] + layer.end.detach()[s[-1]]
         score += sum(moves[a, b] + emissions[t + 1, b] for t, (a, b) in enumerate(itertools.pairwise(s)))
         scores.append(float(score))
-    log_p = np.array(scores) - np.logaddexp.reduce(scores)
+    return sequences, np.array(scores)
+
+
+def brute_force(layer: CrfLayer, emissions: torch.Tensor, length: int) -> tuple[np.ndarray, list[int], np.ndarray]:
+    """Log-probability of every valid sequence of ``length``, the best one, and the marginals."""
+    sequences, scores = sequence_scores(layer, emissions, length)
+    log_p = scores - np.logaddexp.reduce(scores)
     marginals = np.zeros((length, LABEL_COUNT))
     for s, lp in zip(sequences, log_p):
         for t, label in enumerate(s):
@@ -121,6 +127,56 @@ def test_crf_layer_matches_brute_force(seed: int, lengths: list[int]) -> None:
         assert nll == pytest.approx(-log_p.max(), abs=1e-3)
         assert paths[row] == best
         assert found[row, :length] == pytest.approx(marginals, abs=1e-6)
+
+
+def soft_brute_force(layer: CrfLayer, emissions: torch.Tensor, targets: np.ndarray) -> float:
+    """The expected loss by enumeration: every label sequence (BIO-valid or not) drawn from the
+    positions' independent ``targets``, times log Z minus its score (forbidden moves score 0)."""
+    length = len(targets)
+    log_z = np.logaddexp.reduce(sequence_scores(layer, emissions, length)[1])
+    moves = layer.transitions.detach().masked_fill(layer.forbidden, 0.0)
+    start = layer.start.detach().masked_fill(layer.forbidden_start, 0.0)
+    expected = 0.0
+    for labels in itertools.product(range(LABEL_COUNT), repeat=length):
+        weight = float(np.prod([targets[t, k] for t, k in enumerate(labels)]))
+        score = start[labels[0]] + layer.end.detach()[labels[-1]] + sum(emissions[t, k] for t, k in enumerate(labels))
+        score += sum(moves[a, b] for a, b in itertools.pairwise(labels))
+        expected += weight * (log_z - float(score))
+    return expected
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10_000))
+def test_the_soft_crf_loss_is_the_expected_loss_under_the_targets(seed: int) -> None:
+    """Three tweets of lengths 1-3 with random per-position targets: the loss is what
+    enumerating every sequence gives, its gradient on the emissions is the layer's marginals
+    minus the targets, and one-hot targets of valid tags give the plain loss."""
+    generator = torch.Generator().manual_seed(seed)
+    layer = CrfLayer(LABELS)
+    with torch.no_grad():
+        for parameter in layer.parameters():
+            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+    lengths = [3, 1, 2]
+    emissions = torch.randn((3, 3, LABEL_COUNT), generator=generator, dtype=torch.float64, requires_grad=True)
+    mask = torch.tensor([[t < length for t in range(3)] for length in lengths])
+    targets = torch.softmax(torch.randn((3, 3, LABEL_COUNT), generator=generator, dtype=torch.float64), dim=2)
+    loss = layer.double().soft_neg_log_likelihood(emissions, targets, mask)
+    expected = [
+        soft_brute_force(layer, emissions[row].detach(), targets[row, :n].numpy()) for row, n in enumerate(lengths)
+    ]
+    assert float(loss.detach()) == pytest.approx(np.mean(expected), abs=1e-6)
+    loss.backward()
+    assert emissions.grad is not None
+    marginals = layer.marginals(emissions.detach(), mask)
+    for row, n in enumerate(lengths):
+        wanted = (marginals[row, :n] - targets[row, :n]) / len(lengths)
+        assert emissions.grad[row, :n].numpy() == pytest.approx(wanted.numpy(), abs=1e-6)
+        assert not emissions.grad[row, n:].any()  # padding learns nothing
+    tags = torch.tensor([list(SEQUENCES[seed % len(SEQUENCES)])] * 3)
+    one_hot = torch.nn.functional.one_hot(tags, LABEL_COUNT).double()
+    with torch.no_grad():
+        plain = layer.neg_log_likelihood(emissions, tags, mask)
+        assert float(layer.soft_neg_log_likelihood(emissions, one_hot, mask)) == pytest.approx(float(plain))
 
 
 # Ensemble weights.

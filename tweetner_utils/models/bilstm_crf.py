@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import ClassVar, Self
+from typing import ClassVar, NamedTuple, Self
 
 import numpy as np
 import torch
@@ -133,6 +133,35 @@ class _Network(nn.Module):
         return self.emit(bidirectional_lstm(self.lstm, products, lengths))
 
 
+class SoftTargets(NamedTuple):
+    """What a network learns from a teacher's probabilities instead of its tags: per training
+    tweet, a (tokens, len(labels)) array of the teacher's marginals, or None for a tweet whose
+    tags are to be learnt as they are (a gold tweet)."""
+
+    labels: tuple[str, ...]
+    """The columns' labels (the teacher's order)."""
+    per_tweet: Sequence[np.ndarray | None]
+
+
+def target_distributions(soft: SoftTargets, tags: Sequence[list[int]], labels: Sequence[str]) -> list[np.ndarray]:
+    """Per tweet, (tokens, len(labels)) float32 distributions in ``labels``' order: the
+    teacher's, renormalised over ``labels``, or one-hot of ``tags`` where it gave none."""
+    missing = sorted(set(labels) - set(soft.labels))
+    if missing:
+        raise ValueError(f"the teacher's probabilities have no column for {', '.join(missing)}")
+    columns = [soft.labels.index(label) for label in labels]
+    found = []
+    for ids, given in zip(tags, soft.per_tweet, strict=True):
+        if given is None:
+            found.append(np.eye(len(labels), dtype=np.float32)[ids].reshape(len(ids), len(labels)))
+            continue
+        if len(given) != len(ids):
+            raise ValueError(f"a tweet of {len(ids)} tokens has the teacher's probabilities of {len(given)}")
+        kept = np.asarray(given, dtype=np.float32)[:, columns]
+        found.append(kept / np.maximum(kept.sum(axis=1, keepdims=True), np.float32(1e-12)))
+    return found
+
+
 class BilstmCrfTagger:
     """Fit (with early stopping on validation), predict, marginals, save and load."""
 
@@ -158,9 +187,12 @@ class BilstmCrfTagger:
         *,
         validation: tuple[TokenLists, TokenLists] | None = None,
         progress: Callable[[str], None] = print,
+        soft: SoftTargets | None = None,
     ) -> Self:
         """Train; with ``validation`` (tokens, tags) stop when dev entity F1 stops improving and
-        keep the best epoch, else train ``max_epochs``."""
+        keep the best epoch, else train ``max_epochs``. With ``soft``, learn the teacher's
+        probabilities where it gives them (:meth:`CrfLayer.soft_neg_log_likelihood`), ``tags``
+        elsewhere."""
         s = self.settings
         seed_everything(s.seed, s.num_threads)
         self.inputs = self._make_inputs(character_vocabulary(tokens))
@@ -168,7 +200,9 @@ class BilstmCrfTagger:
         self.network = _Network(s, self.inputs, self.labels)
         optimizer = torch.optim.Adam([p for p in self.network.parameters() if p.requires_grad], lr=s.lr)
         index = {label: k for k, label in enumerate(self.labels)}
-        encoded = [(self.inputs(x), [index[t] for t in y]) for x, y in zip(tokens, tags)]
+        ids = [[index[t] for t in y] for y in tags]
+        targets = target_distributions(soft, ids, self.labels) if soft is not None else [None] * len(ids)
+        encoded = [(self.inputs(x), y, target) for x, y, target in zip(tokens, ids, targets)]
         self.history, self.best_epoch = train_epochs(
             self.network,
             lambda: self._train_epoch(encoded, optimizer),
@@ -181,21 +215,35 @@ class BilstmCrfTagger:
         )
         return self
 
-    def _train_epoch(self, encoded: list[tuple[TweetInputs, list[int]]], optimizer: torch.optim.Optimizer) -> float:
+    def _train_epoch(
+        self, encoded: list[tuple[TweetInputs, list[int], np.ndarray | None]], optimizer: torch.optim.Optimizer
+    ) -> float:
         assert self.network is not None and self.inputs is not None
         self.network.train()
-        batches = length_batches([len(x.words) for x, _ in encoded], self.settings.batch_size)
+        batches = length_batches([len(x.words) for x, _, _ in encoded], self.settings.batch_size)
         total = 0.0
         for index in torch.randperm(len(batches)).tolist():
             chosen = [encoded[i] for i in batches[index]]
-            batch = _collate([x for x, _ in chosen], [y for _, y in chosen], self.inputs)
-            loss = self.network.crf.neg_log_likelihood(self.network(batch), batch["tags"], batch["mask"])
+            batch = _collate([x for x, _, _ in chosen], [y for _, y, _ in chosen], self.inputs)
+            loss = self._loss(batch, [target for _, _, target in chosen])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(self.network.parameters(), 5.0)
             optimizer.step()
             total += loss.item()
         return total / max(1, len(batches))
+
+    def _loss(self, batch: dict[str, torch.Tensor], targets: list[np.ndarray | None]) -> torch.Tensor:
+        """The batch's CRF loss: of its tags, or of its target distributions when it has them."""
+        assert self.network is not None
+        emissions = self.network(batch)
+        given = [target for target in targets if target is not None]
+        if len(given) < len(targets):
+            return self.network.crf.neg_log_likelihood(emissions, batch["tags"], batch["mask"])
+        padded = torch.zeros(emissions.shape)
+        for row, target in enumerate(given):
+            padded[row, : len(target)] = torch.from_numpy(target)
+        return self.network.crf.soft_neg_log_likelihood(emissions, padded, batch["mask"])
 
     def predict(self, tokens: TokenLists) -> TagLists:
         """The best valid BIO sequence per tweet (CRF Viterbi)."""

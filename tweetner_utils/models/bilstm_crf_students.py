@@ -2,11 +2,13 @@
 train-only teacher labelled for the knowledge-CRF students (``distillation``), chosen on dev.
 
 A knowledge-CRF student fits in seconds; a BiLSTM-CRF student takes minutes per thousand
-tweets, so its curve is its own, shorter one (``bilstm_crf_student_sizes``), without variants
-(the teacher's hard tags, each gold tweet once). Each point stops early on dev like the
-BiLSTM-CRF member, which is the curve's first point (no teacher tweets, not fit again). The
-best on dev, when it learnt from teacher tweets, is refit on train + dev for the epochs it
-chose, with the same tweets tagged by the final teacher, like every other refit.
+tweets, so its curve is its own, shorter one (``bilstm_crf_student_sizes``, the teacher's hard
+tags, each gold tweet once). Each point stops early on dev like the BiLSTM-CRF member, which is
+the curve's first point (no teacher tweets, not fit again). At the curve's best size, a
+student may learn the teacher's probabilities instead of its tags (soft labels,
+``bilstm_crf_student_soft``: the CRF layer's expected loss under the teacher's marginals), which
+CRFsuite cannot. The best on dev, when it learnt from teacher tweets, is refit on train + dev
+for the epochs it chose, with the same tweets tagged by the final teacher, like every other refit.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..data.conll import TagLists, TokenLists
-from .bilstm_crf import BilstmCrfTagger
+from .bilstm_crf import BilstmCrfTagger, SoftTargets
 from .distillation import Distillation, StudentRecipe, teach
 from .family import FitContext, MemberFit
 from .teacher_labels import DaskTeaching, Teacher, TeacherLabels
@@ -32,20 +34,36 @@ class NetworkStudentFit:
     dev_f1: float
     test_f1: float
     fit_seconds: float
+    soft: bool = False
+    """Whether it learnt the teacher's probabilities (else its tags)."""
 
     @property
     def name(self) -> str:
-        return f"+{self.unlabelled:,} teacher-labelled tweets" if self.unlabelled else "gold tweets only"
+        if not self.unlabelled:
+            return "gold tweets only"
+        return f"+{self.unlabelled:,} teacher-labelled tweets" + (", soft labels" if self.soft else "")
 
     def row(self) -> dict:
         """Its line of the curve table (no timing: results must not vary)."""
         return {
             "student": self.name,
             "unlabelled_offered": self.unlabelled,
+            "soft_labels": self.soft,
             "epochs": self.model.best_epoch,
             "dev_f1": self.dev_f1,
             "test_f1_train_only_fit": self.test_f1,
         }
+
+
+def student_data(
+    gold: tuple[TokenLists, TagLists], tweets: TokenLists, taught: TeacherLabels, size: int, *, soft: bool
+) -> tuple[TokenLists, TagLists, SoftTargets | None]:
+    """A student's tweets and tags (the gold ones, then the first ``size`` teacher-labelled
+    ones), and with ``soft`` the teacher's probabilities of the latter."""
+    tokens, tags, used = StudentRecipe(size).training_data(gold, tweets, taught)
+    if not soft:
+        return tokens, tags, None
+    return tokens, tags, SoftTargets(taught.labels, [None] * len(gold[0]) + list(taught.probabilities[:used]))
 
 
 def fit_network_students(
@@ -57,17 +75,20 @@ def fit_network_students(
     score: Callable[[BilstmCrfTagger], tuple[float, float]],
     sizes: Sequence[int],
     log: Callable[[str], None] = print,
+    *,
+    soft: bool = False,
 ) -> list[NetworkStudentFit]:
     """A student per size (ascending, 0 left out): ``untrained()`` fit on ``gold`` and the first
-    ``size`` of ``tweets`` with the teacher's tags, stopped early on ``validation``; ``score``
-    gives a model's (dev F1, test F1)."""
+    ``size`` of ``tweets`` with the teacher's tags (its probabilities with ``soft``), stopped
+    early on ``validation``; ``score`` gives a model's (dev F1, test F1)."""
     fits = []
     for size in sorted({s for s in sizes if s > 0}):
-        tokens, tags, _ = StudentRecipe(size).training_data(gold, tweets, taught)
-        log(f"BiLSTM-CRF student: {len(gold[0]):,} gold + {size:,} teacher-labelled tweets")
+        tokens, tags, targets = student_data(gold, tweets, taught, size, soft=soft)
+        kind = "teacher probabilities" if soft else "teacher-labelled"
+        log(f"BiLSTM-CRF student: {len(gold[0]):,} gold + {size:,} tweets ({kind})")
         started = time.perf_counter()
-        model = untrained().fit(tokens, tags, validation=validation, progress=log)
-        fits.append(NetworkStudentFit(size, model, *score(model), time.perf_counter() - started))
+        model = untrained().fit(tokens, tags, validation=validation, progress=log, soft=targets)
+        fits.append(NetworkStudentFit(size, model, *score(model), time.perf_counter() - started, soft))
         log(f"BiLSTM-CRF student {fits[-1].name}: dev entity F1 {fits[-1].dev_f1:.4f}")
     return fits
 
@@ -106,15 +127,16 @@ class NetworkStudents:
         dev and test distributions."""
         chosen, corpora = self.chosen, context.corpora
         dev, test = (chosen.model.predict_proba(corpora[split].tokens) for split in ("dev", "test"))
-        settings = {"epochs": chosen.model.best_epoch, "unlabelled": chosen.unlabelled}
+        settings = {"epochs": chosen.model.best_epoch, "unlabelled": chosen.unlabelled, "soft_labels": chosen.soft}
         return MemberFit(name, chosen.model, dev, test, chosen.dev_f1, chosen.test_f1, chosen.fit_seconds, settings)
 
     def refit(self, gold: tuple[TokenLists, TagLists], *, final: bool, log: Callable[[str], None]) -> BilstmCrfTagger:
         """The chosen student's recipe (tweets, epochs) on other gold tweets with the same
         teacher labels (the final teacher's with ``final``): nothing re-chosen."""
         taught = self.final_taught if final and self.final_taught is not None else self.taught
-        tokens, tags, _ = StudentRecipe(self.chosen.unlabelled).training_data(gold, self.tweets, taught)
-        return self.chosen.model.with_epochs(self.chosen.model.best_epoch).fit(tokens, tags, progress=log)
+        chosen = self.chosen
+        tokens, tags, targets = student_data(gold, self.tweets, taught, chosen.unlabelled, soft=chosen.soft)
+        return chosen.model.with_epochs(chosen.model.best_epoch).fit(tokens, tags, progress=log, soft=targets)
 
 
 def distil_network(
@@ -142,6 +164,11 @@ def distil_network(
     tweets, taught = distillation.tweets, distillation.taught
     sizes = settings.bilstm_crf_student_sizes
     fits = [first, *fit_network_students(untrained, gold, tweets, taught, context.validation, score, sizes, log)]
+    best = best_network_student(fits)
+    if best.unlabelled and True in settings.bilstm_crf_student_soft:
+        fits += fit_network_students(
+            untrained, gold, tweets, taught, context.validation, score, [best.unlabelled], log, soft=True
+        )
     chosen = best_network_student(fits)
     students = NetworkStudents(fits, chosen, tweets, taught, None, None, 0.0)
     if chosen.unlabelled:

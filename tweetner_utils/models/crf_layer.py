@@ -44,6 +44,30 @@ class CrfLayer(nn.Module):
         """Mean over tweets of -log p(tags | emissions); ``emissions`` (B, T, K), ``tags``/``mask`` (B, T)."""
         return (self._log_partition(emissions, mask) - self._score(emissions, tags, mask)).mean()
 
+    def soft_neg_log_likelihood(
+        self, emissions: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor
+    ) -> torch.Tensor:
+        """Mean over tweets of the expected -log p(y | emissions) when each position's label is
+        drawn from ``targets`` (B, T, K), a distribution per position (a teacher's marginals),
+        positions independently: log Z - E[score(y)]. It learns how sure the teacher was, not
+        only its best tags; one-hot targets of valid tags give :meth:`neg_log_likelihood`.
+
+        A pair of labels BIO forbids scores 0 in the expectation, not the forbidden score:
+        independent positions give such pairs some mass, which is the teacher's rounding, not
+        a sequence it proposes."""
+        weights = targets * mask.unsqueeze(2).to(targets.dtype)  # padding draws nothing
+        moves = self.transitions.masked_fill(self.forbidden, 0.0)
+        start = self.start.masked_fill(self.forbidden_start, 0.0)
+        batch = torch.arange(emissions.shape[0])
+        last = weights[batch, mask.sum(dim=1) - 1]
+        expected = (
+            (weights * emissions).sum(dim=(1, 2))
+            + weights[:, 0] @ start
+            + torch.einsum("btj,jk,btk->b", weights[:, :-1], moves, weights[:, 1:])
+            + last @ self.end
+        )
+        return (self._log_partition(emissions, mask) - expected).mean()
+
     def _score(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         moves, start = self._transitions()
         batch = torch.arange(emissions.shape[0])

@@ -39,6 +39,9 @@ class StrongModelSettings(Seeded):
     bilstm_crf_student_max_epochs: int = 10
     """Epochs a BiLSTM-CRF student trains at most (dev stops it earlier): with thousands of
     teacher-labelled tweets an epoch holds several of the member's."""
+    bilstm_crf_student_soft: list[bool] = field(default_factory=lambda: [False, True])
+    """Whether a BiLSTM-CRF student learns the teacher's tags (False), its probabilities (True),
+    or, with both, dev chooses: the soft student is fit once, at the hard curve's best size."""
     unlabelled_min_confidences: list[float] = field(default_factory=lambda: [0.0, 0.5])
     """Confidence filters tried at the curve's best point (``models/distillation.py``)."""
     unlabelled_gold_copies: list[int] = field(default_factory=lambda: [1, 2])
