@@ -227,17 +227,25 @@ def execute(options: RunOptions) -> int:
         print(f"run_all: input rejected, nothing was run: {exc}", file=sys.stderr)
         return 2
     except (StepFailed, ReportsNotWritable) as exc:
+        _quiet_abandoned_kernel_tasks()
         print(f"\nFAILED: {exc}", file=sys.stderr)
         print(_unchanged(options), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # the abandoned kernel tasks' complaints
+        _quiet_abandoned_kernel_tasks()
         print(f"\nInterrupted. {_unchanged(options)}", file=sys.stderr)
         return 130
     print(f"All reports written in {time.perf_counter() - started:.1f} s: {index}")
     results = index.parent / "results"
     print(f"Results digest: {results_digest(results)} (SHA-256 over {results}/*.json; `sha256sum *.json | sha256sum`)")
     return 0
+
+
+def _quiet_abandoned_kernel_tasks() -> None:
+    """A step stopped midway (Ctrl-C, ``--step-timeout``) leaves the kernel client's tasks
+    behind; when one of them later sees the kernel die, asyncio would log its traceback
+    ("DeadKernelError: Kernel died") after our message. The kernel's log keeps what it said."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
 def _unchanged(options: RunOptions) -> str:
