@@ -427,7 +427,11 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     chosen = train_strong_model(
         corpora,
         settings(
-            bilstm_crf=True, bilstm_crf_max_epochs=6, bilstm_crf_student_sizes=[60], bilstm_crf_student_max_epochs=4
+            bilstm_crf=True,
+            bilstm_crf_max_epochs=6,
+            bilstm_crf_student_sizes=[60],
+            bilstm_crf_student_max_epochs=4,
+            bilstm_crf_student_soft=[False, True],
         ),
         synthetic_knowledge(),
         glove_vectors(),

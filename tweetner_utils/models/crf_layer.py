@@ -53,8 +53,9 @@ class CrfLayer(nn.Module):
         only its best tags; one-hot targets of valid tags give :meth:`neg_log_likelihood`.
 
         A pair of labels BIO forbids scores 0 in the expectation, not the forbidden score:
-        independent positions give such pairs some mass, which is the teacher's rounding, not
-        a sequence it proposes."""
+        independent positions give such pairs some mass. Their forbidden score is fixed, so
+        leaving it out changes the loss by a constant and its gradient not at all; the value
+        is the cross-entropy less that constant, and can fall below zero as training goes."""
         weights = targets * mask.unsqueeze(2).to(targets.dtype)  # padding draws nothing
         moves = self.transitions.masked_fill(self.forbidden, 0.0)
         start = self.start.masked_fill(self.forbidden_start, 0.0)
