@@ -430,7 +430,8 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
             bilstm_crf=True,
             bilstm_crf_max_epochs=6,
             bilstm_crf_student_sizes=[60],
-            bilstm_crf_student_max_epochs=4,
+            bilstm_crf_student_max_epochs=6,
+            bilstm_crf_student_hidden_dim=80,
             bilstm_crf_student_soft=[False, True],
         ),
         synthetic_knowledge(),
@@ -457,6 +458,9 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     record = strong_models.distillation_record(chosen, {"test": {"entity": {"f1": 0.0}}})
     assert record is not None and record["bilstm_crf_students"]["curve"][1]["unlabelled_offered"] == 60
     assert [row["soft_labels"] for row in record["bilstm_crf_students"]["curve"]] == [False, False, True]
+    # the students are sized by their own setting; the member (their first point) keeps its width
+    assert [row["lstm_hidden"] for row in record["bilstm_crf_students"]["curve"]] == [200, 80, 80]
+    assert students.final.settings.hidden_dim == 80
     assert record["teacher_tweets_labelled"] == 60
 
     # a leader holding the student: it refits as chosen, with the same teacher labels, nothing re-chosen
@@ -475,3 +479,4 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     save_strong_model(taking, models_dir, {"seed": 42}, neural, {"strong": outcome, "fast": outcome})
     loaded = BilstmCrfTagger.load(str(models_dir / f"strong_{NETWORK_STUDENT}"), bilstm_crf()._make_inputs)
     assert loaded.predict(corpora["test"].tokens) == students.final.predict(corpora["test"].tokens)
+    assert loaded.settings.hidden_dim == 80

@@ -78,6 +78,9 @@ def test_recorded_results_hold_what_the_notebooks_computed(quick_run: Path) -> N
     assert {"crf", "transformer", "bilstm_crf", "crf+transformer+bilstm_crf"} <= tried
     chosen = max(strong["strong"]["details"]["selection"], key=lambda row: row["dev_f1"])
     assert "+".join(strong["strong"]["details"]["members"]) == chosen["members"]  # chosen on dev
+    curve = results["04_strong_models"]["distillation"]["bilstm_crf_students"]["curve"]
+    # the quick run fits a soft-label student too (the default reports do not), at the students' width
+    assert [(row["soft_labels"], row["lstm_hidden"]) for row in curve] == [(False, 200), (False, 100), (True, 100)]
     corpora = load_corpora(True, 42, "")
     trained_on = tweet_fingerprints(corpora["train"].tokens + corpora["dev"].tokens)
     fast_folder = model_folder("fast", quick_run / "models")  # the folder the descriptor names

@@ -158,8 +158,15 @@ def train_strong_model(
         if settings.bilstm_crf_student_sizes and NETWORK_FAMILY in fits:
             member = fits[NETWORK_FAMILY]
             template, epochs = cast(BilstmCrfTagger, member.model), settings.bilstm_crf_student_max_epochs
+            hidden = settings.bilstm_crf_student_hidden_dim
             network = distil_network(
-                context, member, lambda: template.with_epochs(epochs), distillation, teachers[1], teacher_cache, dask
+                context,
+                member,
+                lambda: template.with_epochs(epochs, hidden),
+                distillation,
+                teachers[1],
+                teacher_cache,
+                dask,
             )
             if network.final is not None:
                 chosen.add_student(
