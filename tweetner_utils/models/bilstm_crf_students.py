@@ -4,9 +4,9 @@ train-only teacher labelled for the knowledge-CRF students (``distillation``), c
 A knowledge-CRF student fits in seconds; a BiLSTM-CRF student takes minutes per thousand
 tweets, so its curve is its own, shorter one (``bilstm_crf_student_sizes``, the teacher's hard
 tags, each gold tweet once). Each point stops early on dev like the BiLSTM-CRF member, which is
-the curve's first point (no teacher tweets, not fit again). The students' LSTM may be smaller
+the curve's first point (no teacher tweets, not fit again). The students' LSTM may be narrower
 than the member's (``bilstm_crf_student_hidden_dim``: a student is a fast-model candidate, and
-the LSTM is most of its tagging time). At the curve's best size, a
+the LSTM is much of its tagging time). At the curve's best size, a
 student may learn the teacher's probabilities instead of its tags (soft labels,
 ``bilstm_crf_student_soft``: the CRF layer's expected loss under the teacher's marginals), which
 CRFsuite cannot. The best on dev, when it learnt from teacher tweets, is refit on train + dev

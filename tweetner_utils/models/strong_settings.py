@@ -33,19 +33,17 @@ class StrongModelSettings(Seeded):
     bilstm_crf_student_sizes: list[int] = field(default_factory=lambda: [10000])
     """The BiLSTM-CRF students' curve (``models/bilstm_crf_students.py``): how many teacher-labelled
     tweets each learns from besides the gold ones (the BiLSTM-CRF member is the point 0); [] for
-    none. Each point trains for about 40 seconds per thousand tweets, and its refit as long: one
-    point, the knowledge-CRF curve's largest, because on WNUT16 it made the fast model (dev 46.28
-    at ``bilstm_crf_student_hidden_dim`` 100, against the CRF student's 44.20; docs/benchmarks.md)."""
+    none. Each point trains for about 45 seconds per thousand tweets, and its refit as long: one
+    point, the knowledge-CRF curve's largest, because on WNUT16 it made the fast model (dev 46.64
+    against the CRF student's 44.20; docs/benchmarks.md)."""
     bilstm_crf_student_max_epochs: int = 10
     """Epochs a BiLSTM-CRF student trains at most (dev stops it earlier): with thousands of
     teacher-labelled tweets an epoch holds several of the member's."""
-    bilstm_crf_student_hidden_dim: int = 100
+    bilstm_crf_student_hidden_dim: int = 200
     """The students' LSTM width, both directions (the member's is ``BilstmCrfSettings.hidden_dim``,
-    200). A speed requirement, not a dev choice: the fast model must tag >= 3,000 tweets/s cold on
-    2 cores, which the 200-wide student met only on some runs (2,826-3,040, Zen 4). On WNUT16, 100
-    tags about 1.4x faster for dev 46.28 against 46.64; an epoch trains in about 80% of the time,
-    but dev stopped it later (epoch 9 against 6), so the refit is no shorter
-    (docs/benchmarks.md, "A smaller LSTM for the BiLSTM-CRF student")."""
+    200). Narrower students tag faster, but on WNUT16 100 lost on dev (46.28 against 46.64) and
+    gained only 1.16-1.35x in ``benchmarks/predict.py``'s cold passes, not a clear margin over
+    3,000 tweets/s (docs/benchmarks.md, "A smaller LSTM for the BiLSTM-CRF student")."""
     bilstm_crf_student_soft: list[bool] = field(default_factory=lambda: [False])
     """Whether a BiLSTM-CRF student learns the teacher's tags (False), its probabilities (True),
     or, with both, dev chooses: the soft student is fit once, at the hard curve's best size.
