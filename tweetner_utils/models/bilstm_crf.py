@@ -360,8 +360,8 @@ class BilstmCrfTagger:
 
     def with_epochs(self, epochs: int, hidden_dim: int | None = None) -> BilstmCrfTagger:
         """An untrained copy that trains exactly ``epochs`` epochs (the refit on train+dev), or at
-        most that many when given a validation set; ``hidden_dim`` resizes its LSTM (a student
-        sized for speed: ``StrongModelSettings.bilstm_crf_student_hidden_dim``)."""
+        most that many when given a validation set; ``hidden_dim`` resizes its LSTM (a student's
+        width: ``StrongModelSettings.bilstm_crf_student_hidden_dim``)."""
         hidden = self.settings.hidden_dim if hidden_dim is None else hidden_dim
         return BilstmCrfTagger(replace(self.settings, max_epochs=epochs, hidden_dim=hidden), self._make_inputs)
 
