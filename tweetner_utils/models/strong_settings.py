@@ -39,11 +39,11 @@ class StrongModelSettings(Seeded):
     bilstm_crf_student_max_epochs: int = 10
     """Epochs a BiLSTM-CRF student trains at most (dev stops it earlier): with thousands of
     teacher-labelled tweets an epoch holds several of the member's."""
-    bilstm_crf_student_hidden_dim: int = 200
-    """The students' LSTM width, both directions (the member's is ``BilstmCrfSettings.hidden_dim``,
-    200). Narrower students tag faster, but on WNUT16 100 lost on dev (46.28 against 46.64) and
-    gained only 1.16-1.35x in ``benchmarks/predict.py``'s cold passes, not a clear margin over
-    3,000 tweets/s (docs/benchmarks.md, "A smaller LSTM for the BiLSTM-CRF student")."""
+    bilstm_crf_student_hidden_dim: int = BilstmCrfSettings.hidden_dim
+    """The students' LSTM width, both directions (by default the member's, 200). Narrower
+    students tag faster, but on WNUT16 100 lost on dev (46.28 against 46.64) and gained only
+    1.16-1.35x in ``benchmarks/predict.py``'s cold passes, not a clear margin over 3,000 tweets/s
+    (docs/benchmarks.md, "A smaller LSTM for the BiLSTM-CRF student")."""
     bilstm_crf_student_soft: list[bool] = field(default_factory=lambda: [False])
     """Whether a BiLSTM-CRF student learns the teacher's tags (False), its probabilities (True),
     or, with both, dev chooses: the soft student is fit once, at the hard curve's best size.
