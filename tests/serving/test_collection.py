@@ -17,10 +17,10 @@ ENABLED, FROZEN = 2.0, 1.0
 
 
 class CollectorProbe:
-    """A tagger whose confidences report the collector's state while it tags (in whichever
-    process tags), or that fails on a tweet ``["boom"]``."""
+    """A tagger that makes every token an entity whose confidence reports the collector's
+    state while it tags (in whichever process tags), or that fails on a tweet ``["boom"]``."""
 
-    labels: Sequence[str] = ("O",)
+    labels: Sequence[str] = ("B-probe", "O")
 
     def fit(self, tokens: TokenLists, tags: TokenLists) -> CollectorProbe:
         return self
@@ -32,7 +32,7 @@ class CollectorProbe:
         if ["boom"] in tokens:
             raise RuntimeError("boom")
         state = ENABLED * gc.isenabled() + FROZEN * (gc.get_freeze_count() > 0)
-        return [["O"] * len(t) for t in tokens], [[state] * len(t) for t in tokens]
+        return [["B-probe"] * len(t) for t in tokens], [[state] * len(t) for t in tokens]
 
 
 @pytest.fixture
@@ -55,7 +55,9 @@ def test_the_collector_is_off_while_a_batch_is_tagged_and_on_after(collector_on:
     _, confidences = tagger.tag_tokens([["a", "b"], ["c"]])
     assert states(confidences) == {0.0}
     assert gc.isenabled()
-    assert tagger.tag(["a b", "c"]) == [[], []] and gc.isenabled()
+    entities = tagger.tag(["a b", "c"])
+    assert [[e.text for e in found] for found in entities] == [["a", "b"], ["c"]]
+    assert {e.confidence for found in entities for e in found} == {0.0} and gc.isenabled()
 
 
 def test_the_collector_is_back_on_after_a_failure(collector_on: None) -> None:
