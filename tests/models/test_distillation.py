@@ -34,9 +34,17 @@ from tweetner_utils.models.distillation import StudentRecipe, choose_student, fi
 from tweetner_utils.models.ensemble import EnsembleTagger
 from tweetner_utils.models.family import Candidate, Family, FitContext, MemberFit
 from tweetner_utils.models.saving import save_strong_model
-from tweetner_utils.models.selection import NETWORK_STUDENT, STUDENT, refit_chosen, train_strong_model
+from tweetner_utils.models.selection import (
+    NETWORK_STUDENT,
+    STUDENT,
+    TRANSFORMER,
+    TRANSFORMER_STUDENT,
+    refit_chosen,
+    train_strong_model,
+)
 from tweetner_utils.models.strong_settings import StrongModelSettings
 from tweetner_utils.models.teacher_labels import TeacherLabels, teacher_labels
+from tweetner_utils.models.transformer import TransformerTagger
 from tweetner_utils.reporting import strong_models
 from tweetner_utils.serving.api import model_folder
 
@@ -321,9 +329,11 @@ def test_the_report_says_what_dev_chose_and_whether_the_leader_took_the_student(
     assert "1 equal to a tweet of test" in lines[0] and f"{len(unlabelled):,} kept" in lines[0]
     assert lines[1].startswith("Dev chose the student that learnt from +")
     assert chosen.members == ("teacher",)  # the student ties with its teacher on dev at best
-    assert lines[2].startswith("Self-training: the best configuration with the student") and "not above" in lines[2]
+    assert lines[2].startswith("Self-training: the best configuration with a student") and "not above" in lines[2]
     taking = dataclasses.replace(chosen, members=("teacher", STUDENT), weights=(0.5, 0.5))
-    assert strong_models.distillation_lines(taking)[2].startswith("Self-training: dev chose the student as a member")
+    assert strong_models.distillation_lines(taking)[2].startswith(
+        "Self-training: dev chose the knowledge CRF student as a member"
+    )
     assert chosen.distillation is not None and chosen.fast_family == STUDENT
     learnt = chosen.distillation.final_teacher_tweets()
     assert chosen.teacher_tweets(chosen.members) == 0  # the leader alone learnt from gold tweets only
@@ -480,3 +490,65 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     loaded = BilstmCrfTagger.load(str(models_dir / f"strong_{NETWORK_STUDENT}"), bilstm_crf()._make_inputs)
     assert loaded.predict(corpora["test"].tokens) == students.final.predict(corpora["test"].tokens)
     assert loaded.settings.hidden_dim == 80
+
+
+MINILM_EPOCHS = 4
+
+
+@pytest.mark.slow  # fine-tunes MiniLM on the toy tweets
+def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher_family, tmp_path) -> None:
+    unlabelled = unlabelled_tweets(corpora)
+    chosen = train_strong_model(
+        corpora,
+        settings(
+            transformer=True,
+            transformer_max_epochs=MINILM_EPOCHS,
+            transformer_student_sizes=[len(unlabelled)],
+            transformer_student_epochs=3,
+        ),
+        synthetic_knowledge(),
+        None,
+        lambda _: None,
+        unlabelled,
+        tmp_path / "cache",
+    )
+    students = chosen.transformer_students
+    assert students is not None
+    assert [fit.unlabelled for fit in students.fits] == [0, len(unlabelled)]
+    table = chosen.selection.set_index("members")
+    assert students.fits[0].dev_f1 == table.loc[TRANSFORMER, "dev_f1"]  # the member is the first point
+    assert students.chosen.unlabelled == len(unlabelled) and students.chosen.dev_f1 > students.fits[0].dev_f1 + 0.2
+    new_place = [["so", "visiting", "TownZz", "now"]]
+    assert students.chosen.model.predict(new_place) == [["O", "O", "B-place", "O"]]  # as the teacher's tweets show
+    assert len(chosen.selection[chosen.selection["members"].str.contains(TRANSFORMER_STUDENT)]) > 1
+    record = strong_models.distillation_record(chosen, {"test": {"entity": {"f1": 0.0}}})
+    assert record is not None and record["transformer_students"]["curve"][1]["unlabelled_offered"] == len(unlabelled)
+    assert (
+        record["transformer_students"]["epochs"] == 3
+        and "fit_seconds" not in record["transformer_students"]["curve"][1]
+    )
+    frame = strong_models.curve_frame(students)
+    assert frame["chosen"].tolist() == [False, True]
+    # dev did not take it (the toy teacher is as good as it gets), so its refit was never paid for
+    assert TRANSFORMER_STUDENT not in chosen.members
+    assert students.final_taught is None and chosen.teacher_tweets([TRANSFORMER_STUDENT]) == 0
+    assert strong_models.distillation_lines(chosen)[2].startswith("Self-training: the best configuration with a")
+
+    # a leader holding it: fit again as chosen, from a MiniLM fit as the member was, nothing re-chosen
+    taking = dataclasses.replace(chosen, members=("teacher", TRANSFORMER_STUDENT), weights=(0.5, 0.5))
+    assert strong_models.distillation_lines(taking)[2].startswith(
+        "Self-training: dev chose the MiniLM student as a member"
+    )
+    again = refit_chosen(taking, corpora, settings(), synthetic_knowledge(), None, lambda _: None)
+    trained, final = (cast(EnsembleTagger, m).members[1] for m in (again.selection_model, again.final))
+    assert isinstance(trained, TransformerTagger) and isinstance(final, TransformerTagger)
+    assert trained.predict(new_place) == final.predict(new_place) == [["O", "O", "B-place", "O"]]
+    assert trained.predict(corpora["test"].tokens) == students.chosen.model.predict(corpora["test"].tokens)
+
+    # and saves as a MiniLM folder that the leader's descriptor names and loads
+    members = {"teacher": chosen.final_members["teacher"], TRANSFORMER_STUDENT: final}
+    saved = dataclasses.replace(taking, final_members=members)
+    outcome = {"test_entity_f1": 0.5}
+    save_strong_model(saved, tmp_path / "models", {"seed": 42}, {}, {"strong": outcome, "fast": outcome})
+    loaded = families.family(TRANSFORMER_STUDENT).load(tmp_path / "models" / f"strong_{TRANSFORMER_STUDENT}", {}, "")
+    assert loaded.predict(corpora["test"].tokens) == final.predict(corpora["test"].tokens)

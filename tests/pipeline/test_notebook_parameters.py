@@ -93,7 +93,7 @@ def test_no_students_empties_the_curve_of_04_only() -> None:
     eda = STEPS[0]
     default = step_parameters(strong, RunOptions(), Path("build"))
     without = step_parameters(strong, RunOptions(students=False), Path("build"))
-    students = ("unlabelled_sizes", "bilstm_crf_student_sizes")
+    students = ("unlabelled_sizes", "bilstm_crf_student_sizes", "transformer_student_sizes")
     assert all(default[key] == getattr(StrongConfig(), key) != [] for key in students)
     assert all(without[key] == [] for key in students)
     assert {**without, **{key: default[key] for key in students}} == default

@@ -275,8 +275,7 @@ def distil(
     configuration fit on train only and refit on train + dev; ``cache`` keeps their labels;
     ``dask`` computes them on a cluster."""
     settings, log = context.settings, context.log
-    sizes = [*settings.unlabelled_sizes, *settings.bilstm_crf_student_sizes]  # BiLSTM-CRF students read them too
-    tweets = shuffled(unlabelled.tokens, settings.seed, max(sizes, default=0))
+    tweets = shuffled(unlabelled.tokens, settings.seed, max(settings.student_sizes(), default=0))
     taught, cached_train = teach(teachers[0], tweets, cache, "train-only teacher", log, dask)
     dev, test = context.corpora["dev"], context.corpora["test"]
 

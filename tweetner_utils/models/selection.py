@@ -45,6 +45,8 @@ from .family import FitContext, MemberFit
 from .protocol import ProbabilisticTagger
 from .strong_settings import StrongModelSettings
 from .teacher_labels import DaskTeaching, Teacher
+from .transformer import TransformerTagger
+from .transformer_students import TransformerStudents, distil_transformer
 
 CRF_FAMILY = "crf"
 """The knowledge CRF: its chosen fit, refit on train + dev, is always kept alone (``--model crf``)
@@ -53,6 +55,10 @@ STUDENT = "crf_student"
 """The family of the knowledge-CRF students (``models/distillation.py``)."""
 NETWORK_FAMILY, NETWORK_STUDENT = "bilstm_crf", "bilstm_crf_student"
 """The BiLSTM-CRF member and its students (``models/bilstm_crf_students.py``)."""
+TRANSFORMER, TRANSFORMER_STUDENT = "transformer", "transformer_student"
+"""The MiniLM member and its students (``models/transformer_students.py``)."""
+STUDENT_FAMILIES = (STUDENT, NETWORK_STUDENT, TRANSFORMER_STUDENT)
+"""The families that learnt from teacher-labelled tweets: a leader holding one is self-trained."""
 StrongTagger = ProbabilisticTagger | EnsembleTagger
 
 
@@ -90,6 +96,8 @@ class StrongModel:
     """The students and the learning curve (None: no unlabelled tweets given)."""
     network_students: NetworkStudents | None = None
     """The BiLSTM-CRF students (None: none asked for, or no BiLSTM-CRF member)."""
+    transformer_students: TransformerStudents | None = None
+    """The MiniLM students (None: none asked for, or no MiniLM member)."""
     final_members: dict[str, ProbabilisticTagger] = field(default_factory=dict)
     fit_seconds: float = 0.0
     """Of the final refit on train + dev."""
@@ -105,6 +113,8 @@ class StrongModel:
             learnt.update(self.distillation.final_teacher_tweets())
         if NETWORK_STUDENT in families and self.network_students is not None:
             learnt.update(self.network_students.final_teacher_tweets())
+        if TRANSFORMER_STUDENT in families and self.transformer_students is not None:
+            learnt.update(self.transformer_students.final_teacher_tweets())
         return len(learnt)
 
     @property
@@ -138,44 +148,7 @@ def train_strong_model(
     refits = {name: _timed_refit(fits[name], context) for name in dict.fromkeys([*members, CRF_FAMILY])}
     chosen = _Selection(fits, refits, rows, ensemble_rows, candidate_seconds, members, weights, dev_f1)
     crf_alone = cast(CrfTagger, refits[CRF_FAMILY][0])
-    distillation, network = None, None
-    if unlabelled is not None and settings.unlabelled_sizes:
-        teachers = (
-            _teacher({m: fits[m].model for m in members}, weights),
-            _teacher({m: refits[m][0] for m in members}, weights),
-        )
-        distillation = distil(
-            context, cast(CrfTagger, fits[CRF_FAMILY].model), teachers, unlabelled, teacher_cache, dask
-        )
-        if distillation.final is not None:
-            chosen.add_student(
-                STUDENT,
-                _student_fit(distillation, context),
-                (distillation.final, distillation.final_seconds),
-                distillation.chosen.recipe.name,
-                context,
-            )
-        if settings.bilstm_crf_student_sizes and NETWORK_FAMILY in fits:
-            member = fits[NETWORK_FAMILY]
-            template, epochs = cast(BilstmCrfTagger, member.model), settings.bilstm_crf_student_max_epochs
-            hidden = settings.bilstm_crf_student_hidden_dim
-            network = distil_network(
-                context,
-                member,
-                lambda: template.with_epochs(epochs, hidden),
-                distillation,
-                teachers[1],
-                teacher_cache,
-                dask,
-            )
-            if network.final is not None:
-                chosen.add_student(
-                    NETWORK_STUDENT,
-                    network.member_fit(NETWORK_STUDENT, context),
-                    (network.final, network.final_seconds),
-                    network.chosen.name,
-                    context,
-                )
+    students = _teach_students(chosen, context, unlabelled, teacher_cache, dask)
     fast_family = chosen.fast_family(context)
     members, weights = chosen.members, chosen.weights
     final_members = {name: refits[name][0] for name in members}
@@ -192,8 +165,9 @@ def train_strong_model(
         fast_candidates=chosen.fast_candidates(),
         fast_selection_model=fits[fast_family].model,
         knowledge_crf=crf_alone,
-        distillation=distillation,
-        network_students=network,
+        distillation=students.distillation,
+        network_students=students.network,
+        transformer_students=students.transformer,
         final_members=final_members,
         fit_seconds=sum(refits[name][1] for name in members),
         fast_fit_seconds=chosen.refits[fast_family][1],
@@ -214,12 +188,17 @@ class _Selection:
     weights: tuple[float, ...]
     dev_f1: float
 
+    pending: dict[str, Callable[[], tuple[ProbabilisticTagger, float]]] = field(default_factory=dict)
+    """Students' refits not run yet: each runs when the student is chosen (``refit``)."""
+
     def add_student(
-        self, name: str, fit: MemberFit, final: tuple[ProbabilisticTagger, float], recipe: str, context: FitContext
-    ) -> None:
-        """``fit`` (train only) and ``final`` (its refit and seconds) as a candidate member: its
-        table row, every ensemble holding it, and the choice again if one of them is better."""
-        self.fits[name], self.refits[name] = fit, final
+        self, name: str, fit: MemberFit, final: Callable[[], tuple[ProbabilisticTagger, float]], recipe: str,
+        context: FitContext,
+    ) -> None:  # fmt: skip
+        """``fit`` (train only) and ``final`` (what gives its refit and seconds, run once it is
+        chosen) as a candidate member: its table row, every ensemble holding it, and the choice
+        again if one of them is better."""
+        self.fits[name], self.pending[name] = fit, final
         row = _row(fit) | {"candidate": f"{families.label(name)} ({recipe})"}
         self.candidate_seconds[row["candidate"]] = row.pop("fit_seconds")  # timings stay out of the results
         self.rows.append(row)
@@ -228,7 +207,15 @@ class _Selection:
         if dev_f1 > self.dev_f1:
             context.log(f"chosen on dev with the {families.label(name)}: {' + '.join(members)}; refit on train + dev")
             self.members, self.weights, self.dev_f1 = members, weights, dev_f1
-            self.refits |= {m: _timed_refit(self.fits[m], context) for m in members if m not in self.refits}
+            for member in members:
+                self.refit(member, context)
+
+    def refit(self, name: str, context: FitContext) -> tuple[ProbabilisticTagger, float]:
+        """``name``'s refit on train + dev and its seconds, run the first time it is asked for."""
+        if name not in self.refits:
+            pending = self.pending.pop(name, None)
+            self.refits[name] = pending() if pending is not None else _timed_refit(self.fits[name], context)
+        return self.refits[name]
 
     def fast_candidates(self) -> dict[str, float]:
         """Each fast family's (``Family.fast``) dev F1, in registry order."""
@@ -244,9 +231,75 @@ class _Selection:
             f"fast model, chosen on dev among {', '.join(map(families.label, order))}: {families.label(name)} "
             f"(dev entity F1 {candidates[name]:.4f})"
         )
-        if name not in self.refits:
-            self.refits[name] = _timed_refit(self.fits[name], context)
+        self.refit(name, context)
         return name
+
+
+@dataclass
+class _Students:
+    """The students of each kind the selection trained (None: that kind was not asked for)."""
+
+    distillation: Distillation | None = None
+    network: NetworkStudents | None = None
+    transformer: TransformerStudents | None = None
+
+
+def _teach_students(
+    chosen: _Selection,
+    context: FitContext,
+    unlabelled: UnlabelledTweets | None,
+    teacher_cache: Path | None,
+    dask: DaskTeaching | None,
+) -> _Students:
+    """The configuration chosen so far teaches the students (its train-only fit their curves,
+    its refit the refits'); each kind's chosen student becomes a candidate member in turn."""
+    settings, fits = context.settings, chosen.fits
+    if unlabelled is None or not settings.unlabelled_sizes:
+        return _Students()
+    members, weights = chosen.members, chosen.weights
+    teachers = (
+        _teacher({m: fits[m].model for m in members}, weights),
+        _teacher({m: chosen.refits[m][0] for m in members}, weights),
+    )
+    distillation = distil(context, cast(CrfTagger, fits[CRF_FAMILY].model), teachers, unlabelled, teacher_cache, dask)
+    students = _Students(distillation)
+    if distillation.final is not None:
+        final = (distillation.final, distillation.final_seconds)
+        chosen.add_student(
+            STUDENT, _student_fit(distillation, context), lambda: final, distillation.chosen.recipe.name, context
+        )
+    if settings.bilstm_crf_student_sizes and NETWORK_FAMILY in fits:
+        member = fits[NETWORK_FAMILY]
+        template, epochs = cast(BilstmCrfTagger, member.model), settings.bilstm_crf_student_max_epochs
+        hidden = settings.bilstm_crf_student_hidden_dim
+        network = distil_network(
+            context,
+            member,
+            lambda: template.with_epochs(epochs, hidden),
+            distillation,
+            teachers[1],
+            teacher_cache,
+            dask,
+        )
+        students.network = network
+        if network.final is not None:
+            network_final = (network.final, network.final_seconds)
+            chosen.add_student(
+                NETWORK_STUDENT, network.member_fit(NETWORK_STUDENT, context), lambda: network_final,
+                network.chosen.name, context,
+            )  # fmt: skip
+    if settings.transformer_student_sizes and TRANSFORMER in fits:
+        minilm = distil_transformer(context, fits[TRANSFORMER], distillation)
+        students.transformer = minilm
+
+        def minilm_final() -> tuple[ProbabilisticTagger, float]:
+            start = cast(TransformerTagger, chosen.refit(TRANSFORMER, context)[0])
+            return minilm.refit_final(start, teachers[1], context, teacher_cache, dask)
+
+        if minilm.chosen.unlabelled:
+            member_fit = minilm.member_fit(TRANSFORMER_STUDENT, context)
+            chosen.add_student(TRANSFORMER_STUDENT, member_fit, minilm_final, minilm.chosen.name, context)
+    return students
 
 
 def _student_fit(distillation: Distillation, context: FitContext) -> MemberFit:
@@ -387,6 +440,11 @@ def refit_chosen(
                 model.network_students.refit((context.train.tokens, context.train.tags), final=False, log=log)
             )
             finals.append(model.network_students.refit((both.tokens, both.tags), final=True, log=log))
+        elif name == TRANSFORMER_STUDENT:
+            assert model.transformer_students is not None, "a MiniLM student member comes with its students"
+            trained_student, final_student = _transformer_student_as_chosen(model.transformer_students, context)
+            trained.append(trained_student)
+            finals.append(final_student)
         else:
             fit = _fit_as_chosen(name, model.member_settings[name], context)
             trained.append(fit.model)
@@ -401,6 +459,21 @@ def _student_as_chosen(model: StrongModel, context: FitContext, *, final: bool) 
     gold = context.train_and_dev() if final else context.train
     context.log(f"fit {'on train + dev' if final else 'on train'} as chosen: {families.label(STUDENT)}")
     return model.distillation.refit((gold.tokens, gold.tags), final=final)
+
+
+def _transformer_student_as_chosen(
+    students: TransformerStudents, context: FitContext
+) -> tuple[TransformerTagger, TransformerTagger]:
+    """The MiniLM student's recipe from a MiniLM fit on other gold tweets as the member was:
+    continued on train (the train-only teacher's labels) and, from that MiniLM's refit, on
+    train + dev (the final teacher's labels); nothing re-chosen, no tweet labelled again."""
+    start = _fit_as_chosen(TRANSFORMER, students.member_settings, context)
+    both, log = context.train_and_dev(), context.log
+    final_taught = students.final_taught if students.final_taught is not None else students.taught
+    trained = students.refit(cast(TransformerTagger, start.model), (context.train.tokens, context.train.tags),
+                             students.taught, log)  # fmt: skip
+    final = students.refit(cast(TransformerTagger, _refit(start, context)), (both.tokens, both.tags), final_taught, log)
+    return trained, final
 
 
 def _fit_as_chosen(name: str, chosen: dict, context: FitContext) -> MemberFit:

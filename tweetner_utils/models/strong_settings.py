@@ -49,6 +49,12 @@ class StrongModelSettings(Seeded):
     or, with both, dev chooses: the soft student is fit once, at the hard curve's best size.
     Tags only by default: on WNUT16 the soft student scored dev 45.40 against the hard one's
     46.64 (the same teacher labels and seed; docs/benchmarks.md), and costs 10 minutes more."""
+    transformer_student_sizes: list[int] = field(default_factory=lambda: [10000])
+    """The MiniLM students' curve (``models/transformer_students.py``): how many teacher-labelled
+    tweets the MiniLM member continues over besides the gold ones (the member is the point 0);
+    [] for none. Each point costs about as much as the member's fine-tuning."""
+    transformer_student_epochs: int = 1
+    """Epochs a MiniLM student continues the member's fit (a fresh warm-up and decay)."""
     unlabelled_min_confidences: list[float] = field(default_factory=lambda: [0.0, 0.5])
     """Confidence filters tried at the curve's best point (``models/distillation.py``)."""
     unlabelled_gold_copies: list[int] = field(default_factory=lambda: [1, 2])
@@ -74,3 +80,13 @@ class StrongModelSettings(Seeded):
     """Resolution of the ensemble-weight grid searched on dev."""
     device: str = TransformerSettings.device
     """Where the transformer trains and predicts: ``auto`` (a CUDA GPU when PyTorch sees one), ``cpu``, ``cuda``."""
+
+    def student_sizes(self) -> list[int]:
+        """Every curve point of the students that will be fit (a member's students only when the
+        member is): the teacher tags as many tweets as the largest needs, once for all of them."""
+        sizes = list(self.unlabelled_sizes)
+        if self.bilstm_crf:
+            sizes += self.bilstm_crf_student_sizes
+        if self.transformer:
+            sizes += self.transformer_student_sizes
+        return sizes

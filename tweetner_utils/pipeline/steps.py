@@ -97,6 +97,7 @@ STEPS: tuple[Step, ...] = (
             bilstm_crf_student_max_epochs=3,  # 2 left the 100-wide student below the member: no soft fit
             bilstm_crf_student_hidden_dim=100,  # the quick run exercises a student narrower than its member
             bilstm_crf_student_soft=[False, True],  # the quick run exercises the soft student too
+            transformer_student_sizes=[200],
             labelling_shares=[0.25, 0.5, 1.0],
             labelling_seeds=[1, 2],
             labelling_simulation_seeds=[1, 2],
@@ -234,6 +235,7 @@ def _parameters(step: Step, options: RunOptions, *, results: str, steps_results:
         "dask_scheduler": options.dask_scheduler,
     }
     if not options.students:
-        wanted["unlabelled_sizes"] = wanted["bilstm_crf_student_sizes"] = []
+        for sizes in ("unlabelled_sizes", "bilstm_crf_student_sizes", "transformer_student_sizes"):
+            wanted[sizes] = []
     names = {f.name for f in fields(config)}
     return parameters_of(replace(config, **{k: v for k, v in wanted.items() if k in names}))

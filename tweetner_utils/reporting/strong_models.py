@@ -20,8 +20,9 @@ from ..models import families
 from ..models.bilstm_crf_students import NetworkStudentFit, NetworkStudents
 from ..models.distillation import Distillation, StudentFit
 from ..models.saving import save_strong_model
-from ..models.selection import CRF_FAMILY, NETWORK_STUDENT, STUDENT, StrongModel
+from ..models.selection import CRF_FAMILY, NETWORK_STUDENT, STUDENT, STUDENT_FAMILIES, StrongModel
 from ..models.strong_settings import StrongModelSettings
+from ..models.transformer_students import TransformerStudentFit, TransformerStudents
 from .summary.cost import COLD_KEY
 from .summary.text import pct
 
@@ -196,10 +197,10 @@ def headline(model: StrongModel, strong: Scored, fast: Scored) -> dict:
     }
 
 
-def curve_frame(students: Distillation | NetworkStudents) -> pd.DataFrame:
-    """Every student fit (knowledge-CRF or BiLSTM-CRF ones), in the order fit, the chosen one
-    marked, with its fit seconds of this run (kept out of the recorded results)."""
-    fits: Sequence[StudentFit | NetworkStudentFit] = students.fits
+def curve_frame(students: Distillation | NetworkStudents | TransformerStudents) -> pd.DataFrame:
+    """Every student fit (knowledge-CRF, BiLSTM-CRF or MiniLM ones), in the order fit, the chosen
+    one marked, with its fit seconds of this run (kept out of the recorded results)."""
+    fits: Sequence[StudentFit | NetworkStudentFit | TransformerStudentFit] = students.fits
     table = pd.DataFrame([fit.row() for fit in fits])
     table["fit_seconds"] = [round(fit.fit_seconds, 1) for fit in fits]
     table["chosen"] = [fit is students.chosen for fit in fits]
@@ -245,22 +246,24 @@ def distillation_lines(model: StrongModel) -> list[str]:
 
 
 def _self_training_line(model: StrongModel) -> str:
-    """Whether the leading configuration took the student as a member (self-training), by dev F1."""
+    """Whether the leading configuration took a student of any kind as a member (self-training),
+    by dev F1."""
     rows = model.selection
-    with_student = rows[rows["members"].str.split("+").apply(lambda m: STUDENT in m)]
+    with_student = rows[rows["members"].str.split("+").apply(lambda m: any(s in m for s in STUDENT_FAMILIES))]
     if with_student.empty:
         return "Self-training: no student was offered to the leading ensemble (dev chose none)."
     best = with_student.loc[with_student["dev_f1"].idxmax()]
-    if STUDENT in model.members:
+    taken = [families.label(m) for m in model.members if m in STUDENT_FAMILIES]
+    if taken:
         return (
-            f"Self-training: dev chose the student as a member of the leading model ({best['candidate']}, dev entity "
-            f"F1 {pct(best['dev_f1'])}, above every configuration without it)."
+            f"Self-training: dev chose the {' and the '.join(taken)} as a member of the leading model "
+            f"({best['candidate']}, dev entity F1 {pct(best['dev_f1'])}, above every configuration without it)."
         )
     chosen = rows[rows["members"] == "+".join(model.members)]["dev_f1"].max()
     return (
-        f"Self-training: the best configuration with the student ({best['candidate']}) scored dev entity F1 "
+        f"Self-training: the best configuration with a student ({best['candidate']}) scored dev entity F1 "
         f"{pct(best['dev_f1'])}, not above the chosen configuration's {pct(chosen)}, so the leading model does not "
-        "use it."
+        "use one."
     )
 
 
@@ -291,6 +294,8 @@ def distillation_record(model: StrongModel, crf_scores: Mapping[str, dict]) -> d
     BiLSTM-CRF students' curve when there were any."""
     if model.distillation is None:
         return None
-    students = model.network_students
-    network = {"bilstm_crf_students": students.record()} if students is not None else {}
-    return model.distillation.record() | {"crf_alone_test_f1": crf_scores["test"]["entity"]["f1"]} | network
+    network, minilm = model.network_students, model.transformer_students
+    more = {"bilstm_crf_students": network.record()} if network is not None else {}
+    if minilm is not None:
+        more["transformer_students"] = minilm.record()
+    return model.distillation.record() | {"crf_alone_test_f1": crf_scores["test"]["entity"]["f1"]} | more

@@ -19,6 +19,7 @@ BUILT_IN: dict[str, str] = {
     "transformer": "transformer_family",
     "bilstm_crf": "bilstm_crf_family",
     "bilstm_crf_student": "bilstm_crf_student_family",
+    "transformer_student": "transformer_student_family",
     "bilstm": "bilstm_family",
 }
 """Family name -> its module in this package. The order is the order ensembles list members."""

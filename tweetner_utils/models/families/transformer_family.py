@@ -14,7 +14,8 @@ from ..strong_settings import StrongModelSettings
 from ..transformer import TransformerSettings, TransformerTagger, default_model_dir
 
 
-def _load(folder: Path, meta: dict, data_dir: str) -> Tagger:
+def load_transformer(folder: Path, meta: dict, data_dir: str) -> Tagger:
+    """A saved fine-tuned MiniLM (the member's folder, or a MiniLM student's)."""
     return TransformerTagger.load(str(folder))
 
 
@@ -79,6 +80,6 @@ def _plan(settings: StrongModelSettings, resources: KnowledgeResources) -> str:
 FAMILY = Family(
     name="transformer",
     label="fine-tuned MiniLM",
-    load=_load,
+    load=load_transformer,
     candidate=Candidate(enabled=available, fit=_fit, fit_as_chosen=_fit_as_chosen, refit=_refit, plan=_plan),
 )

@@ -1,0 +1,169 @@
+"""MiniLM students: self-training the leading model's strongest member on the tweets the
+train-only teacher labelled for the other students (``distillation``), chosen on dev.
+
+Fine-tuning MiniLM from scratch on ten thousand more tweets would take most of an hour on 2
+cores, so a student *continues* the MiniLM member's train-only fit (``TransformerTagger.continued``:
+a fresh warm-up and decay) for ``transformer_student_epochs`` over the gold tweets plus the first
+N teacher-labelled ones, the teacher's hard tags. Each N of ``transformer_student_sizes`` is a
+point of its curve; the member is the point 0. The best point on dev, when it learnt from teacher
+tweets, is a candidate member of the leading model (``selection``); only when dev takes it into the
+leading model is it refit: the final MiniLM (the member's refit on train + dev) continued the same
+way over train + dev and the same tweets tagged by the final teacher, like every other refit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..data.conll import TagLists, TokenLists
+from .bio_decoding import decode_all
+from .distillation import Distillation, StudentRecipe, teach
+from .family import FitContext, MemberFit
+from .teacher_labels import DaskTeaching, Teacher, TeacherLabels
+from .transformer import TransformerTagger
+
+SPLITS = ("dev", "test")
+"""Where every student is scored (test once, reported, never used to choose)."""
+
+
+@dataclass
+class TransformerStudentFit:
+    """The MiniLM member continued on train and the first ``unlabelled`` teacher-labelled tweets."""
+
+    unlabelled: int
+    model: TransformerTagger
+    dev: list[np.ndarray]
+    test: list[np.ndarray]
+    """Its dev and test distributions (MiniLM tags about a hundred tweets a second: computed once)."""
+    dev_f1: float
+    test_f1: float
+    fit_seconds: float
+    """Of the continuation only (the member's own fine-tuning is the member's)."""
+
+    @property
+    def name(self) -> str:
+        return f"+{self.unlabelled:,} teacher-labelled tweets" if self.unlabelled else "gold tweets only"
+
+    def row(self) -> dict:
+        """Its line of the curve table (no timing: results must not vary)."""
+        return {
+            "student": self.name,
+            "unlabelled_offered": self.unlabelled,
+            "dev_f1": self.dev_f1,
+            "test_f1_train_only_fit": self.test_f1,
+        }
+
+
+def continue_on_teacher_tweets(
+    start: TransformerTagger,
+    gold: tuple[TokenLists, TagLists],
+    tweets: TokenLists,
+    taught: TeacherLabels,
+    size: int,
+    epochs: int,
+    log: Callable[[str], None],
+) -> TransformerTagger:
+    """``start`` (unchanged) continued ``epochs`` epochs over ``gold`` and the first ``size`` of
+    ``tweets`` with the teacher's tags."""
+    tokens, tags, used = StudentRecipe(size).training_data(gold, tweets, taught)
+    log(f"MiniLM student: {len(gold[0]):,} gold + {used:,} teacher-labelled tweets, {epochs} more epoch(s)")
+    return start.continued(tokens, tags, epochs, progress=log)
+
+
+@dataclass
+class TransformerStudents:
+    """The MiniLM students, the one dev chose, and what its refit needs."""
+
+    fits: list[TransformerStudentFit]
+    """The curve, the MiniLM member (no teacher tweets) first."""
+    chosen: TransformerStudentFit
+    tweets: TokenLists
+    taught: TeacherLabels
+    """The train-only teacher's labels of :attr:`tweets` (what the curve's students learnt)."""
+    epochs: int
+    member_settings: dict
+    """What validation chose for the MiniLM member the students continue (its epochs, its refit)."""
+    final_taught: TeacherLabels | None = None
+    """The final teacher's labels of the chosen tweets, once :meth:`refit_final` ran."""
+
+    def record(self) -> dict:
+        """What the results keep (no timings)."""
+        return {"curve": [fit.row() for fit in self.fits], "chosen": self.chosen.name, "epochs": self.epochs}
+
+    def final_teacher_tweets(self) -> list[int]:
+        """The positions in :attr:`tweets` of the teacher-labelled tweets the refit learnt from
+        (none before :meth:`refit_final` ran, or when dev chose the member alone)."""
+        return list(range(min(self.chosen.unlabelled, len(self.tweets)))) if self.final_taught is not None else []
+
+    def member_fit(self, name: str, context: FitContext) -> MemberFit:
+        """The chosen student as a candidate member of the leading model: its train-only fit's
+        dev and test distributions."""
+        chosen = self.chosen
+        settings = {"unlabelled": chosen.unlabelled, "epochs": self.epochs}
+        return MemberFit(
+            name, chosen.model, chosen.dev, chosen.test, chosen.dev_f1, chosen.test_f1, chosen.fit_seconds, settings
+        )
+
+    def refit(
+        self,
+        start: TransformerTagger,
+        gold: tuple[TokenLists, TagLists],
+        taught: TeacherLabels,
+        log: Callable[[str], None],
+    ) -> TransformerTagger:
+        """The chosen student's recipe continued from another MiniLM (``start``) over other gold
+        tweets and ``taught``'s tags of the same tweets: nothing re-chosen."""
+        return continue_on_teacher_tweets(start, gold, self.tweets, taught, self.chosen.unlabelled, self.epochs, log)
+
+    def refit_final(
+        self,
+        final_member: TransformerTagger,
+        final_teacher: Teacher,
+        context: FitContext,
+        cache: Path | None,
+        dask: DaskTeaching | None = None,
+    ) -> tuple[TransformerTagger, float]:
+        """The chosen student refit on train + dev from ``final_member`` (the MiniLM member's
+        refit), with the chosen tweets tagged by the final teacher (cached like every teacher's
+        labels); its seconds are the continuation's."""
+        offered = self.tweets[: self.chosen.unlabelled]
+        self.final_taught = teach(final_teacher, offered, cache, "final teacher", context.log, dask)[0]
+        both = context.train_and_dev()
+        context.log(f"refit on train + dev: MiniLM student ({self.chosen.name}, {self.epochs} more epoch(s))")
+        started = time.perf_counter()
+        model = self.refit(final_member, (both.tokens, both.tags), self.final_taught, context.log)
+        return model, time.perf_counter() - started
+
+
+def best_transformer_student(fits: Sequence[TransformerStudentFit]) -> TransformerStudentFit:
+    """The best dev F1; a tie goes to the earlier (fewer teacher tweets, cheaper) student."""
+    return max(fits, key=lambda fit: fit.dev_f1)
+
+
+def distil_transformer(context: FitContext, member: MemberFit, distillation: Distillation) -> TransformerStudents:
+    """The curve at the top of this module. ``member`` is the MiniLM member's train-only fit
+    (the curve's first point, and where every student starts); ``distillation`` holds the
+    teacher-labelled tweets."""
+    settings, log = context.settings, context.log
+    start = member.model
+    assert isinstance(start, TransformerTagger)
+    gold = (context.train.tokens, context.train.tags)
+    epochs = settings.transformer_student_epochs
+    fits = [TransformerStudentFit(0, start, member.dev, member.test, member.dev_f1, member.test_f1, member.fit_seconds)]
+    for size in sorted({s for s in settings.transformer_student_sizes if s > 0}):
+        started = time.perf_counter()
+        model = continue_on_teacher_tweets(start, gold, distillation.tweets, distillation.taught, size, epochs, log)
+        seconds = time.perf_counter() - started
+        dev, test = (model.predict_proba(context.corpora[split].tokens) for split in SPLITS)
+        dev_f1, test_f1 = (
+            context.f1(split, decode_all(found, model.labels)) for split, found in zip(SPLITS, (dev, test))
+        )
+        fits.append(TransformerStudentFit(size, model, dev, test, dev_f1, test_f1, seconds))
+        log(f"MiniLM student {fits[-1].name}: dev entity F1 {fits[-1].dev_f1:.4f}")
+    chosen = best_transformer_student(fits)
+    return TransformerStudents(fits, chosen, distillation.tweets, distillation.taught, epochs, member.settings)
