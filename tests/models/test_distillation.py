@@ -492,9 +492,6 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     assert loaded.settings.hidden_dim == 80
 
 
-MINILM_EPOCHS = 4
-
-
 @pytest.mark.slow  # fine-tunes MiniLM on the toy tweets
 def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher_family, tmp_path) -> None:
     unlabelled = unlabelled_tweets(corpora)
@@ -502,7 +499,7 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
         corpora,
         settings(
             transformer=True,
-            transformer_max_epochs=MINILM_EPOCHS,
+            transformer_max_epochs=4,
             transformer_student_sizes=[len(unlabelled)],
             transformer_student_epochs=3,
         ),

@@ -289,7 +289,7 @@ def _teach_students(
                 network.chosen.name, context,
             )  # fmt: skip
     if settings.transformer_student_sizes and TRANSFORMER in fits:
-        minilm = distil_transformer(context, fits[TRANSFORMER], distillation)
+        minilm = distil_transformer(context, fits[TRANSFORMER], distillation, TRANSFORMER_STUDENT)
         students.transformer = minilm
 
         def minilm_final() -> tuple[ProbabilisticTagger, float]:
@@ -297,8 +297,7 @@ def _teach_students(
             return minilm.refit_final(start, teachers[1], context, teacher_cache, dask)
 
         if minilm.chosen.unlabelled:
-            member_fit = minilm.member_fit(TRANSFORMER_STUDENT, context)
-            chosen.add_student(TRANSFORMER_STUDENT, member_fit, minilm_final, minilm.chosen.name, context)
+            chosen.add_student(TRANSFORMER_STUDENT, minilm.member_fit(), minilm_final, minilm.chosen.name, context)
     return students
 
 

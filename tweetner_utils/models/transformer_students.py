@@ -17,8 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import cast
 
 from ..data.conll import TagLists, TokenLists
 from .bio_decoding import decode_all
@@ -36,14 +35,22 @@ class TransformerStudentFit:
     """The MiniLM member continued on train and the first ``unlabelled`` teacher-labelled tweets."""
 
     unlabelled: int
-    model: TransformerTagger
-    dev: list[np.ndarray]
-    test: list[np.ndarray]
-    """Its dev and test distributions (MiniLM tags about a hundred tweets a second: computed once)."""
-    dev_f1: float
-    test_f1: float
-    fit_seconds: float
-    """Of the continuation only (the member's own fine-tuning is the member's)."""
+    member: MemberFit
+    """It as a candidate member: the model, its dev and test distributions (computed once: MiniLM
+    tags about a hundred tweets a second) and scores, and the continuation's seconds (the
+    member's own fine-tuning is the member's)."""
+
+    @property
+    def model(self) -> TransformerTagger:
+        return cast(TransformerTagger, self.member.model)
+
+    @property
+    def dev_f1(self) -> float:
+        return self.member.dev_f1
+
+    @property
+    def fit_seconds(self) -> float:
+        return self.member.fit_seconds
 
     @property
     def name(self) -> str:
@@ -55,7 +62,7 @@ class TransformerStudentFit:
             "student": self.name,
             "unlabelled_offered": self.unlabelled,
             "dev_f1": self.dev_f1,
-            "test_f1_train_only_fit": self.test_f1,
+            "test_f1_train_only_fit": self.member.test_f1,
         }
 
 
@@ -100,14 +107,9 @@ class TransformerStudents:
         (none before :meth:`refit_final` ran, or when dev chose the member alone)."""
         return list(range(min(self.chosen.unlabelled, len(self.tweets)))) if self.final_taught is not None else []
 
-    def member_fit(self, name: str, context: FitContext) -> MemberFit:
-        """The chosen student as a candidate member of the leading model: its train-only fit's
-        dev and test distributions."""
-        chosen = self.chosen
-        settings = {"unlabelled": chosen.unlabelled, "epochs": self.epochs}
-        return MemberFit(
-            name, chosen.model, chosen.dev, chosen.test, chosen.dev_f1, chosen.test_f1, chosen.fit_seconds, settings
-        )
+    def member_fit(self) -> MemberFit:
+        """The chosen student as a candidate member of the leading model (its train-only fit)."""
+        return self.chosen.member
 
     def refit(
         self,
@@ -145,16 +147,18 @@ def best_transformer_student(fits: Sequence[TransformerStudentFit]) -> Transform
     return max(fits, key=lambda fit: fit.dev_f1)
 
 
-def distil_transformer(context: FitContext, member: MemberFit, distillation: Distillation) -> TransformerStudents:
+def distil_transformer(
+    context: FitContext, member: MemberFit, distillation: Distillation, name: str
+) -> TransformerStudents:
     """The curve at the top of this module. ``member`` is the MiniLM member's train-only fit
     (the curve's first point, and where every student starts); ``distillation`` holds the
-    teacher-labelled tweets."""
+    teacher-labelled tweets; ``name`` is the students' family as candidate members."""
     settings, log = context.settings, context.log
     start = member.model
     assert isinstance(start, TransformerTagger)
     gold = (context.train.tokens, context.train.tags)
     epochs = settings.transformer_student_epochs
-    fits = [TransformerStudentFit(0, start, member.dev, member.test, member.dev_f1, member.test_f1, member.fit_seconds)]
+    fits = [TransformerStudentFit(0, member)]
     for size in sorted({s for s in settings.transformer_student_sizes if s > 0}):
         started = time.perf_counter()
         model = continue_on_teacher_tweets(start, gold, distillation.tweets, distillation.taught, size, epochs, log)
@@ -163,7 +167,8 @@ def distil_transformer(context: FitContext, member: MemberFit, distillation: Dis
         dev_f1, test_f1 = (
             context.f1(split, decode_all(found, model.labels)) for split, found in zip(SPLITS, (dev, test))
         )
-        fits.append(TransformerStudentFit(size, model, dev, test, dev_f1, test_f1, seconds))
+        recipe = {"unlabelled": size, "epochs": epochs}
+        fits.append(TransformerStudentFit(size, MemberFit(name, model, dev, test, dev_f1, test_f1, seconds, recipe)))
         log(f"MiniLM student {fits[-1].name}: dev entity F1 {fits[-1].dev_f1:.4f}")
     chosen = best_transformer_student(fits)
     return TransformerStudents(fits, chosen, distillation.tweets, distillation.taught, epochs, member.settings)
