@@ -334,6 +334,11 @@ def test_the_report_says_what_dev_chose_and_whether_the_leader_took_the_student(
     assert strong_models.distillation_lines(taking)[2].startswith(
         "Self-training: dev chose the knowledge CRF student as a member"
     )
+    assert strong_models.distillation_lines(taking)[2].endswith("above every configuration without it).")
+    both = dataclasses.replace(chosen, members=(STUDENT, NETWORK_STUDENT), weights=(0.5, 0.5))
+    line = strong_models.distillation_lines(both)[2]
+    assert line.startswith("Self-training: dev chose the knowledge CRF student and the BiLSTM-CRF student as members")
+    assert line.endswith("above every configuration without them).")
     assert chosen.distillation is not None and chosen.fast_family == STUDENT
     learnt = chosen.distillation.final_teacher_tweets()
     assert chosen.teacher_tweets(chosen.members) == 0  # the leader alone learnt from gold tweets only

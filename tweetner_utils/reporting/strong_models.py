@@ -256,8 +256,9 @@ def _self_training_line(model: StrongModel) -> str:
     taken = [families.label(m) for m in model.members if m in STUDENT_FAMILIES]
     if taken:
         return (
-            f"Self-training: dev chose the {' and the '.join(taken)} as a member of the leading model "
-            f"({best['candidate']}, dev entity F1 {pct(best['dev_f1'])}, above every configuration without it)."
+            f"Self-training: dev chose the {' and the '.join(taken)} as {'members' if len(taken) > 1 else 'a member'} "
+            f"of the leading model ({best['candidate']}, dev entity F1 {pct(best['dev_f1'])}, above every "
+            f"configuration without {'them' if len(taken) > 1 else 'it'})."
         )
     chosen = rows[rows["members"] == "+".join(model.members)]["dev_f1"].max()
     return (
