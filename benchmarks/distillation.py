@@ -3,7 +3,8 @@ plus N unlabelled tweets tagged by a saved teacher, up to every unlabelled tweet
 
     python benchmarks/distillation.py [--teacher models/strong] [--fast models/strong_crf]
         [--sizes 0 10000 20000 50000 all] [--min-confidence 0.0] [--gold-copies 1]
-        [--bilstm-crf models/strong_bilstm_crf] [--data-dir DIR] [--corpus wnut16] [--seed 42]
+        [--bilstm-crf models/strong_bilstm_crf] [--transformer models/strong_transformer]
+        [--transformer-epochs 1] [--data-dir DIR] [--corpus wnut16] [--seed 42]
 
 The teacher (a saved model folder, by default the leading model of ``make reports``) tags
 the unlabelled TweetEval tweets, cleaned as in the reports (repeats and every tweet of the
@@ -13,7 +14,11 @@ tags nothing). Each knowledge-CRF student is the saved CRF's recipe (c1, c2, ite
 knowledge features) fit on train + dev gold plus the first N teacher-tagged tweets
 (``models/distillation.py``: the same code as the reports' students), scored on test. With
 ``--bilstm-crf FOLDER`` a BiLSTM-CRF student is trained too per N, for the saved one's
-number of epochs. Prints one JSON line per student, then one with the teacher's speed.
+number of epochs. With ``--transformer FOLDER`` (a saved fine-tuned MiniLM) a MiniLM student is
+trained too per N: the saved MiniLM continued ``--transformer-epochs`` over the same gold and
+teacher tweets (``models/transformer_students.py``, the reports' recipe for a chosen MiniLM
+student's refit); at N = 0 it is the saved MiniLM itself. Prints one JSON line per student, then
+one with the teacher's speed.
 
 The saved teacher was refit on train + dev, so a student's dev score would be flattered:
 only test is reported, and nothing here is chosen. ``04_strong_models`` chooses on dev with
@@ -32,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tweetner_utils import entity_scores, load_corpora  # noqa: E402
+from tweetner_utils.data.conll import Corpus, TagLists, TokenLists  # noqa: E402
 from tweetner_utils.data.unlabelled import load_unlabelled  # noqa: E402
 from tweetner_utils.data.word_vectors import glove_vectors  # noqa: E402
 from tweetner_utils.features.knowledge import load_knowledge  # noqa: E402
@@ -42,12 +48,15 @@ from tweetner_utils.models.crf import CrfTagger  # noqa: E402
 from tweetner_utils.models.distillation import StudentRecipe, fit_student, shuffled  # noqa: E402
 from tweetner_utils.models.protocol import ProbabilisticTagger  # noqa: E402
 from tweetner_utils.models.teacher_labels import (  # noqa: E402
+    TeacherLabels,
     default_cache,
     model_digest,
     teacher_key,
     teacher_labels,
     tweets_digest,
 )
+from tweetner_utils.models.transformer import TransformerTagger  # noqa: E402
+from tweetner_utils.models.transformer_students import continue_on_teacher_tweets  # noqa: E402
 from tweetner_utils.serving.api import load_tagger  # noqa: E402
 
 
@@ -59,6 +68,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--min-confidence", type=float, default=0.0, help="leave out less confident teacher tweets")
     parser.add_argument("--gold-copies", type=int, default=1, help="times each gold tweet is seen")
     parser.add_argument("--bilstm-crf", default="", help="a saved BiLSTM-CRF: also train BiLSTM-CRF students")
+    parser.add_argument("--transformer", default="", help="a saved fine-tuned MiniLM: also train MiniLM students")
+    parser.add_argument("--transformer-epochs", type=int, default=1, help="epochs a MiniLM student continues")
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--corpus", default="wnut16")
     parser.add_argument("--seed", type=int, default=42)
@@ -94,6 +105,8 @@ def main() -> None:
             network = bilstm_crf(args.bilstm_crf, args.data_dir).fit(tokens, tags, progress=lambda line: None)
             f1 = entity_scores(test.tags, network.predict(test.tokens)).overall.f1
             report("BiLSTM-CRF", recipe, used, f1, started)
+        if args.transformer:
+            report_transformer_student(args.transformer, args.transformer_epochs, recipe, gold, tweets, taught, test)
     speed = len(tweets) / teacher_seconds if not cached else None
     line = {"teacher": args.teacher, "tagged": len(tweets), "from_cache": cached, "tweets_per_s": speed}
     print(json.dumps(line | {"unlabelled": unlabelled.total()}))
@@ -106,6 +119,28 @@ def bilstm_crf(folder: str, data_dir: str) -> BilstmCrfTagger:
     vectors = glove_vectors() if meta["features"].get("vectors") else None
     settings = BilstmCrfSettings(**meta["settings"])
     return BilstmCrfTagger(settings, lambda chars: NeuralInputs(resources, vectors, chars))
+
+
+def report_transformer_student(
+    folder: str,
+    epochs: int,
+    recipe: StudentRecipe,
+    gold: tuple[TokenLists, TagLists],
+    tweets: TokenLists,
+    taught: TeacherLabels,
+    test: Corpus,
+) -> None:
+    """The saved MiniLM continued over ``gold`` and the recipe's first teacher tweets (at N = 0,
+    the saved MiniLM as it is: continuing it on gold alone would be another model than the
+    reports' point 0)."""
+    started = time.perf_counter()
+    model = TransformerTagger.load(folder)
+    used = 0
+    if recipe.unlabelled:
+        used = min(recipe.unlabelled, len(tweets))
+        model = continue_on_teacher_tweets(model, gold, tweets, taught, recipe.unlabelled, epochs, lambda line: None)
+    f1 = entity_scores(test.tags, model.predict(test.tokens)).overall.f1
+    report(f"MiniLM ({epochs} more epoch(s))" if used else "MiniLM", recipe, used, f1, started)
 
 
 def report(student: str, recipe: StudentRecipe, used: int, test_f1: float, started: float) -> None:
