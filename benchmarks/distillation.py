@@ -16,8 +16,8 @@ knowledge features) fit on train + dev gold plus the first N teacher-tagged twee
 ``--bilstm-crf FOLDER`` a BiLSTM-CRF student is trained too per N, for the saved one's
 number of epochs. With ``--transformer FOLDER`` (a saved fine-tuned MiniLM) a MiniLM student is
 trained too per N: the saved MiniLM continued ``--transformer-epochs`` over the same gold and
-teacher tweets (``models/transformer_students.py``, the reports' recipe for a chosen MiniLM
-student's refit); at N = 0 it is the saved MiniLM itself. Prints one JSON line per student, then
+teacher tweets (at the defaults, the reports' recipe for a chosen MiniLM student's refit,
+``models/transformer_students.py``); at N = 0 it is the saved MiniLM itself. Prints one JSON line per student, then
 one with the teacher's speed.
 
 The saved teacher was refit on train + dev, so a student's dev score would be flattered:
@@ -56,7 +56,6 @@ from tweetner_utils.models.teacher_labels import (  # noqa: E402
     tweets_digest,
 )
 from tweetner_utils.models.transformer import TransformerTagger  # noqa: E402
-from tweetner_utils.models.transformer_students import continue_on_teacher_tweets  # noqa: E402
 from tweetner_utils.serving.api import load_tagger  # noqa: E402
 
 
@@ -130,15 +129,15 @@ def report_transformer_student(
     taught: TeacherLabels,
     test: Corpus,
 ) -> None:
-    """The saved MiniLM continued over ``gold`` and the recipe's first teacher tweets (at N = 0,
-    the saved MiniLM as it is: continuing it on gold alone would be another model than the
-    reports' point 0)."""
+    """The saved MiniLM continued over the recipe's gold and teacher tweets, as the BiLSTM-CRF
+    students learn them (at N = 0, the saved MiniLM as it is: continuing it on gold alone would
+    be another model than the reports' point 0)."""
     started = time.perf_counter()
     model = TransformerTagger.load(folder)
     used = 0
     if recipe.unlabelled:
-        used = min(recipe.unlabelled, len(tweets))
-        model = continue_on_teacher_tweets(model, gold, tweets, taught, recipe.unlabelled, epochs, lambda line: None)
+        tokens, tags, used = recipe.training_data(gold, tweets, taught)
+        model = model.continued(tokens, tags, epochs, progress=lambda line: None)
     f1 = entity_scores(test.tags, model.predict(test.tokens)).overall.f1
     report(f"MiniLM ({epochs} more epoch(s))" if used else "MiniLM", recipe, used, f1, started)
 
