@@ -4,7 +4,7 @@ plus N unlabelled tweets tagged by a saved teacher, up to every unlabelled tweet
     python benchmarks/distillation.py [--teacher models/strong] [--fast models/strong_crf]
         [--sizes 0 10000 20000 50000 all] [--min-confidence 0.0] [--gold-copies 1]
         [--bilstm-crf models/strong_bilstm_crf] [--transformer models/strong_transformer]
-        [--transformer-epochs 1] [--data-dir DIR] [--corpus wnut16] [--seed 42]
+        [--transformer-epochs 1] [--transformer-order mixed] [--data-dir DIR] [--corpus wnut16] [--seed 42]
 
 The teacher (a saved model folder, by default the leading model of ``make reports``) tags
 the unlabelled TweetEval tweets, cleaned as in the reports (repeats and every tweet of the
@@ -16,9 +16,9 @@ knowledge features) fit on train + dev gold plus the first N teacher-tagged twee
 ``--bilstm-crf FOLDER`` a BiLSTM-CRF student is trained too per N, for the saved one's
 number of epochs. With ``--transformer FOLDER`` (a saved fine-tuned MiniLM) a MiniLM student is
 trained too per N: the saved MiniLM continued ``--transformer-epochs`` over the same gold and
-teacher tweets (at the defaults, the reports' recipe for a chosen MiniLM student's refit,
-``models/transformer_students.py``); at N = 0 it is the saved MiniLM itself. Prints one JSON line per student, then
-one with the teacher's speed.
+teacher tweets, mixed or the teacher's first (``--transformer-order``: the reports' refit of a
+chosen MiniLM student, ``models/transformer_students.py``); at N = 0 it is the saved MiniLM
+itself. Prints one JSON line per student, then one with the teacher's speed.
 
 The saved teacher was refit on train + dev, so a student's dev score would be flattered:
 only test is reported, and nothing here is chosen. ``04_strong_models`` chooses on dev with
@@ -56,6 +56,7 @@ from tweetner_utils.models.teacher_labels import (  # noqa: E402
     tweets_digest,
 )
 from tweetner_utils.models.transformer import TransformerTagger  # noqa: E402
+from tweetner_utils.models.transformer_students import MIXED, ORDERS, continue_on_teacher_tweets  # noqa: E402
 from tweetner_utils.serving.api import load_tagger  # noqa: E402
 
 
@@ -69,6 +70,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--bilstm-crf", default="", help="a saved BiLSTM-CRF: also train BiLSTM-CRF students")
     parser.add_argument("--transformer", default="", help="a saved fine-tuned MiniLM: also train MiniLM students")
     parser.add_argument("--transformer-epochs", type=int, default=1, help="epochs a MiniLM student continues")
+    parser.add_argument("--transformer-order", choices=ORDERS, default=MIXED, help="how it meets the teacher's tweets")
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--corpus", default="wnut16")
     parser.add_argument("--seed", type=int, default=42)
@@ -105,7 +107,8 @@ def main() -> None:
             f1 = entity_scores(test.tags, network.predict(test.tokens)).overall.f1
             report("BiLSTM-CRF", recipe, used, f1, started)
         if args.transformer:
-            report_transformer_student(args.transformer, args.transformer_epochs, recipe, gold, tweets, taught, test)
+            minilm = args.transformer, args.transformer_epochs, args.transformer_order
+            report_transformer_student(*minilm, recipe, gold, tweets, taught, test)
     speed = len(tweets) / teacher_seconds if not cached else None
     line = {"teacher": args.teacher, "tagged": len(tweets), "from_cache": cached, "tweets_per_s": speed}
     print(json.dumps(line | {"unlabelled": unlabelled.total()}))
@@ -123,6 +126,7 @@ def bilstm_crf(folder: str, data_dir: str) -> BilstmCrfTagger:
 def report_transformer_student(
     folder: str,
     epochs: int,
+    order: str,
     recipe: StudentRecipe,
     gold: tuple[TokenLists, TagLists],
     tweets: TokenLists,
@@ -136,10 +140,10 @@ def report_transformer_student(
     model = TransformerTagger.load(folder)
     used = 0
     if recipe.unlabelled:
-        tokens, tags, used = recipe.training_data(gold, tweets, taught)
-        model = model.continued(tokens, tags, epochs, progress=lambda line: None)
+        used = len(recipe.kept(tweets, taught))
+        model = continue_on_teacher_tweets(model, gold, tweets, taught, recipe, epochs, lambda line: None, order)
     f1 = entity_scores(test.tags, model.predict(test.tokens)).overall.f1
-    report(f"MiniLM ({epochs} more epoch(s))" if used else "MiniLM", recipe, used, f1, started)
+    report(f"MiniLM ({order}, {epochs} epoch(s) per pass)" if used else "MiniLM", recipe, used, f1, started)
 
 
 def report(student: str, recipe: StudentRecipe, used: int, test_f1: float, started: float) -> None:

@@ -45,6 +45,7 @@ from tweetner_utils.models.selection import (
 from tweetner_utils.models.strong_settings import StrongModelSettings
 from tweetner_utils.models.teacher_labels import TeacherLabels, teacher_labels
 from tweetner_utils.models.transformer import TransformerTagger
+from tweetner_utils.models.transformer_students import continue_on_teacher_tweets
 from tweetner_utils.reporting import strong_models
 from tweetner_utils.serving.api import model_folder
 
@@ -497,6 +498,53 @@ def test_bilstm_crf_students_join_the_selection_and_refit_as_chosen(corpora, tea
     assert loaded.settings.hidden_dim == 80
 
 
+class Continuing:
+    """A stand-in MiniLM that records what each continuation learnt from (the order is the point)."""
+
+    def __init__(self, passes: tuple[tuple[list[tuple[str, ...]], int], ...] = ()) -> None:
+        self.passes = passes
+
+    def continued(self, tokens, tags, epochs: int, progress=print) -> Continuing:
+        return Continuing((*self.passes, ([tuple(sentence) for sentence in tokens], epochs)))
+
+
+def test_a_minilm_student_meets_the_teacher_tweets_mixed_or_first() -> None:
+    gold = ([["gold", "one"], ["gold", "two"]], [["O", "O"], ["O", "O"]])
+    tweets = [["tweet", "a"], ["tweet", "b"], ["tweet", "c"]]
+    taught = TeacherLabels(
+        [["O", "B-person"], ["O", "O"], ["B-place", "O"]],
+        [np.full((2, 3), 1 / 3) for _ in tweets],
+        ("O", "B-person", "B-place"),
+    )
+    start = Continuing()
+
+    mixed = continue_on_teacher_tweets(start, gold, tweets, taught, StudentRecipe(2), 3, lambda _: None, "mixed")
+    assert len(mixed.passes) == 1 and mixed.passes[0][1] == 3
+    assert sorted(mixed.passes[0][0]) == [("gold", "one"), ("gold", "two"), ("tweet", "a"), ("tweet", "b")]
+
+    first = continue_on_teacher_tweets(
+        start, gold, tweets, taught, StudentRecipe(2), 3, lambda _: None, "teacher_first"
+    )
+    assert first.passes == (([("tweet", "a"), ("tweet", "b")], 3), ([("gold", "one"), ("gold", "two")], 3))
+    assert start.passes == ()  # the start is left as it was
+    twice = continue_on_teacher_tweets(start, gold, tweets, taught, StudentRecipe(1, 0.0, 2), 1, print, "teacher_first")
+    assert twice.passes[1] == ([("gold", "one"), ("gold", "two")] * 2, 1)  # the gold weight holds in either order
+
+    with pytest.raises(ValueError, match="unknown MiniLM student order 'gold_first'"):
+        continue_on_teacher_tweets(start, gold, tweets, taught, StudentRecipe(2), 3, lambda _: None, "gold_first")
+
+
+def test_misspelt_minilm_student_orders_fail_when_the_settings_are_made() -> None:
+    assert StrongModelSettings(transformer_student_orders=["teacher_first"]).transformer_student_orders == [
+        "teacher_first"
+    ]
+    for orders in (["teacher-first"], []):
+        with pytest.raises(
+            ValueError, match=r"transformer_student_orders .*expected one or more of mixed, teacher_first"
+        ):
+            StrongModelSettings(transformer_student_orders=orders)
+
+
 @pytest.mark.slow  # fine-tunes MiniLM on the toy tweets
 def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher_family, tmp_path) -> None:
     unlabelled = unlabelled_tweets(corpora)
@@ -516,7 +564,18 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
     )
     students = chosen.transformer_students
     assert students is not None
-    assert [fit.unlabelled for fit in students.fits] == [0, len(unlabelled)]
+    assert [(fit.unlabelled, fit.order) for fit in students.fits] == [
+        (0, "mixed"),
+        (len(unlabelled), "mixed"),
+        (len(unlabelled), "teacher_first"),
+    ]
+    assert students.fits[2].name.endswith("those first") and students.fits[1].model is not students.fits[2].model
+    train = corpora["train"]
+    for fit in students.fits[1:]:  # the refit path repeats each order: from the member, the same student
+        again = dataclasses.replace(students, chosen=fit).refit(
+            students.fits[0].model, (train.tokens, train.tags), students.taught, lambda _: None
+        )
+        assert again.predict(corpora["test"].tokens) == fit.model.predict(corpora["test"].tokens)
     table = chosen.selection.set_index("members")
     assert students.fits[0].dev_f1 == table.loc[TRANSFORMER, "dev_f1"]  # the member is the first point
     assert students.chosen.unlabelled == len(unlabelled) and students.chosen.dev_f1 > students.fits[0].dev_f1 + 0.2
@@ -525,12 +584,14 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
     assert len(chosen.selection[chosen.selection["members"].str.contains(TRANSFORMER_STUDENT)]) > 1
     record = strong_models.distillation_record(chosen, {"test": {"entity": {"f1": 0.0}}})
     assert record is not None and record["transformer_students"]["curve"][1]["unlabelled_offered"] == len(unlabelled)
+    assert [row["order"] for row in record["transformer_students"]["curve"]] == ["mixed", "mixed", "teacher_first"]
     assert (
         record["transformer_students"]["epochs"] == 3
         and "fit_seconds" not in record["transformer_students"]["curve"][1]
     )
     frame = strong_models.curve_frame(students)
-    assert frame["chosen"].tolist() == [False, True]
+    assert frame["chosen"].sum() == 1 and not frame["chosen"].iloc[0]
+    assert frame.index[frame["chosen"]].tolist() == [students.chosen.name]
     # dev did not take it (the toy teacher is as good as it gets), so its refit was never paid for
     assert TRANSFORMER_STUDENT not in chosen.members
     assert students.final_taught is None and chosen.teacher_tweets([TRANSFORMER_STUDENT]) == 0

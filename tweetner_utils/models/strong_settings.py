@@ -8,6 +8,9 @@ from .bilstm_crf import BilstmCrfSettings
 from .seeding import Seeded
 from .transformer import TransformerSettings
 
+TRANSFORMER_STUDENT_ORDERS = ("mixed", "teacher_first")
+"""How a MiniLM student meets the gold and the teacher's tweets (``models/transformer_students.py``)."""
+
 
 @dataclass(frozen=True)
 class StrongModelSettings(Seeded):
@@ -54,7 +57,12 @@ class StrongModelSettings(Seeded):
     tweets the MiniLM member continues over besides the gold ones (the member is the point 0);
     [] for none. On WNUT16 the 10,000-tweet point took 208 s (the member's fine-tuning 494 s)."""
     transformer_student_epochs: int = 1
-    """Epochs a MiniLM student continues the member's fit (a fresh warm-up and decay)."""
+    """Epochs a MiniLM student continues the member's fit (a fresh warm-up and decay), per pass."""
+    transformer_student_orders: list[str] = field(default_factory=lambda: ["mixed", "teacher_first"])
+    """How a MiniLM student meets the tweets (``transformer_students.ORDERS``), each tried at every
+    size, dev choosing: the gold and teacher's tweets mixed, or the teacher's first and the gold
+    ones after. On WNUT16 (10,000 tweets, the train-only fits, one seed) the second scored dev
+    50.65 against 49.18 at about the same seconds (docs/benchmarks.md, "MiniLM student recipes")."""
     unlabelled_min_confidences: list[float] = field(default_factory=lambda: [0.0, 0.5])
     """Confidence filters tried at the curve's best point (``models/distillation.py``)."""
     unlabelled_gold_copies: list[int] = field(default_factory=lambda: [1, 2])
@@ -80,6 +88,15 @@ class StrongModelSettings(Seeded):
     """Resolution of the ensemble-weight grid searched on dev."""
     device: str = TransformerSettings.device
     """Where the transformer trains and predicts: ``auto`` (a CUDA GPU when PyTorch sees one), ``cpu``, ``cuda``."""
+
+    def __post_init__(self) -> None:
+        """A misspelt order fails here, before the hour of fitting that precedes its use."""
+        unknown = [order for order in self.transformer_student_orders if order not in TRANSFORMER_STUDENT_ORDERS]
+        if unknown or not self.transformer_student_orders:
+            raise ValueError(
+                f"transformer_student_orders {self.transformer_student_orders!r}: expected one or more of "
+                f"{', '.join(TRANSFORMER_STUDENT_ORDERS)}"
+            )
 
     def student_sizes(self) -> list[int]:
         """Every curve point of the students that will be fit (a member's students only when the
