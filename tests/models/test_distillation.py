@@ -527,7 +527,9 @@ def test_a_minilm_student_meets_the_teacher_tweets_mixed_or_first() -> None:
     )
     assert first.passes == (([("tweet", "a"), ("tweet", "b")], 3), ([("gold", "one"), ("gold", "two")], 3))
     assert start.passes == ()  # the start is left as it was
-    twice = continue_on_teacher_tweets(start, gold, tweets, taught, StudentRecipe(1, 0.0, 2), 1, print, "teacher_first")
+    twice = continue_on_teacher_tweets(
+        start, gold, tweets, taught, StudentRecipe(1, 0.0, 2), 1, lambda _: None, "teacher_first"
+    )
     assert twice.passes[1] == ([("gold", "one"), ("gold", "two")] * 2, 1)  # the gold weight holds in either order
 
     with pytest.raises(ValueError, match="unknown MiniLM student order 'gold_first'"):
