@@ -557,6 +557,7 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
             transformer_max_epochs=4,
             transformer_student_sizes=[len(unlabelled)],
             transformer_student_epochs=3,
+            transformer_student_orders=["mixed", "teacher_first"],
         ),
         synthetic_knowledge(),
         None,
