@@ -45,7 +45,11 @@ from tweetner_utils.models.selection import (
 from tweetner_utils.models.strong_settings import StrongModelSettings
 from tweetner_utils.models.teacher_labels import TeacherLabels, teacher_labels
 from tweetner_utils.models.transformer import TransformerTagger
-from tweetner_utils.models.transformer_students import continue_on_teacher_tweets
+from tweetner_utils.models.transformer_students import (
+    TransformerStudentFit,
+    TransformerStudents,
+    continue_on_teacher_tweets,
+)
 from tweetner_utils.reporting import strong_models
 from tweetner_utils.serving.api import model_folder
 
@@ -536,6 +540,19 @@ def test_a_minilm_student_meets_the_teacher_tweets_mixed_or_first() -> None:
         continue_on_teacher_tweets(start, gold, tweets, taught, StudentRecipe(2), 3, lambda _: None, "gold_first")
 
 
+def test_the_minilm_member_has_no_order_and_no_student_recipe_to_refit() -> None:
+    member = MemberFit("transformer", cast(TransformerTagger, Continuing()), [], [], 0.4, 0.3, 1.0, {})
+    point = TransformerStudentFit(0, member)
+    assert point.row()["order"] is None and point.name == "gold tweets only"
+    taught = TeacherLabels([], [], ("O",))
+    students = TransformerStudents([point], point, [], taught, 1, {})
+    gold: tuple[list[list[str]], list[list[str]]] = ([["gold"]], [["O"]])
+    with pytest.raises(ValueError, match="MiniLM member has no student recipe"):
+        students.refit(cast(TransformerTagger, Continuing()), gold, taught, lambda _: None)
+    taking = dataclasses.replace(students, chosen=TransformerStudentFit(1, member, "teacher_first"))
+    assert taking.chosen.row()["order"] == "teacher_first"
+
+
 def test_misspelt_minilm_student_orders_fail_when_the_settings_are_made() -> None:
     assert StrongModelSettings(transformer_student_orders=["teacher_first"]).transformer_student_orders == [
         "teacher_first"
@@ -568,7 +585,7 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
     students = chosen.transformer_students
     assert students is not None
     assert [(fit.unlabelled, fit.order) for fit in students.fits] == [
-        (0, "mixed"),
+        (0, None),
         (len(unlabelled), "mixed"),
         (len(unlabelled), "teacher_first"),
     ]
@@ -587,7 +604,7 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
     assert len(chosen.selection[chosen.selection["members"].str.contains(TRANSFORMER_STUDENT)]) > 1
     record = strong_models.distillation_record(chosen, {"test": {"entity": {"f1": 0.0}}})
     assert record is not None and record["transformer_students"]["curve"][1]["unlabelled_offered"] == len(unlabelled)
-    assert [row["order"] for row in record["transformer_students"]["curve"]] == ["mixed", "mixed", "teacher_first"]
+    assert [row["order"] for row in record["transformer_students"]["curve"]] == [None, "mixed", "teacher_first"]
     assert (
         record["transformer_students"]["epochs"] == 3
         and "fit_seconds" not in record["transformer_students"]["curve"][1]

@@ -49,8 +49,8 @@ class TransformerStudentFit:
     """It as a candidate member: the model, its dev and test distributions (computed once: MiniLM
     tags about a hundred tweets a second) and scores, and the continuation's seconds (the
     member's own fine-tuning is the member's)."""
-    order: str = MIXED
-    """One of :data:`ORDERS` (the member, which met no teacher tweet, is ``mixed``)."""
+    order: str | None = None
+    """One of :data:`ORDERS`; ``None`` for the member, which met no teacher tweet."""
 
     @property
     def model(self) -> TransformerTagger:
@@ -147,6 +147,8 @@ class TransformerStudents:
         """The chosen student's recipe continued from another MiniLM (``start``) over other gold
         tweets and ``taught``'s tags of the same tweets: nothing re-chosen."""
         chosen, recipe = self.chosen, StudentRecipe(self.chosen.unlabelled)
+        if chosen.order is None:
+            raise ValueError("the MiniLM member has no student recipe to refit: it learnt from no teacher tweet")
         return continue_on_teacher_tweets(start, gold, self.tweets, taught, recipe, self.epochs, log, chosen.order)
 
     def refit_final(
