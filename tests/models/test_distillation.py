@@ -22,6 +22,7 @@ from tweetner_utils.features.knowledge import synthetic_knowledge
 from tweetner_utils.features.neural import NeuralInputs
 from tweetner_utils.metrics import entity_scores
 from tweetner_utils.models import families
+from tweetner_utils.models.artifacts import read_verified_metadata
 from tweetner_utils.models.bilstm_crf import BilstmCrfSettings, BilstmCrfTagger, SoftTargets, target_distributions
 from tweetner_utils.models.bilstm_crf_students import (
     NetworkStudentFit,
@@ -34,6 +35,7 @@ from tweetner_utils.models.distillation import StudentRecipe, choose_student, fi
 from tweetner_utils.models.ensemble import EnsembleTagger
 from tweetner_utils.models.family import Candidate, Family, FitContext, MemberFit
 from tweetner_utils.models.saving import save_strong_model
+from tweetner_utils.models.seed_average import SeedAveragedMiniLM, averaged_settings
 from tweetner_utils.models.selection import (
     NETWORK_STUDENT,
     STUDENT,
@@ -575,6 +577,7 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
             transformer_student_sizes=[len(unlabelled)],
             transformer_student_epochs=3,
             transformer_student_orders=["mixed", "teacher_first"],
+            transformer_seeds=2,
         ),
         synthetic_knowledge(),
         None,
@@ -596,8 +599,12 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
             students.fits[0].model, (train.tokens, train.tags), students.taught, lambda _: None
         )
         assert again.predict(corpora["test"].tokens) == fit.model.predict(corpora["test"].tokens)
-    table = chosen.selection.set_index("members")
+    averaged = chosen.selection["candidate"].str.contains("2 seeds averaged")
+    table = chosen.selection[~averaged].set_index("members")
     assert students.fits[0].dev_f1 == table.loc[TRANSFORMER, "dev_f1"]  # the member is the first point
+    # the member and the chosen student from a second seed, averaged, were candidates too
+    tried = [set(members.split("+")) for members in chosen.selection[averaged]["members"]]
+    assert {TRANSFORMER} in tried and {TRANSFORMER_STUDENT} in tried and {"teacher", TRANSFORMER} in tried
     assert students.chosen.unlabelled == len(unlabelled) and students.chosen.dev_f1 > students.fits[0].dev_f1 + 0.2
     new_place = [["so", "visiting", "TownZz", "now"]]
     assert students.chosen.model.predict(new_place) == [["O", "O", "B-place", "O"]]  # as the teacher's tweets show
@@ -617,21 +624,33 @@ def test_minilm_students_join_the_selection_and_refit_as_chosen(corpora, teacher
     assert students.final_taught is None and chosen.teacher_tweets([TRANSFORMER_STUDENT]) == 0
     assert strong_models.distillation_lines(chosen)[2].startswith("Self-training: the best configuration with a")
 
-    # a leader holding it: fit again as chosen, from a MiniLM fit as the member was, nothing re-chosen
-    taking = dataclasses.replace(chosen, members=("teacher", TRANSFORMER_STUDENT), weights=(0.5, 0.5))
+    # a leader holding it averaged over two seeds: fit again as chosen, from MiniLMs fit as the
+    # member's seeds were, nothing re-chosen; the first seed's is the student dev chose
+    epochs = students.member_settings["epochs"]
+    two_seeds = averaged_settings(students.member_settings, [42, 43], [epochs, epochs])
+    taking = dataclasses.replace(
+        chosen,
+        members=("teacher", TRANSFORMER_STUDENT),
+        weights=(0.5, 0.5),
+        transformer_students=dataclasses.replace(students, member_settings=two_seeds),
+    )
     assert strong_models.distillation_lines(taking)[2].startswith(
         "Self-training: dev chose the MiniLM student as a member"
     )
     again = refit_chosen(taking, corpora, settings(), synthetic_knowledge(), None, lambda _: None)
     trained, final = (cast(EnsembleTagger, m).members[1] for m in (again.selection_model, again.final))
-    assert isinstance(trained, TransformerTagger) and isinstance(final, TransformerTagger)
+    assert isinstance(trained, SeedAveragedMiniLM) and isinstance(final, SeedAveragedMiniLM)
+    assert trained.seeds == final.seeds == [42, 43]
     assert trained.predict(new_place) == final.predict(new_place) == [["O", "O", "B-place", "O"]]
-    assert trained.predict(corpora["test"].tokens) == students.chosen.model.predict(corpora["test"].tokens)
+    first = trained.taggers[0].predict(corpora["test"].tokens)
+    assert first == students.chosen.model.predict(corpora["test"].tokens)
 
     # and saves as a MiniLM folder that the leader's descriptor names and loads
     members = {"teacher": chosen.final_members["teacher"], TRANSFORMER_STUDENT: final}
     saved = dataclasses.replace(taking, final_members=members)
     outcome = {"test_entity_f1": 0.5}
     save_strong_model(saved, tmp_path / "models", {"seed": 42}, {}, {"strong": outcome, "fast": outcome})
-    loaded = families.family(TRANSFORMER_STUDENT).load(tmp_path / "models" / f"strong_{TRANSFORMER_STUDENT}", {}, "")
+    folder = tmp_path / "models" / f"strong_{TRANSFORMER_STUDENT}"
+    loaded = families.family(TRANSFORMER_STUDENT).load(folder, read_verified_metadata(folder), "")
+    assert isinstance(loaded, SeedAveragedMiniLM) and loaded.seeds == [42, 43]
     assert loaded.predict(corpora["test"].tokens) == final.predict(corpora["test"].tokens)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -46,6 +46,7 @@ from .protocol import ProbabilisticTagger
 from .strong_settings import StrongModelSettings
 from .teacher_labels import DaskTeaching, Teacher
 from .transformer import TransformerTagger
+from .transformer_seeds import fit_other_seeds
 from .transformer_students import TransformerStudents, distil_transformer
 
 CRF_FAMILY = "crf"
@@ -149,6 +150,7 @@ def train_strong_model(
     chosen = _Selection(fits, refits, rows, ensemble_rows, candidate_seconds, members, weights, dev_f1)
     crf_alone = cast(CrfTagger, refits[CRF_FAMILY][0])
     students = _teach_students(chosen, context, unlabelled, teacher_cache, dask)
+    _average_seeds(chosen, students, context)
     fast_family = chosen.fast_family(context)
     members, weights = chosen.members, chosen.weights
     final_members = {name: refits[name][0] for name in members}
@@ -202,13 +204,38 @@ class _Selection:
         row = _row(fit) | {"candidate": f"{families.label(name)} ({recipe})"}
         self.candidate_seconds[row["candidate"]] = row.pop("fit_seconds")  # timings stay out of the results
         self.rows.append(row)
-        members, weights, rows, dev_f1 = _choose(self.fits, context, required=name)
+        members, weights, rows, dev_f1 = _choose(self.fits, context, required=(name,))
         self.ensemble_rows += rows
         if dev_f1 > self.dev_f1:
             context.log(f"chosen on dev with the {families.label(name)}: {' + '.join(members)}; refit on train + dev")
             self.members, self.weights, self.dev_f1 = members, weights, dev_f1
             for member in members:
                 self.refit(member, context)
+
+    def add_seed_averages(
+        self, averaged: dict[str, MemberFit], finals: Mapping[str, Callable[[], tuple[ProbabilisticTagger, float]]],
+        seeds: int, context: FitContext,
+    ) -> None:  # fmt: skip
+        """Seed averages (``averaged``, by family) as candidates beside their one-seed fits: a
+        table row each, every ensemble holding one, and the choice again if one is better. Dev
+        taking one puts it in its family's place; ``finals`` give the refits of those taken."""
+        titles = {name: f"{families.label(name)} ({seeds} seeds averaged)" for name in averaged}
+        for name, fit in averaged.items():
+            row = _row(fit) | {"candidate": titles[name]}
+            self.candidate_seconds[row["candidate"]] = row.pop("fit_seconds")
+            self.rows.append(row)
+        members, weights, rows, dev_f1 = _choose({**self.fits, **averaged}, context, tuple(averaged), titles)
+        self.ensemble_rows += rows
+        if dev_f1 <= self.dev_f1:
+            return
+        context.log(f"chosen on dev with {seeds} MiniLM seeds averaged: {' + '.join(members)}; refit on train + dev")
+        for member in members:  # the one-seed refits first: a seed average's refit starts from them
+            if member not in averaged:
+                self.refit(member, context)
+        taken = {name: finals[name]() for name in members if name in averaged}
+        for name, refit in taken.items():
+            self.fits[name], self.refits[name] = averaged[name], refit
+        self.members, self.weights, self.dev_f1 = members, weights, dev_f1
 
     def refit(self, name: str, context: FitContext) -> tuple[ProbabilisticTagger, float]:
         """``name``'s refit on train + dev and its seconds, run the first time it is asked for."""
@@ -301,6 +328,40 @@ def _teach_students(
     return students
 
 
+def _average_seeds(chosen: _Selection, students: _Students, context: FitContext) -> None:
+    """With ``transformer_seeds`` above one: the MiniLM member and its chosen student fit again
+    from the other seeds and averaged (``models/transformer_seeds.py``), candidates of the
+    leading model after the students (whose teacher is therefore unchanged)."""
+    count = context.settings.transformer_seeds
+    if count < 2 or TRANSFORMER not in chosen.fits:
+        return
+    minilm = students.transformer if TRANSFORMER_STUDENT in chosen.fits else None
+    candidate = families.family(TRANSFORMER).candidate
+    assert candidate is not None
+    found = fit_other_seeds(context, chosen.fits[TRANSFORMER], lambda other: candidate.fit(other, []), minilm)
+
+    def refit(fit: MemberFit) -> TransformerTagger:
+        return cast(TransformerTagger, _refit(fit, context))
+
+    def member_final() -> tuple[ProbabilisticTagger, float]:
+        first, seconds = chosen.refit(TRANSFORMER, context)
+        started = time.perf_counter()
+        model = found.member_refit(cast(TransformerTagger, first), refit)
+        return model, seconds + time.perf_counter() - started
+
+    def student_final() -> tuple[ProbabilisticTagger, float]:
+        assert minilm is not None
+        first, seconds = chosen.refit(TRANSFORMER_STUDENT, context)
+        started = time.perf_counter()
+        model = found.student_refit(cast(TransformerTagger, first), minilm, refit, context)
+        minilm.member_settings = found.averaged[TRANSFORMER].settings  # a fit as chosen starts from every seed
+        return model, seconds + time.perf_counter() - started
+
+    chosen.add_seed_averages(
+        found.averaged, {TRANSFORMER: member_final, TRANSFORMER_STUDENT: student_final}, count, context
+    )
+
+
 def _student_fit(distillation: Distillation, context: FitContext) -> MemberFit:
     """The chosen student as a candidate member: its train-only fit's dev/test distributions."""
     chosen = distillation.chosen
@@ -353,20 +414,25 @@ def _row(fit: MemberFit) -> dict:
 
 
 def _choose(
-    fits: dict[str, MemberFit], context: FitContext, required: str | None = None
+    fits: dict[str, MemberFit],
+    context: FitContext,
+    required: Sequence[str] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> tuple[tuple[str, ...], tuple[float, ...], list[dict], float]:
     """Weights for every combination of two or more members (with ``required``: only those
-    holding it); the best configuration on dev and its dev F1."""
+    holding one of them); the best configuration on dev and its dev F1. ``titles`` name members
+    in the table rows where their family's label would not tell them apart (a seed average)."""
     dev, test = context.corpora["dev"], context.corpora["test"]
     names = [m for m in families.names() if m in fits]
     labels = context.labels
-    singles = [required] if required else names
+    title = {m: families.label(m) for m in names} | dict(titles or {})
+    singles = list(required) or names
     best_single = max(singles, key=lambda m: (fits[m].dev_f1, -names.index(m)))
     choice: tuple[tuple[str, ...], tuple[float, ...], float] = ((best_single,), (1.0,), fits[best_single].dev_f1)
     rows = []
     for size in range(2, len(names) + 1):
         for combo in itertools.combinations(names, size):
-            if required and required not in combo:
+            if required and not set(required) & set(combo):
                 continue
             weights, dev_f1 = search_weights(
                 [fits[m].dev for m in combo], dev.tags, context.settings.ensemble_step, labels
@@ -374,8 +440,7 @@ def _choose(
             mixed = average_distributions([fits[m].test for m in combo], weights)
             rows.append(
                 {
-                    "candidate": "ensemble: "
-                    + " + ".join(f"{families.label(m)} {w:g}" for m, w in zip(combo, weights)),
+                    "candidate": "ensemble: " + " + ".join(f"{title[m]} {w:g}" for m, w in zip(combo, weights)),
                     "members": "+".join(combo),
                     "dev_f1": dev_f1,
                     "test_f1_train_only_fit": entity_scores(test.tags, decode_all(mixed, labels)).overall.f1,

@@ -28,6 +28,11 @@ class StrongModelSettings(Seeded):
     transformer_refit_dev_copies: int = 2
     """How many times the continuation sees each dev tweet (train tweets once): dev is closer in
     time to test than train is. Chosen on a split of dev (fit on train + half 1, scored on half 2)."""
+    transformer_seeds: int = 1
+    """How many seeds (the run's and the next ones) the MiniLM member and its student average,
+    dev choosing between the first seed alone and the average (``models/transformer_seeds.py``).
+    Each seed more costs a member's fine-tuning and a student's continuation (about 14 minutes
+    on 2 cores) and makes the leader tag about half as fast again."""
     bilstm_crf: bool = True
     bilstm_crf_max_epochs: int = BilstmCrfSettings.max_epochs
     unlabelled_sizes: list[int] = field(default_factory=lambda: [2500, 5000, 10000])
@@ -93,7 +98,10 @@ class StrongModelSettings(Seeded):
     """Where the transformer trains and predicts: ``auto`` (a CUDA GPU when PyTorch sees one), ``cpu``, ``cuda``."""
 
     def __post_init__(self) -> None:
-        """A misspelt order fails here, before the hour of fitting that precedes its use."""
+        """A misspelt order or a seed count below one fails here, before the hour of fitting
+        that precedes its use."""
+        if self.transformer_seeds < 1:
+            raise ValueError(f"transformer_seeds {self.transformer_seeds!r}: expected 1 or more")
         unknown = [order for order in self.transformer_student_orders if order not in TRANSFORMER_STUDENT_ORDERS]
         if unknown or not self.transformer_student_orders:
             raise ValueError(

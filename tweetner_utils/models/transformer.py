@@ -351,26 +351,37 @@ class TransformerTagger:
         installed), not by its path inside this environment: the folder then loads in another
         checkout, and its bytes (which name a teacher's cached labels) do not depend on where
         the checkout lies."""
+        write_artifact(folder, {WEIGHTS: self.weights_bytes()}, {**self.saved_metadata(), **metadata})
+
+    def weights_bytes(self) -> bytes:
+        """The fine-tuned ``state_dict`` as ``torch.save`` writes it (what :meth:`load_weights` reads)."""
         buffer = io.BytesIO()
         torch.save({k: v.cpu() for k, v in self.network.state_dict().items()}, buffer)
+        return buffer.getvalue()
+
+    def saved_metadata(self) -> dict:
+        """What a saved folder records beside the weights (its settings, the base model relative)."""
         settings = asdict(self.settings)
         if settings["model_dir"] == default_model_dir():
             settings["model_dir"] = ""
-        meta = {
+        return {
             "kind": "transformer",
             "labels": self.labels,
             "settings": settings,
             "trained_on": {"device": self.device.type, "precision": self.precision},
-            **metadata,
         }
-        write_artifact(folder, {WEIGHTS: buffer.getvalue()}, meta)
 
     @classmethod
     def load(cls, folder: str, device: str = "auto") -> Self:
         """Load with ``weights_only=True`` on ``device``; the base model folder must still exist."""
         meta, files = read_artifact(folder)
-        tagger = cls(TransformerSettings(**{**meta["settings"], "device": device}), meta["labels"])
-        state = torch.load(io.BytesIO(files[WEIGHTS]), weights_only=True, map_location=tagger.device)
+        return cls.from_weights(meta["settings"], meta["labels"], files[WEIGHTS], device)
+
+    @classmethod
+    def from_weights(cls, settings: dict, labels: Sequence[str], weights: bytes, device: str = "auto") -> Self:
+        """A tagger of ``settings`` whose network holds ``weights`` (:meth:`weights_bytes`)."""
+        tagger = cls(TransformerSettings(**{**settings, "device": device}), labels)
+        state = torch.load(io.BytesIO(weights), weights_only=True, map_location=tagger.device)
         tagger.network.load_state_dict(state)
         tagger.network.eval()
         return tagger

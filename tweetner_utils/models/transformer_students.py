@@ -20,15 +20,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from ..data.conll import TagLists, TokenLists
 from .bio_decoding import decode_all
 from .distillation import Distillation, StudentRecipe, teach
 from .family import FitContext, MemberFit
+from .seed_average import SeedAveragedMiniLM
 from .strong_settings import TRANSFORMER_STUDENT_ORDERS
 from .teacher_labels import DaskTeaching, Teacher, TeacherLabels
 from .transformer import TransformerTagger
+
+AnyMiniLM = TypeVar("AnyMiniLM", TransformerTagger, SeedAveragedMiniLM)
+"""One MiniLM or a seed average (``models/transformer_seeds.py``): a student continues either alike."""
 
 SPLITS = ("dev", "test")
 """Where every student is scored (test once, reported, never used to choose)."""
@@ -84,7 +88,7 @@ class TransformerStudentFit:
 
 
 def continue_on_teacher_tweets(
-    start: TransformerTagger,
+    start: AnyMiniLM,
     gold: tuple[TokenLists, TagLists],
     tweets: TokenLists,
     taught: TeacherLabels,
@@ -92,7 +96,7 @@ def continue_on_teacher_tweets(
     epochs: int,
     log: Callable[[str], None],
     order: str = MIXED,
-) -> TransformerTagger:
+) -> AnyMiniLM:
     """``start`` (unchanged) continued over ``gold`` and ``recipe``'s teacher-labelled ``tweets``
     with the teacher's tags, in ``order`` (:data:`ORDERS`)."""
     if order not in ORDERS:
@@ -139,11 +143,11 @@ class TransformerStudents:
 
     def refit(
         self,
-        start: TransformerTagger,
+        start: AnyMiniLM,
         gold: tuple[TokenLists, TagLists],
         taught: TeacherLabels,
         log: Callable[[str], None],
-    ) -> TransformerTagger:
+    ) -> AnyMiniLM:
         """The chosen student's recipe continued from another MiniLM (``start``) over other gold
         tweets and ``taught``'s tags of the same tweets: nothing re-chosen."""
         chosen, recipe = self.chosen, StudentRecipe(self.chosen.unlabelled)
@@ -153,12 +157,12 @@ class TransformerStudents:
 
     def refit_final(
         self,
-        final_member: TransformerTagger,
+        final_member: AnyMiniLM,
         final_teacher: Teacher,
         context: FitContext,
         cache: Path | None,
         dask: DaskTeaching | None = None,
-    ) -> tuple[TransformerTagger, float]:
+    ) -> tuple[AnyMiniLM, float]:
         """The chosen student refit on train + dev from ``final_member`` (the MiniLM member's
         refit), with the chosen tweets tagged by the final teacher (cached like every teacher's
         labels); its seconds are the continuation's."""

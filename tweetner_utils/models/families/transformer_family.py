@@ -10,12 +10,15 @@ from ...features.knowledge import KnowledgeResources
 from ..bio_decoding import decode_all
 from ..family import Candidate, Family, FitContext, MemberFit
 from ..protocol import ProbabilisticTagger, Tagger
+from ..seed_average import SEED_EPOCHS_KEY, SEEDS_KEY, SeedAveragedMiniLM, seeded_context
 from ..strong_settings import StrongModelSettings
 from ..transformer import TransformerSettings, TransformerTagger, default_model_dir
 
 
 def load_transformer(folder: Path, meta: dict, data_dir: str) -> Tagger:
-    """A saved fine-tuned MiniLM (the member's folder, or a MiniLM student's)."""
+    """A saved fine-tuned MiniLM (the member's folder, or a MiniLM student's), or a seed average of them."""
+    if SEEDS_KEY in meta:
+        return SeedAveragedMiniLM.load(str(folder))
     return TransformerTagger.load(str(folder))
 
 
@@ -59,14 +62,27 @@ def _fit(context: FitContext, rows: list[dict]) -> MemberFit:
 
 
 def _fit_as_chosen(context: FitContext, chosen: dict) -> ProbabilisticTagger:
+    """A fit on train for the epochs dev chose; a seed average's, one fit per seed for its own."""
+    if SEEDS_KEY in chosen:
+        return SeedAveragedMiniLM(
+            [
+                _fit_for(seeded_context(context, seed), epochs)
+                for seed, epochs in zip(chosen[SEEDS_KEY], chosen[SEED_EPOCHS_KEY])
+            ]
+        )
+    return _fit_for(context, chosen["epochs"])
+
+
+def _fit_for(context: FitContext, epochs: int) -> TransformerTagger:
     tagger = TransformerTagger(_settings(context.settings), context.labels)
-    return tagger.fit(context.train.tokens, context.train.tags, epochs=chosen["epochs"], progress=context.log)
+    return tagger.fit(context.train.tokens, context.train.tags, epochs=epochs, progress=context.log)
 
 
 def _refit(context: FitContext, fit: MemberFit) -> ProbabilisticTagger:
-    """The train-only fit continued over train and ``refit_dev_copies`` copies of dev."""
+    """The train-only fit continued over train and ``refit_dev_copies`` copies of dev (each
+    seed's, for a seed average)."""
     model = fit.model
-    assert isinstance(model, TransformerTagger)
+    assert isinstance(model, TransformerTagger | SeedAveragedMiniLM)
     weighted = context.train_and_dev(fit.settings["refit_dev_copies"])
     return model.continued(weighted.tokens, weighted.tags, fit.settings["refit_epochs"], progress=context.log)
 
