@@ -98,6 +98,7 @@ STEPS: tuple[Step, ...] = (
             bilstm_crf_student_hidden_dim=100,  # the quick run exercises a student narrower than its member
             bilstm_crf_student_soft=[False, True],  # the quick run exercises the soft student too
             transformer_student_sizes=[200],
+            transformer_seeds=1,  # tests/models/test_transformer_seeds.py fits two seeds; not every quick run
             labelling_shares=[0.25, 0.5, 1.0],
             labelling_seeds=[1, 2],
             labelling_simulation_seeds=[1, 2],
