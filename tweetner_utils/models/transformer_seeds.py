@@ -11,7 +11,8 @@ before them) is unchanged and no tweet is labelled again. Each seed's member sto
 on its own; each seed's student continues its own seed's member with the recipe dev chose on
 the first seed, over the same teacher labels; each seed's refit does what the first seed's does.
 The leading model takes the averages only when dev says so (``selection``). Each seed more
-costs a member's fine-tuning and a student's continuation, and tags half as fast again.
+costs a member's fine-tuning and a student's continuation, and adds one MiniLM per averaged
+member to every tagging pass of the leader.
 """
 
 from __future__ import annotations
