@@ -118,3 +118,36 @@ def test_ctrl_c_while_a_model_loads_is_raised_once_loading_is_over() -> None:
             time.sleep(0.05)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _import_failing(interrupt: bool):
+    """A command whose import of a C extension fails as scipy's HiGHS module did under Ctrl-C:
+    pybind11 turns the ``KeyboardInterrupt`` raised in its initialisation into an ImportError."""
+
+    def run(args, progress) -> int:
+        try:
+            if interrupt:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)  # the handler raises here
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    return run
+
+
+def test_ctrl_c_turned_into_an_import_error_still_exits_130(monkeypatch, capsys) -> None:
+    """CI saw it: Ctrl-C 0.5 s into ``tweetner evaluate`` printed a traceback, exit 1."""
+    from tweetner_utils.serving.cli import entry, evaluate_command
+
+    monkeypatch.setattr(evaluate_command, "evaluate", _import_failing(interrupt=True))
+    assert entry.main(["evaluate", "gold.conll"]) == 130
+    assert capsys.readouterr().err.startswith("tweetner: interrupted; nothing was written")
+
+
+def test_the_same_import_error_without_ctrl_c_is_not_called_an_interrupt(monkeypatch) -> None:
+    from tweetner_utils.serving.cli import entry, evaluate_command
+
+    monkeypatch.setattr(evaluate_command, "evaluate", _import_failing(interrupt=False))
+    with pytest.raises(ImportError, match="initialization failed"):
+        entry.main(["evaluate", "gold.conll"])

@@ -49,21 +49,31 @@ def main(argv: list[str] | None = None) -> int:
         progress.output_path = None if args.output in (None, "-") else args.output
         return args.run(args, progress)
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the message
-        print(f"tweetner: interrupted; {_what_was_written(progress)}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted(progress)
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     except Exception as exc:
         from ...exceptions import TweetnerError
 
+        if progress.interrupted:  # e.g. "ImportError: initialization failed" from Ctrl-C in a C extension's import
+            return _interrupted(progress)
         if not isinstance(exc, TweetnerError | OSError | ValueError):
             raise
         print(f"tweetner: error: {exc}", file=sys.stderr)
         return 2
     finally:
         signal.signal(signal.SIGINT, previous)  # callers in Python get their handler back
+
+
+def _interrupted(progress: Progress) -> int:
+    """Ctrl-C came: one line, exit 130. Also for any exception raised after it, because a
+    ``KeyboardInterrupt`` raised while a C extension initialises (scipy's HiGHS module, under
+    scikit-learn's import) comes out as ``ImportError: initialization failed``: a traceback
+    for a Ctrl-C that the user meant."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the message
+    print(f"tweetner: interrupted; {_what_was_written(progress)}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _what_was_written(progress: Progress) -> str:
