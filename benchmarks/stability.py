@@ -5,10 +5,12 @@
     python benchmarks/stability.py [--seeds 11 21 42] [--max-epochs 8] [--data-dir DIR]
 
 ``--leader`` runs the whole strong-model protocol of ``04_strong_models`` once per seed (every
-candidate fit on train and scored on dev, the ensemble chosen on dev, the choice refit on
-train + dev) and scores each final model once on test: how far the seed alone moves the
-leading model's test F1, dev choice included. It takes about as long as ``04_strong_models``
-per seed (15-25 minutes on 2 cores). Its record goes to
+candidate fit on train and scored on dev, the students taught from the unlabelled tweets as 04
+teaches them, the ensemble chosen on dev, the choice refit on train + dev) and scores each
+final model once on test: how far the seed alone moves the leading model's test F1, dev choice
+included. It takes about as long as ``04_strong_models`` per seed (80-110 minutes on 2 cores
+since the students; teacher labels come from the cache 04 fills when the seed's teacher is
+the same model, which for another seed it is not). Its record goes to
 ``benchmarks/results/leader_seeds_<corpus>.json``, which the 04 and 05 reports quote next to
 this run's F1; under portable numerics the run with the reports' seed reproduces their F1
 exactly, which is how the reports know the record is of their configuration.
@@ -38,9 +40,11 @@ sys.path.insert(0, str(ROOT))
 from tweetner_utils import entity_scores, load_corpora, numerics  # noqa: E402
 from tweetner_utils.atomic_files import atomic_write_text  # noqa: E402
 from tweetner_utils.data.labels import LabelSet  # noqa: E402
+from tweetner_utils.data.unlabelled import load_unlabelled  # noqa: E402
 from tweetner_utils.data.word_vectors import glove_vectors  # noqa: E402
 from tweetner_utils.evaluation.stability import seed_runs, seed_spread_path, summarise  # noqa: E402
 from tweetner_utils.models import selection  # noqa: E402
+from tweetner_utils.models.teacher_labels import default_cache  # noqa: E402
 from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger  # noqa: E402
 from tweetner_utils.pipeline.config import HeldOutConfig, StrongConfig  # noqa: E402
 from tweetner_utils.pipeline.steps import STEPS  # noqa: E402
@@ -96,11 +100,20 @@ def leader(seeds: list[int], config: StrongConfig, out_dir: Path, reported: list
     corpus = "synthetic" if config.quick else config.corpus
     resources = selection.knowledge_resources(config, quick=config.quick, data_dir=config.data_dir)
     vectors = glove_vectors() if config.bilstm_crf else None
+    held_out = {split: corpus.tokens for split, corpus in corpora.items()}
     runs = list(reported)
     for seed in seeds:
         started = time.perf_counter()
+        seeded = replace(config, seed=seed)
+        unlabelled = load_unlabelled(seeded.quick, seed, seeded.data_dir, held_out) if seeded.unlabelled_sizes else None
         model = selection.train_strong_model(
-            corpora, replace(config, seed=seed), resources, vectors, log=lambda line, s=seed: print(f"seed {s}: {line}")
+            corpora,
+            seeded,
+            resources,
+            vectors,
+            log=lambda line, s=seed: print(f"seed {s}: {line}", flush=True),
+            unlabelled=unlabelled,
+            teacher_cache=default_cache(seeded.teacher_cache_dir),
         )
         test = corpora["test"]
         runs.append(
