@@ -2,6 +2,7 @@
 
     python benchmarks/stability.py --leader [--seeds 42 7 123] [--corpus wnut16] [--data-dir DIR]
     python benchmarks/stability.py --leader --seeds 7 123 --with-reports reports/results/04_strong_models.json
+    python benchmarks/stability.py --leader --seeds 7 --with-record earlier/leader_seeds_wnut16.json
     python benchmarks/stability.py [--seeds 11 21 42] [--max-epochs 8] [--data-dir DIR]
 
 ``--leader`` runs the whole strong-model protocol of ``04_strong_models`` once per seed (every
@@ -15,7 +16,9 @@ the same model, which for another seed it is not). Its record goes to
 this run's F1; under portable numerics the run with the reports' seed reproduces their F1
 exactly, which is how the reports know the record is of their configuration.
 ``--with-reports`` adds the run a ``make reports`` of the same commit recorded (its seed, its
-choice, its test F1) instead of training that seed again.
+choice, its test F1) instead of training that seed again; ``--with-record`` adds the runs of a
+record this benchmark wrote before, so that seeds can be run in several sittings. Without
+``--seeds`` it trains the default seeds that neither holds; a seed held twice is an error.
 
 Without ``--leader`` it fine-tunes the transformer tagger on ``train`` once per seed (early
 stopping on dev) and scores dev and test, about 4 minutes per seed. The CRF needs no such run:
@@ -66,25 +69,72 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--with-reports", type=Path, metavar="JSON", help="04_strong_models.json of a run of this commit: its run joins"
     )
+    parser.add_argument(
+        "--with-record",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="a record this benchmark wrote before (leader_seeds_<corpus>.json): its runs join, so the seeds "
+        "can be run over several sittings",
+    )
     args = parser.parse_args(argv)
     if args.leader:
-        reported = [reported_run(args.with_reports)] if args.with_reports else []
+        corpus = "synthetic" if args.quick else args.corpus
+        joined = [reported_run(args.with_reports)] if args.with_reports else []
+        joined += [run for path in args.with_record for run in recorded_runs(path, corpus)]
+        seeds = seeds_to_train(args.seeds, joined)
         config = quick_strong_config() if args.quick else StrongConfig(corpus=args.corpus, data_dir=args.data_dir)
-        return leader(args.seeds or LEADER_SEEDS, config, args.out_dir, reported)
+        command = " ".join(
+            ["python benchmarks/stability.py --leader", *(["--seeds", *map(str, seeds)] if seeds else [])]
+            + (["--with-reports", args.with_reports.name] if args.with_reports else [])
+            + [f"--with-record {path.name}" for path in args.with_record]
+        )
+        return leader(seeds, config, args.out_dir, joined, command)
     return minilm(args.seeds or HeldOutConfig().stability_seeds, args.max_epochs, args.data_dir)
 
 
 def reported_run(path: Path) -> dict:
     """The leading model's run as ``04_strong_models`` recorded it (its seed, choice and test F1)."""
-    results = json.loads(path.read_text("utf-8"))
-    strong = results["models"]["strong"]
-    return {
-        "seed": results["config"]["seed"],
-        "chosen": results["headline"]["chosen on dev"],
-        "test_f1": strong["splits"]["test"]["entity"]["f1"],
-        "fast_test_f1": results["models"]["fast"]["splits"]["test"]["entity"]["f1"],
-        "source": f"{path.name} of make reports",
-    }
+    try:
+        results = json.loads(path.read_text("utf-8"))
+        strong, fast = results["models"]["strong"], results["models"]["fast"]
+        return {
+            "seed": int(results["config"]["seed"]),
+            "chosen": results["headline"]["chosen on dev"],
+            "test_f1": float(strong["splits"]["test"]["entity"]["f1"]),
+            "fast_test_f1": float(fast["splits"]["test"]["entity"]["f1"]),
+            "source": f"{path.name} of make reports",
+        }
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SystemExit(f"stability.py: {path}: not a 04_strong_models results file ({_named(error)})") from None
+
+
+def recorded_runs(path: Path, corpus: str) -> list[dict]:
+    """The runs of a record this benchmark wrote before, each saying where it came from."""
+    try:
+        record = json.loads(path.read_text("utf-8"))
+        found, commit = record["corpus"], str(record.get("commit", "unknown"))
+        runs = [{**run, "seed": int(run["seed"]), "test_f1": float(run["test_f1"])} for run in record["runs"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SystemExit(f"stability.py: {path}: not a seed-spread record ({_named(error)})") from None
+    if found != corpus:
+        raise SystemExit(f"stability.py: {path} records the leading model on {found}, not on {corpus}")
+    return [{"source": f"{path.name} at commit {commit[:10]}", **run} for run in runs]
+
+
+def seeds_to_train(asked: list[int] | None, joined: list[dict]) -> list[int]:
+    """The seeds asked for, else the default seeds that no joined run has; a seed counts once,
+    so one that two sources hold is an error, not a second vote."""
+    done = [int(run["seed"]) for run in joined]
+    twice = sorted({seed for seed in done if done.count(seed) > 1} | (set(done) & set(asked or [])))
+    if twice:
+        raise SystemExit(f"stability.py: seed(s) {twice} recorded more than once: a seed counts once in a spread")
+    return list(asked) if asked else [seed for seed in LEADER_SEEDS if seed not in done]
+
+
+def _named(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 def quick_strong_config() -> StrongConfig:
@@ -94,14 +144,14 @@ def quick_strong_config() -> StrongConfig:
     return config
 
 
-def leader(seeds: list[int], config: StrongConfig, out_dir: Path, reported: list[dict]) -> int:
-    """The 04 protocol once per seed; records every run (``reported`` first) and the spread of test F1."""
+def leader(seeds: list[int], config: StrongConfig, out_dir: Path, joined: list[dict], command: str) -> int:
+    """The 04 protocol once per seed; records every run (``joined`` first) and the spread of test F1."""
     corpora = load_corpora(config.quick, config.seed, config.data_dir, config.corpus)
     corpus = "synthetic" if config.quick else config.corpus
     resources = selection.knowledge_resources(config, quick=config.quick, data_dir=config.data_dir)
     vectors = glove_vectors() if config.bilstm_crf else None
     held_out = {split: corpus.tokens for split, corpus in corpora.items()}
-    runs = list(reported)
+    runs = list(joined)
     for seed in seeds:
         started = time.perf_counter()
         seeded = replace(config, seed=seed)
@@ -131,9 +181,7 @@ def leader(seeds: list[int], config: StrongConfig, out_dir: Path, reported: list
     record = {
         "model": "the leading model of 04_strong_models, chosen on dev anew for each seed",
         "corpus": corpus,
-        "command": "python benchmarks/stability.py --leader --seeds "
-        + " ".join(map(str, seeds))
-        + (" --with-reports 04_strong_models.json" if reported else ""),
+        "command": command,
         "commit": _commit(),
         "finished_at_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         "cpu": numerics.this_cpu().model,
