@@ -150,7 +150,7 @@ def leader(seeds: list[int], config: StrongConfig, out_dir: Path, joined: list[d
     corpus = "synthetic" if config.quick else config.corpus
     resources = selection.knowledge_resources(config, quick=config.quick, data_dir=config.data_dir)
     vectors = glove_vectors() if config.bilstm_crf else None
-    held_out = {split: corpus.tokens for split, corpus in corpora.items()}
+    held_out = {split: tweets.tokens for split, tweets in corpora.items()}
     runs = list(joined)
     for seed in seeds:
         started = time.perf_counter()
