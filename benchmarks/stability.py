@@ -80,11 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.leader:
-        corpus = "synthetic" if args.quick else args.corpus
-        joined = [reported_run(args.with_reports)] if args.with_reports else []
-        joined += [run for path in args.with_record for run in recorded_runs(path, corpus)]
-        seeds = seeds_to_train(args.seeds, joined)
         config = quick_strong_config() if args.quick else StrongConfig(corpus=args.corpus, data_dir=args.data_dir)
+        joined = [reported_run(args.with_reports)] if args.with_reports else []
+        joined += [run for path in args.with_record for run in recorded_runs(path, recorded_corpus(config))]
+        seeds = seeds_to_train(args.seeds, joined)
         command = " ".join(
             ["python benchmarks/stability.py --leader", *(["--seeds", *map(str, seeds)] if seeds else [])]
             + (["--with-reports", args.with_reports.name] if args.with_reports else [])
@@ -137,6 +136,12 @@ def _named(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def recorded_corpus(config: StrongConfig) -> str:
+    """The corpus a record names: the quick run's settings keep WNUT16's name but train on the
+    synthetic corpus, and a record must not pass for a real one."""
+    return "synthetic" if config.quick else config.corpus
+
+
 def quick_strong_config() -> StrongConfig:
     """The quick run's 04 settings (synthetic corpus, tiny models): to try the benchmark in seconds."""
     config = next(step.quick_config for step in STEPS if step.name == "04_strong_models")
@@ -147,7 +152,7 @@ def quick_strong_config() -> StrongConfig:
 def leader(seeds: list[int], config: StrongConfig, out_dir: Path, joined: list[dict], command: str) -> int:
     """The 04 protocol once per seed; records every run (``joined`` first) and the spread of test F1."""
     corpora = load_corpora(config.quick, config.seed, config.data_dir, config.corpus)
-    corpus = "synthetic" if config.quick else config.corpus
+    corpus = recorded_corpus(config)
     resources = selection.knowledge_resources(config, quick=config.quick, data_dir=config.data_dir)
     vectors = glove_vectors() if config.bilstm_crf else None
     held_out = {split: tweets.tokens for split, tweets in corpora.items()}
