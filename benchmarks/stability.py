@@ -2,7 +2,7 @@
 
     python benchmarks/stability.py --leader [--seeds 42 7 123] [--corpus wnut16] [--data-dir DIR]
     python benchmarks/stability.py --leader --seeds 7 123 --with-reports reports/results/04_strong_models.json
-    python benchmarks/stability.py --leader --seeds 7 --with-record earlier/leader_seeds_wnut16.json
+    python benchmarks/stability.py --leader --with-record benchmarks/results/partial/leader_seeds_wnut16.json
     python benchmarks/stability.py [--seeds 11 21 42] [--max-epochs 8] [--data-dir DIR]
 
 ``--leader`` runs the whole strong-model protocol of ``04_strong_models`` once per seed (every
@@ -18,7 +18,9 @@ exactly, which is how the reports know the record is of their configuration.
 ``--with-reports`` adds the run a ``make reports`` of the same commit recorded (its seed, its
 choice, its test F1) instead of training that seed again; ``--with-record`` adds the runs of a
 record this benchmark wrote before, so that seeds can be run in several sittings. Without
-``--seeds`` it trains the default seeds that neither holds; a seed held twice is an error.
+``--seeds`` it trains the default seeds that neither holds; a seed held twice is an error. A
+sitting of one run writes with ``--out-dir benchmarks/results/partial``, which the reports do
+not read (a spread needs two runs).
 
 Without ``--leader`` it fine-tunes the transformer tagger on ``train`` once per seed (early
 stopping on dev) and scores dev and test, about 4 minutes per seed. The CRF needs no such run:
