@@ -2,7 +2,7 @@
 
     python benchmarks/stability.py --leader [--seeds 42 7 123] [--corpus wnut16] [--data-dir DIR]
     python benchmarks/stability.py --leader --seeds 7 123 --with-reports reports/results/04_strong_models.json
-    python benchmarks/stability.py --leader --with-record benchmarks/results/partial/leader_seeds_wnut16.json
+    python benchmarks/stability.py --leader --with-record benchmarks/results/leader_seeds_wnut16.json
     python benchmarks/stability.py [--seeds 11 21 42] [--max-epochs 8] [--data-dir DIR]
 
 ``--leader`` runs the whole strong-model protocol of ``04_strong_models`` once per seed (every
@@ -47,7 +47,13 @@ from tweetner_utils.atomic_files import atomic_write_text  # noqa: E402
 from tweetner_utils.data.labels import LabelSet  # noqa: E402
 from tweetner_utils.data.unlabelled import load_unlabelled  # noqa: E402
 from tweetner_utils.data.word_vectors import glove_vectors  # noqa: E402
-from tweetner_utils.evaluation.stability import seed_runs, seed_spread_path, summarise  # noqa: E402
+from tweetner_utils.evaluation.stability import (  # noqa: E402
+    FAST_SCORE,
+    LEADER_SCORE,
+    seed_runs,
+    seed_spread_path,
+    summarise,
+)
 from tweetner_utils.models import selection  # noqa: E402
 from tweetner_utils.models.teacher_labels import default_cache  # noqa: E402
 from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger  # noqa: E402
@@ -103,8 +109,8 @@ def reported_run(path: Path) -> dict:
         return {
             "seed": int(results["config"]["seed"]),
             "chosen": results["headline"]["chosen on dev"],
-            "test_f1": float(strong["splits"]["test"]["entity"]["f1"]),
-            "fast_test_f1": float(fast["splits"]["test"]["entity"]["f1"]),
+            LEADER_SCORE: float(strong["splits"]["test"]["entity"]["f1"]),
+            FAST_SCORE: float(fast["splits"]["test"]["entity"]["f1"]),
             "source": f"{path.name} of make reports",
         }
     except (OSError, ValueError, KeyError, TypeError) as error:
@@ -116,7 +122,7 @@ def recorded_runs(path: Path, corpus: str) -> list[dict]:
     try:
         record = json.loads(path.read_text("utf-8"))
         found, commit = record["corpus"], str(record.get("commit", "unknown"))
-        runs = [{**run, "seed": int(run["seed"]), "test_f1": float(run["test_f1"])} for run in record["runs"]]
+        runs = [{**run, "seed": int(run["seed"]), LEADER_SCORE: float(run[LEADER_SCORE])} for run in record["runs"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SystemExit(f"stability.py: {path}: not a seed-spread record ({_named(error)})") from None
     if found != corpus:
@@ -177,8 +183,8 @@ def leader(seeds: list[int], config: StrongConfig, out_dir: Path, joined: list[d
             {
                 "seed": seed,
                 "chosen": strong_models.describe_choice(model),
-                "test_f1": entity_scores(test.tags, model.final.predict(test.tokens)).overall.f1,
-                "fast_test_f1": entity_scores(test.tags, model.fast.predict(test.tokens)).overall.f1,
+                LEADER_SCORE: entity_scores(test.tags, model.final.predict(test.tokens)).overall.f1,
+                FAST_SCORE: entity_scores(test.tags, model.fast.predict(test.tokens)).overall.f1,
                 "seconds": round(time.perf_counter() - started, 1),
             }
         )
@@ -194,7 +200,7 @@ def leader(seeds: list[int], config: StrongConfig, out_dir: Path, joined: list[d
         "cpu": numerics.this_cpu().model,
         "numerics": numerics.recorded(),
         "runs": runs,
-        "test": summarise(pd.DataFrame(runs), "test_f1"),
+        "test": summarise(pd.DataFrame(runs), LEADER_SCORE),
     }
     path = seed_spread_path(out_dir, corpus)
     path.parent.mkdir(parents=True, exist_ok=True)

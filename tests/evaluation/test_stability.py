@@ -83,3 +83,20 @@ def test_a_seed_spread_record_is_read_by_corpus_and_a_damaged_one_is_named(tmp_p
     seed_spread_path(tmp_path, "wnut17").write_text(json.dumps(spread_record({42: 0.5})))
     with pytest.raises(ResultsError, match="needs at least 2 runs, found 1"):
         read_seed_spread(tmp_path, "wnut17")
+
+
+def test_the_fast_model_has_its_own_seed_spread_sentence_from_the_same_record():
+    from tweetner_utils.evaluation.stability import FAST_SCORE
+    from tweetner_utils.reporting.summary.stability_text import seed_spread_line
+
+    record = spread_record({42: 0.5366, 7: 0.5449})
+    for run, fast in zip(record["runs"], (0.5164, 0.4849), strict=True):
+        run[FAST_SCORE] = fast
+    line = seed_spread_line(record, "The fast model", 0.51641, 42, FAST_SCORE)
+    assert line.startswith("The fast model, this run (seed 42): test entity F1 51.6%; over 2 seeds (42, 7;")
+    assert "mean 50.1%, range 48.5%-51.6%: the seed alone moves it by 3.1 points." in line
+    other = seed_spread_line(record, "The fast model", 0.4424, 42, FAST_SCORE)
+    assert "another configuration (there seed 42 scored 51.6%)" in other
+    del record["runs"][1][FAST_SCORE]  # one run with a fast score is no spread
+    once = seed_spread_line(record, "The fast model", 0.51641, 42, FAST_SCORE)
+    assert once.endswith("its spread over seeds has not been measured (`python benchmarks/stability.py --leader`).")

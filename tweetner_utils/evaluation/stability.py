@@ -21,6 +21,10 @@ from ..models.protocol import Tagger
 UNSTABLE_STD = 0.02
 """Standard deviation of entity F1 (fraction) above which a model is called unstable."""
 
+LEADER_SCORE, FAST_SCORE = "test_f1", "fast_test_f1"
+"""Where a seed-spread record keeps each run's test F1 of the leading model and of the fast
+model that dev chose in the same run."""
+
 
 def seed_runs(train: Callable[[int], Tagger], corpora: Mapping[str, Corpus], seeds: Sequence[int]) -> pd.DataFrame:
     """Entity F1 on each corpus for a model trained with each seed (one row per seed)."""
@@ -64,7 +68,7 @@ def read_seed_spread(folder: str | Path, corpus: str) -> dict | None:
         return None
     try:
         record = json.loads(path.read_text("utf-8"))
-        runs = [(int(run["seed"]), float(run["test_f1"])) for run in record["runs"]]
+        runs = [(int(run["seed"]), float(run[LEADER_SCORE])) for run in record["runs"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ResultsError(f"{path}: not a seed-spread record ({type(exc).__name__}: {exc})") from None
     if len(runs) < 2:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ...evaluation.stability import UNSTABLE_STD
+from ...evaluation.stability import LEADER_SCORE, UNSTABLE_STD
 from .text import pct
 
 
@@ -56,15 +56,17 @@ def stability_lines(models: Mapping[str, dict]) -> list[str]:
     ]
 
 
-def seed_spread_line(spread: Mapping | None, label: str, f1: float, seed: int) -> str:
-    """This run's test F1 of the leading model next to its spread over seeds (measured by
-    ``benchmarks/stability.py --leader``), and whether that measurement is of this configuration:
-    under portable numerics its run with this run's seed must give this run's F1 exactly.
+def seed_spread_line(spread: Mapping | None, label: str, f1: float, seed: int, score: str = LEADER_SCORE) -> str:
+    """This run's test F1 of a model next to its spread over seeds (measured by
+    ``benchmarks/stability.py --leader``, which records the leading model under ``test_f1`` and
+    the fast model chosen in the same runs under ``fast_test_f1``), and whether that measurement
+    is of this configuration: under portable numerics its run with this run's seed must give
+    this run's F1 exactly.
     """
     this_run = f"{label}, this run (seed {seed}): test entity F1 {pct(f1)}"
-    if spread is None:
+    runs = {int(run["seed"]): float(run[score]) for run in (spread or {}).get("runs", []) if score in run}
+    if spread is None or len(runs) < 2:
         return f"{this_run}; its spread over seeds has not been measured (`python benchmarks/stability.py --leader`)."
-    runs = {int(run["seed"]): float(run["test_f1"]) for run in spread["runs"]}
     values = list(runs.values())
     source = f"`benchmarks/stability.py --leader` at commit {str(spread.get('commit', 'unknown'))[:10]}"
     mean = sum(values) / len(values)
