@@ -135,6 +135,17 @@ def test_the_decision_box_counts_per_1000_tweets_and_recommends_by_its_rule():
     assert all(d.rule.startswith("Rule: go ahead with automatic acceptance") for d in (go, assistant, behind))
 
 
+def test_the_decision_box_puts_the_spread_after_the_f1_and_the_tradeoff_before_the_recommendation():
+    from tweetner_utils.reporting.summary.decision import decide, decision_lines
+
+    for precision in (0.81, None):  # with and without the auto-accepted precision line
+        plain = decision_lines(decide(leader(0.534, precision), 3850))
+        lines = decision_lines(decide(leader(0.534, precision), 3850), ["spread A", "spread B"], ["traded"])
+        assert lines[2].startswith("Test entity F1") and lines[3:5] == ["spread A", "spread B"]
+        assert lines[-3:] == ["traded", *plain[-2:]] and lines[-2].startswith("**Go ahead")
+        assert [line for line in lines if line not in ("spread A", "spread B", "traded")] == plain
+
+
 def test_the_decision_box_claims_a_lead_over_the_field_only_when_the_whole_interval_is_above_it():
     from tweetner_utils.reporting.summary.decision import decide, decision_lines
 

@@ -8,7 +8,7 @@ stated on the page, and the rule's inputs are shown next to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ...data.access import DEFAULT_CORPUS
@@ -121,8 +121,13 @@ def _decision(
     )
 
 
-def decision_lines(decision: Decision) -> list[str]:
-    """The box as sentences (Markdown), figures first, then the recommendation and its rule."""
+def decision_lines(decision: Decision, spread: Sequence[str] = (), tradeoff: Sequence[str] = ()) -> list[str]:
+    """The box as sentences (Markdown), figures first, then the recommendation and its rule.
+
+    ``spread`` (how far the seed alone moves the F1) follows the F1 line it qualifies, and
+    ``tradeoff`` (what the fast model gives up and saves) comes just before the recommendation,
+    so that neither depends on how many lines the box has today.
+    """
     d = decision
     lines = [
         f"**Per 1,000 tweets, {d.model}** flags **{d.flagged:.0f} entities**, of which **{d.wrong:.0f} are wrong**, "
@@ -133,13 +138,14 @@ def decision_lines(decision: Decision) -> list[str]:
             else "No confidence threshold reached the precision target on dev: **every entity needs review**."
         ),
         _field_line(d),
+        *spread,
     ]
     if d.accepted_precision is not None and d.precision_target is not None:
         lines.append(
             f"Automatically accepted entities are right {pct(d.accepted_precision)} of the time on test "
             f"(target {pct(d.precision_target)})."
         )
-    lines += [f"**{d.recommendation}**", d.rule]
+    lines += [*tradeoff, f"**{d.recommendation}**", d.rule]
     return lines
 
 
