@@ -58,7 +58,7 @@ from tweetner_utils.models import selection  # noqa: E402
 from tweetner_utils.models.teacher_labels import default_cache  # noqa: E402
 from tweetner_utils.models.transformer import TransformerSettings, TransformerTagger  # noqa: E402
 from tweetner_utils.pipeline.config import HeldOutConfig, StrongConfig  # noqa: E402
-from tweetner_utils.pipeline.steps import STEPS  # noqa: E402
+from tweetner_utils.pipeline.steps import quick_strong_config  # noqa: E402
 from tweetner_utils.reporting import strong_models  # noqa: E402
 
 LEADER_SEEDS = [42, 7, 123]
@@ -148,13 +148,6 @@ def recorded_corpus(config: StrongConfig) -> str:
     """The corpus a record names: the quick run's settings keep WNUT16's name but train on the
     synthetic corpus, and a record must not pass for a real one."""
     return "synthetic" if config.quick else config.corpus
-
-
-def quick_strong_config() -> StrongConfig:
-    """The quick run's 04 settings (synthetic corpus, tiny models): to try the benchmark in seconds."""
-    config = next(step.quick_config for step in STEPS if step.name == "04_strong_models")
-    assert isinstance(config, StrongConfig)
-    return config
 
 
 def leader(seeds: list[int], config: StrongConfig, out_dir: Path, joined: list[dict], command: str) -> int:

@@ -400,6 +400,49 @@ def test_a_soft_student_refits_on_the_teachers_probabilities(corpora, teacher) -
     assert not np.allclose(refit.predict_proba(test)[0], hard.predict_proba(test)[0])  # the check can fail
 
 
+def test_the_student_refit_trains_the_epochs_dev_chose_or_the_settings_count(corpora, teacher) -> None:
+    tweets = [list(t) for t in unlabelled_tweets(corpora).tokens][:40]
+    taught = teacher_labels(teacher, tweets, None, "")[0]
+    gold = (corpora["train"].tokens, corpora["train"].tags)
+    tokens, tags, _ = student_data(gold, tweets, taught, 40, soft=False)
+    chosen = NetworkStudentFit(40, bilstm_crf(2).fit(tokens, tags, progress=lambda _: None), 0.5, 0.5, 0.0)
+    chosen.model.best_epoch = 2  # what early stopping kept
+    quiet = lambda _: None  # noqa: E731
+    dev_peak = NetworkStudents([chosen], chosen, tweets, taught, None, None, 0.0)
+    assert dev_peak.epochs == 2 and len(dev_peak.refit(gold, final=False, log=quiet).history) == 2
+    fixed = NetworkStudents([chosen], chosen, tweets, taught, None, None, 0.0, refit_epochs=3)
+    refit = fixed.refit(gold, final=False, log=quiet)
+    assert fixed.epochs == 3 and len(refit.history) == 3
+    test = corpora["test"].tokens
+    assert refit.predict_proba(test)[0] == pytest.approx(
+        bilstm_crf(3).fit(tokens, tags, progress=quiet).predict_proba(test)[0], abs=0
+    )
+    context = FitContext(corpora, settings(), synthetic_knowledge(), None, quiet)
+    assert fixed.member_fit("s", context).settings == {
+        "epochs": 2,
+        "unlabelled": 40,
+        "soft_labels": False,
+        "refit_epochs": 3,
+    }
+    assert "refit_epochs" not in dev_peak.member_fit("s", context).settings
+    with pytest.raises(ValueError, match="bilstm_crf_student_refit_epochs -1: expected 0"):
+        settings(bilstm_crf_student_refit_epochs=-1)
+
+
+def test_scoring_every_epoch_leaves_the_training_as_it_was(corpora) -> None:
+    train, test = corpora["train"], corpora["test"].tokens
+    seen: dict[int, list[np.ndarray]] = {}
+    tagger = bilstm_crf(3)
+    tagger.fit(
+        train.tokens, train.tags, progress=lambda _: None,
+        after_epoch=lambda epoch: seen.setdefault(epoch, tagger.predict_proba(test)),
+    )  # fmt: skip
+    assert sorted(seen) == [1, 2, 3]
+    two = bilstm_crf(2).fit(train.tokens, train.tags, progress=lambda _: None)
+    assert seen[2][0] == pytest.approx(two.predict_proba(test)[0], abs=0)  # epoch 2's weights, as if it stopped there
+    assert not np.allclose(seen[2][0], seen[3][0])  # the check can fail: epochs differ
+
+
 def test_teacher_probabilities_become_targets_in_the_students_label_order() -> None:
     soft = SoftTargets(("O", "B-place", "I-place"), [None, np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])])
     found = target_distributions(soft, [[0], [1, 1]], ("B-place", "O"))

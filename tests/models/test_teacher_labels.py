@@ -13,12 +13,14 @@ from tweetner_utils.exceptions import UsageError
 from tweetner_utils.features.knowledge import KnowledgeFeaturizer, synthetic_knowledge
 from tweetner_utils.models import teacher_labels as teacher_labels_module
 from tweetner_utils.models.crf import CrfTagger
+from tweetner_utils.models.distillation import teach
 from tweetner_utils.models.ensemble import EnsembleTagger
 from tweetner_utils.models.teacher_labels import (
     DaskTeaching,
     Teacher,
     batches_on_dask,
     model_digest,
+    read_teacher_labels,
     teacher_key,
     teacher_labels,
     tweets_digest,
@@ -83,6 +85,19 @@ def test_a_damaged_or_mismatched_cache_file_is_computed_again(teacher: CrfTagger
     assert not from_cache and counting.tagged == 40 and labels.tags == teacher.predict(TWEETS)
     _, from_cache = teacher_labels(Counting(teacher), TWEETS[:10], tmp_path, key)  # the same key, other tweets
     assert not from_cache
+
+
+def test_the_log_names_the_cache_file_that_a_study_reads_back(teacher: CrfTagger, tmp_path: Path) -> None:
+    lines: list[str] = []
+    taught = Teacher(teacher, {"crf": teacher}, (1.0,))
+    labels, _ = teach(taught, TWEETS, tmp_path, "train-only teacher", lines.append, None)
+    (kept,) = tmp_path.glob("teacher-*.npz")
+    assert lines[-1] == f"train-only teacher: labels kept in the cache ({kept.name})"
+    teach(taught, TWEETS, tmp_path, "train-only teacher", lines.append, None)
+    assert lines[-1] == f"train-only teacher: labels of 40 unlabelled tweets read from the cache ({kept.name})"
+    assert read_teacher_labels(kept, TWEETS).tags == labels.tags
+    with pytest.raises(UsageError, match="not teacher labels of these 39 tweets"):
+        read_teacher_labels(kept, TWEETS[:-1])
 
 
 def two_member_teacher(teacher: CrfTagger) -> Teacher:

@@ -188,11 +188,13 @@ class BilstmCrfTagger:
         validation: tuple[TokenLists, TokenLists] | None = None,
         progress: Callable[[str], None] = print,
         soft: SoftTargets | None = None,
+        after_epoch: Callable[[int], None] | None = None,
     ) -> Self:
         """Train; with ``validation`` (tokens, tags) stop when dev entity F1 stops improving and
         keep the best epoch, else train ``max_epochs``. With ``soft``, learn the teacher's
         probabilities where it gives them (:meth:`CrfLayer.soft_neg_log_likelihood`), ``tags``
-        elsewhere."""
+        elsewhere. ``after_epoch`` hears each epoch's number while the tagger holds that epoch's
+        weights (``benchmarks/refit_epochs.py`` scores held-out tweets there)."""
         s = self.settings
         seed_everything(s.seed, s.num_threads)
         self.inputs = self._make_inputs(character_vocabulary(tokens))
@@ -212,6 +214,7 @@ class BilstmCrfTagger:
             max_epochs=s.max_epochs,
             patience=s.patience,
             progress=progress,
+            after_epoch=after_epoch,
         )
         return self
 

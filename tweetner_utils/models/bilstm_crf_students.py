@@ -10,7 +10,8 @@ the LSTM is much of its tagging time). At the curve's best size, a
 student may learn the teacher's probabilities instead of its tags (soft labels,
 ``bilstm_crf_student_soft``: the CRF layer's expected loss under the teacher's marginals), which
 CRFsuite cannot. The best on dev, when it learnt from teacher tweets, is refit on train + dev
-for the epochs it chose, with the same tweets tagged by the final teacher, like every other refit.
+for the epochs it chose (or ``bilstm_crf_student_refit_epochs``), with the same tweets tagged by
+the final teacher, like every other refit.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ class NetworkStudents:
     final: BilstmCrfTagger | None
     """The chosen student refit on train + dev (None: dev chose the member alone)."""
     final_seconds: float
+    refit_epochs: int = 0
+    """``StrongModelSettings.bilstm_crf_student_refit_epochs``: 0, the chosen student's own."""
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs its refits train."""
+        return self.refit_epochs or self.chosen.model.best_epoch
 
     def record(self) -> dict:
         """What the results keep (no timings)."""
@@ -131,15 +139,17 @@ class NetworkStudents:
         chosen, corpora = self.chosen, context.corpora
         dev, test = (chosen.model.predict_proba(corpora[split].tokens) for split in ("dev", "test"))
         settings = {"epochs": chosen.model.best_epoch, "unlabelled": chosen.unlabelled, "soft_labels": chosen.soft}
+        if self.refit_epochs:
+            settings["refit_epochs"] = self.refit_epochs
         return MemberFit(name, chosen.model, dev, test, chosen.dev_f1, chosen.test_f1, chosen.fit_seconds, settings)
 
     def refit(self, gold: tuple[TokenLists, TagLists], *, final: bool, log: Callable[[str], None]) -> BilstmCrfTagger:
-        """The chosen student's recipe (tweets, epochs) on other gold tweets with the same
-        teacher labels (the final teacher's with ``final``): nothing re-chosen."""
+        """The chosen student's recipe (tweets, :attr:`epochs`) on other gold tweets with the
+        same teacher labels (the final teacher's with ``final``): nothing re-chosen."""
         taught = self.final_taught if final and self.final_taught is not None else self.taught
         chosen = self.chosen
         tokens, tags, targets = student_data(gold, self.tweets, taught, chosen.unlabelled, soft=chosen.soft)
-        return chosen.model.with_epochs(chosen.model.best_epoch).fit(tokens, tags, progress=log, soft=targets)
+        return chosen.model.with_epochs(self.epochs).fit(tokens, tags, progress=log, soft=targets)
 
 
 def distil_network(
@@ -173,11 +183,11 @@ def distil_network(
             untrained, gold, tweets, taught, context.validation, score, [best.unlabelled], log, soft=True
         )
     chosen = best_network_student(fits)
-    students = NetworkStudents(fits, chosen, tweets, taught, None, None, 0.0)
+    students = NetworkStudents(fits, chosen, tweets, taught, None, None, 0.0, settings.bilstm_crf_student_refit_epochs)
     if chosen.unlabelled:
         students.final_taught = teach(final_teacher, tweets[: chosen.unlabelled], cache, "final teacher", log, dask)[0]
         both = context.train_and_dev()
-        log(f"refit on train + dev: BiLSTM-CRF student ({chosen.name}, {chosen.model.best_epoch} epochs)")
+        log(f"refit on train + dev: BiLSTM-CRF student ({chosen.name}, {students.epochs} epochs)")
         started = time.perf_counter()
         students.final = students.refit((both.tokens, both.tags), final=True, log=log)
         students.final_seconds = time.perf_counter() - started

@@ -37,6 +37,7 @@ from .teacher_labels import (
     Teacher,
     TeacherLabels,
     batches_on_dask,
+    cache_file,
     model_digest,
     teacher_key,
     teacher_labels,
@@ -328,6 +329,9 @@ def teach(
 
     batches = batches_on_dask(teacher, dask) if dask is not None else None
     labels, from_cache = teacher_labels(teacher.model, tweets, cache, key, progress, batches)
+    kept = f" ({cache_file(cache, key).name})" if cache is not None else ""
     if from_cache:
-        log(f"{name}: labels of {len(tweets):,} unlabelled tweets read from the cache")
+        log(f"{name}: labels of {len(tweets):,} unlabelled tweets read from the cache{kept}")
+    elif kept:
+        log(f"{name}: labels kept in the cache{kept}")
     return labels, from_cache

@@ -49,6 +49,10 @@ class StrongModelSettings(Seeded):
     bilstm_crf_student_max_epochs: int = 10
     """Epochs a BiLSTM-CRF student trains at most (dev stops it earlier): with thousands of
     teacher-labelled tweets an epoch holds several of the member's."""
+    bilstm_crf_student_refit_epochs: int = 0
+    """Epochs the chosen BiLSTM-CRF student trains in its refit on train + dev (and in a fit as
+    chosen): 0, the epochs early stopping kept on dev (the dev peak of its train-only fit); N,
+    exactly N. ``benchmarks/refit_epochs.py`` measures the choice on the two halves of dev."""
     bilstm_crf_student_hidden_dim: int = BilstmCrfSettings.hidden_dim
     """The students' LSTM width, both directions (by default the member's, 200). Narrower
     students tag faster, but on WNUT16 100 lost on dev (46.28 against 46.64) and gained only
@@ -100,8 +104,13 @@ class StrongModelSettings(Seeded):
     """Where the transformer trains and predicts: ``auto`` (a CUDA GPU when PyTorch sees one), ``cpu``, ``cuda``."""
 
     def __post_init__(self) -> None:
-        """A misspelt order or a seed count below one fails here, before the hour of fitting
-        that precedes its use."""
+        """A misspelt order, a seed count below one or negative epochs fail here, before the hour
+        of fitting that precedes their use."""
+        if self.bilstm_crf_student_refit_epochs < 0:
+            raise ValueError(
+                f"bilstm_crf_student_refit_epochs {self.bilstm_crf_student_refit_epochs!r}: expected 0 "
+                "(the epochs dev chose) or a number of epochs"
+            )
         if self.transformer_seeds < 1:
             raise ValueError(f"transformer_seeds {self.transformer_seeds!r}: expected 1 or more")
         unknown = [order for order in self.transformer_student_orders if order not in TRANSFORMER_STUDENT_ORDERS]

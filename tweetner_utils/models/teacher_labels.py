@@ -124,6 +124,25 @@ def teacher_key(teacher: str, tweets: str) -> str:
     return hashlib.sha256(json.dumps([FORMAT, teacher, tweets]).encode()).hexdigest()
 
 
+def cache_file(cache: Path, key: str) -> Path:
+    """Where the labels of :func:`teacher_key` ``key`` are kept in the ``cache`` folder."""
+    return cache / f"teacher-{key[:32]}.npz"
+
+
+def read_teacher_labels(path: Path, tokens: TokenLists) -> TeacherLabels:
+    """A cache file's labels of ``tokens``, for a study that reuses what a run's teacher tagged
+    (``benchmarks/refit_epochs.py``); a file that does not fit them is an error naming it."""
+    if not path.is_file():
+        raise UsageError(f"{path}: no such teacher-labels file")
+    found = _read(path, [len(t) for t in tokens])
+    if found is None:
+        raise UsageError(
+            f"{path}: not teacher labels of these {len(tokens):,} tweets "
+            "(labels of other tweets, another count of them, or a damaged file)"
+        )
+    return found
+
+
 def teacher_labels(
     model: ProbabilisticTagger,
     tokens: TokenLists,
@@ -136,7 +155,7 @@ def teacher_labels(
     None: no cache). ``key`` is :func:`teacher_key` of this teacher and these tweets;
     ``progress`` hears (tweets done, total) after each chunk; ``batches`` tags them
     (default: ``model`` in this process; :func:`batches_on_dask`: on a cluster)."""
-    path = None if cache is None else cache / f"teacher-{key[:32]}.npz"
+    path = None if cache is None else cache_file(cache, key)
     if path is not None and path.is_file():
         found = _read(path, [len(t) for t in tokens])
         if found is not None:

@@ -25,10 +25,12 @@ def train_epochs(
     max_epochs: int,
     patience: int,
     progress: Callable[[str], None],
+    after_epoch: Callable[[int], None] | None = None,
 ) -> tuple[list[dict], int]:
     """Run up to ``epochs`` epochs; with ``validation`` (dev tokens, tags), score ``predict``'s
     entity F1 after each, stop after ``patience`` epochs without a better one and put the
-    best epoch's weights back into ``network``.
+    best epoch's weights back into ``network``. ``after_epoch`` hears each epoch's number
+    while ``network`` still holds that epoch's weights (a study scoring every epoch).
 
     Returns:
         One row per epoch (``epoch``, ``train_loss``, ``dev_f1`` when scored, ``seconds``)
@@ -44,6 +46,8 @@ def train_epochs(
         row["seconds"] = time.perf_counter() - started
         history.append(row)
         progress(epoch_line(row, max_epochs))
+        if after_epoch is not None:
+            after_epoch(epoch)
         if validation is None:
             best_epoch = epoch
         elif row["dev_f1"] > best:

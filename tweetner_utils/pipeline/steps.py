@@ -159,6 +159,13 @@ class RunOptions:
     steps: Sequence[Step] = field(default=STEPS)
 
 
+def quick_strong_config() -> StrongConfig:
+    """The quick run's 04 settings (synthetic corpus, tiny models): to try a benchmark in seconds."""
+    config = next(step.quick_config for step in STEPS if step.name == "04_strong_models")
+    assert isinstance(config, StrongConfig)
+    return config
+
+
 def corpus_subfolder(corpus: str) -> str:
     """Where a built-in corpus's reports and models go below ``reports/`` and ``models/``:
     nothing for the default corpus, else its name."""
