@@ -9,7 +9,7 @@ the refit would, and the other half is scored after every epoch; then per studen
 with the halves swapped. Test is never read.
 
 The teacher labels are the ones a run's train-only teacher left in the cache: 04's log names
-the file ("train-only teacher: labels kept in the cache (teacher-….npz)"). A teacher refit on
+the file on its "train-only teacher:" line (``teacher-….npz``). A teacher refit on
 train + dev would hand the held-out half its own answers, so the saved leading model cannot
 stand in for it. ``--run-seed`` is that run's seed: it shuffled the unlabelled tweets.
 
