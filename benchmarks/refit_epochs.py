@@ -103,8 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     config = quick_strong_config() if args.quick else StrongConfig(corpus=args.corpus, data_dir=args.data_dir)
     corpora = load_corpora(config.quick, args.run_seed, config.data_dir, config.corpus)
-    held_out = {split: corpus.tokens for split, corpus in corpora.items()}
-    unlabelled = load_unlabelled(config.quick, args.run_seed, config.data_dir, held_out)
+    labelled = {split: corpus.tokens for split, corpus in corpora.items()}
+    unlabelled = load_unlabelled(config.quick, args.run_seed, config.data_dir, labelled)
     tweets = shuffled(unlabelled.tokens, args.run_seed, max(config.student_sizes(), default=0))
     try:
         taught = read_teacher_labels(Path(args.teacher_labels), tweets)
