@@ -10,8 +10,8 @@ the LSTM is much of its tagging time). At the curve's best size, a
 student may learn the teacher's probabilities instead of its tags (soft labels,
 ``bilstm_crf_student_soft``: the CRF layer's expected loss under the teacher's marginals), which
 CRFsuite cannot. The best on dev, when it learnt from teacher tweets, is refit on train + dev
-for the epochs it chose (or ``bilstm_crf_student_refit_epochs``), with the same tweets tagged by
-the final teacher, like every other refit.
+for ``bilstm_crf_student_refit_epochs`` epochs (0: the epochs it chose), with the same tweets
+tagged by the final teacher, like every other refit.
 """
 
 from __future__ import annotations

@@ -95,6 +95,7 @@ STEPS: tuple[Step, ...] = (
             unlabelled_sizes=[100, 200, 400],
             bilstm_crf_student_sizes=[200],
             bilstm_crf_student_max_epochs=3,  # 2 left the 100-wide student below the member: no soft fit
+            bilstm_crf_student_refit_epochs=3,  # its refit trains as long as its fit may
             bilstm_crf_student_hidden_dim=100,  # the quick run exercises a student narrower than its member
             bilstm_crf_student_soft=[False, True],  # the quick run exercises the soft student too
             transformer_student_sizes=[200],
